@@ -1,0 +1,33 @@
+//! # fieldbook-core
+//!
+//! The embedded core of Fieldbook, the offline-first field-sales app: customers, visit plans and
+//! invitations, reception notes, return-visit reports and lead referrals, each one an Automerge
+//! document stored in SQLite on the device.
+//!
+//! - [`model`]: the typed records.
+//! - [`doc`]: one record as one Automerge document; field-level merge, visible conflicts.
+//! - [`store`]: the durable device store (SQLite, WAL, `synchronous=FULL`), incremental chunks,
+//!   compaction, projections for local queries.
+//! - [`clock`]: injected time and randomness.
+//!
+//! Later layers (the field-sales rules, local queries and search, the sync client) live here too;
+//! the core knows nothing of uniffi or axum.
+
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod doc;
+mod error;
+mod ids;
+pub mod model;
+pub mod store;
+
+pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SeededEntropy, SystemClock};
+pub use doc::{ConflictValue, FieldConflict, RecordDoc};
+pub use error::{Error, Result};
+pub use ids::{DeviceId, RecordId, UserId};
+pub use model::{
+    Customer, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta, ReturnVisitReport,
+    VisitPlan,
+};
+pub use store::{DeviceStore, StoreOptions};

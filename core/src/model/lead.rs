@@ -1,0 +1,113 @@
+//! 线索 / 转介绍 — a lead referral (seeds 002, 003, 004): where it came from, its identifying code,
+//! the prospect, its grade and cadence, its owner, and every follow-up until won or lost.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::enums::string_enum;
+use super::visit_plan::StatusChange;
+use super::{IndexEntry, RecordKind, RecordMeta, StringEnum, impl_record};
+use crate::ids::{RecordId, UserId};
+
+string_enum! {
+    /// Where a lead came from.
+    pub enum LeadSource {
+        /// 转介绍: referred by an existing customer.
+        Referral = "referral",
+        /// 展会
+        TradeShow = "trade_show",
+        /// Phone or the 400 line.
+        Phone = "phone",
+        Web = "web",
+        Partner = "partner",
+        WalkIn = "walk_in",
+    } default WalkIn
+}
+
+string_enum! {
+    /// Intent grade (seed 003): H today, A this month, B, C some intent, D none.
+    pub enum LeadGrade { H = "H", A = "A", B = "B", C = "C", D = "D" } default C
+}
+
+string_enum! {
+    /// Where a lead stands.
+    pub enum LeadStatus {
+        Open = "open",
+        Won = "won",
+        Lost = "lost",
+        /// Registered second: another rep owns the same prospect.
+        Duplicate = "duplicate",
+    } default Open
+}
+
+string_enum! {
+    /// How a follow-up was made.
+    pub enum FollowUpChannel {
+        Phone = "phone",
+        Visit = "visit",
+        Sms = "sms",
+        Email = "email",
+        WeChat = "wechat",
+        Misc = "other",
+    } default Phone
+}
+
+/// A lead and its follow-up log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct LeadReferral {
+    pub meta: RecordMeta,
+    /// 识别码: tells the lead apart from ordinary customer data; unique without coordination.
+    pub code: String,
+    pub source: LeadSource,
+    /// The referring customer, for referrals.
+    pub referrer_id: Option<RecordId>,
+    pub referrer_name: String,
+    /// The trade show or event, for trade-show leads.
+    pub event: String,
+    pub prospect: Prospect,
+    pub grade: LeadGrade,
+    pub status: LeadStatus,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub lost_reason: String,
+    pub customer_id: Option<RecordId>,
+    pub invoiced_at: Option<DateTime<Utc>>,
+    pub follow_ups: Vec<FollowUp>,
+    pub history: Vec<StatusChange>,
+}
+
+/// The person or company behind a lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Prospect {
+    pub name: String,
+    pub company: String,
+    pub phone: String,
+    pub email: String,
+    pub needs: String,
+}
+
+/// One follow-up (跟踪情况及合作障碍).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct FollowUp {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub channel: FollowUpChannel,
+    pub said: String,
+    pub obstacles: String,
+    pub next_step: String,
+}
+
+impl_record!(LeadReferral, RecordKind::LeadReferral, |l| IndexEntry {
+    title: if l.prospect.company.is_empty() {
+        l.prospect.name.clone()
+    } else {
+        format!("{} ({})", l.prospect.name, l.prospect.company)
+    },
+    customer_id: l.customer_id,
+    status: Some(l.status.as_str().to_owned()),
+    grade: Some(l.grade.as_str().to_owned()),
+    key_at: l.registered_at,
+});

@@ -1,0 +1,401 @@
+//! The device store: every record's Automerge document in one SQLite file.
+//!
+//! - **Durable writes.** WAL with `synchronous=FULL`; each write is one `IMMEDIATE` transaction
+//!   that appends the document's new changes as a chunk and rewrites its projection row. The
+//!   call returns only after the commit, so a returned write survives a crash or power loss.
+//! - **One writer, one reader.** Writes and document loads go through the writer connection
+//!   (behind a lock, together with the document cache); list queries go through a reader
+//!   connection and never wait for a write in progress.
+//! - **Bounded memory.** Documents load on demand into an LRU cache (128 by default); opening a
+//!   store reads no documents at all.
+//! - **Compaction.** A document whose chunk log grows past 32 chunks (or whose changes outweigh
+//!   its snapshot) is folded into one snapshot right after the write that crossed the line;
+//!   [`DeviceStore::compact_pending`] does the same for a batch of documents when the app is idle.
+
+mod chunks;
+mod index;
+pub mod schema;
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use automerge::ChangeHash;
+use lru::LruCache;
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use serde_json::Value as Json;
+
+pub use index::RecordSummary;
+
+use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
+use crate::doc::{FieldConflict, RecordDoc};
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, RecordId, UserId};
+use crate::model::{Record, RecordKind, StringEnum};
+
+/// How to open a [`DeviceStore`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// This device; the store refuses a file that belongs to another device.
+    pub device: DeviceId,
+    /// The person using the device; written as creator of new records.
+    pub user: UserId,
+    pub clock: Arc<dyn Clock>,
+    pub entropy: Arc<dyn Entropy>,
+    /// How many documents stay loaded in memory.
+    pub cache_capacity: NonZeroUsize,
+    /// Fold a document's chunk log into one snapshot when it has more chunks than this.
+    pub compact_after_chunks: u32,
+}
+
+impl StoreOptions {
+    pub fn new(device: DeviceId, user: UserId) -> Self {
+        StoreOptions {
+            device,
+            user,
+            clock: Arc::new(SystemClock),
+            entropy: Arc::new(OsEntropy),
+            cache_capacity: NonZeroUsize::new(128).unwrap_or(NonZeroUsize::MIN),
+            compact_after_chunks: 32,
+        }
+    }
+}
+
+/// Storage statistics, for diagnostics and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreStats {
+    pub documents: u64,
+    pub chunks: u64,
+    pub bytes: u64,
+    pub cached_documents: usize,
+}
+
+struct Writer {
+    conn: Connection,
+    cache: LruCache<RecordId, RecordDoc>,
+}
+
+/// The durable store of one device.
+pub struct DeviceStore {
+    writer: Mutex<Writer>,
+    reader: Mutex<Connection>,
+    options: StoreOptions,
+    actor: automerge::ActorId,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for DeviceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceStore")
+            .field("path", &self.path)
+            .field("device", &self.options.device)
+            .finish_non_exhaustive()
+    }
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+impl DeviceStore {
+    /// Opens (creating if needed) the store at `path`, migrating its schema.
+    pub fn open(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_connection(&path, OpenFlags::default())?;
+        schema::migrate(&mut conn)?;
+        let session = claim_session(&mut conn, options.device)?;
+        let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        tracing::debug!(session, "device store opened");
+        Ok(DeviceStore {
+            writer: Mutex::new(Writer {
+                conn,
+                cache: LruCache::new(options.cache_capacity),
+            }),
+            reader: Mutex::new(reader),
+            actor: options.device.actor(session),
+            options,
+            path,
+        })
+    }
+
+    pub fn device(&self) -> DeviceId {
+        self.options.device
+    }
+
+    pub fn user(&self) -> &UserId {
+        &self.options.user
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.options.clock
+    }
+
+    /// A fresh random id (from the injected entropy), for records and list entries.
+    pub fn new_record_id(&self) -> RecordId {
+        RecordId::from_random_bytes(self.options.entropy.bytes16())
+    }
+
+    /// Stores a new record. Fills in its id (unless set), creator, device and creation time,
+    /// and makes the creator its owner unless one is given. Returns the record as stored.
+    #[tracing::instrument(skip_all, fields(kind = %R::KIND))]
+    pub fn create<R: Record>(&self, mut record: R) -> Result<R> {
+        let meta = record.meta_mut();
+        if meta.id == RecordId::default() {
+            meta.id = self.new_record_id();
+        }
+        meta.created_at = self.options.clock.now();
+        meta.created_by = self.options.user.clone();
+        meta.created_on = self.options.device;
+        if meta.owner == UserId::default() {
+            meta.owner = self.options.user.clone();
+        }
+        let id = meta.id;
+        let doc = RecordDoc::create(&record, self.actor.clone())?;
+        let mut w = self.writer.lock();
+        if chunks::doc_row(&w.conn, id)?.is_some() {
+            return Err(Error::invalid(
+                "id",
+                format!("记录已存在 / record {id} already exists"),
+            ));
+        }
+        self.persist(&mut w, doc, &[])?;
+        Ok(record)
+    }
+
+    /// Reads one record.
+    pub fn get<R: Record>(&self, id: RecordId) -> Result<R> {
+        self.with_doc(id, |doc| doc.read())
+    }
+
+    /// The whole document as JSON, including fields this build does not know.
+    pub fn get_json(&self, id: RecordId) -> Result<Json> {
+        self.with_doc(id, |doc| Ok(doc.to_json()))
+    }
+
+    /// Edits one record: `edit` changes a copy, and only the fields it changed are written.
+    #[tracing::instrument(skip_all, fields(kind = %R::KIND))]
+    pub fn update<R: Record>(
+        &self,
+        id: RecordId,
+        edit: impl FnOnce(&mut R) -> Result<()>,
+    ) -> Result<R> {
+        self.with_doc_mut(id, |doc| doc.update(edit))
+    }
+
+    /// The fields of a record that hold concurrent values.
+    pub fn conflicts(&self, id: RecordId) -> Result<Vec<FieldConflict>> {
+        self.with_doc(id, |doc| Ok(doc.conflicts()))
+    }
+
+    /// Settles a conflict by writing `value` at `path` (a JSON pointer such as `/grade`).
+    pub fn resolve_conflict(&self, id: RecordId, path: &str, value: &Json) -> Result<()> {
+        self.with_doc_mut(id, |doc| doc.resolve_conflict(path, value))
+    }
+
+    /// The kind of a stored record.
+    pub fn kind_of(&self, id: RecordId) -> Result<RecordKind> {
+        let w = self.writer.lock();
+        let row = chunks::doc_row(&w.conn, id)?.ok_or(Error::NotFound(id))?;
+        Ok(RecordKind::parse_str(&row.kind))
+    }
+
+    /// Every record of `kind` (all kinds if `None`), from the query table.
+    pub fn list(&self, kind: Option<RecordKind>) -> Result<Vec<RecordSummary>> {
+        index::list(&self.reader.lock(), kind.as_ref())
+    }
+
+    /// Records that hold at least one same-field conflict.
+    pub fn records_with_conflicts(&self) -> Result<Vec<RecordSummary>> {
+        index::with_conflicts(&self.reader.lock())
+    }
+
+    /// The heads of a stored document.
+    pub fn heads(&self, id: RecordId) -> Result<Vec<ChangeHash>> {
+        self.with_doc_mut(id, |doc| Ok(doc.heads()))
+    }
+
+    /// Every change of a record made after `since` (empty = the whole history), as bytes that
+    /// [`DeviceStore::import_changes`] on another device accepts.
+    pub fn export_changes(&self, id: RecordId, since: &[ChangeHash]) -> Result<Vec<u8>> {
+        self.with_doc_mut(id, |doc| Ok(doc.save_after(since)))
+    }
+
+    /// Merges changes made elsewhere into a record, creating it if this device has never seen
+    /// it. Durable when it returns. Returns whether anything new was merged.
+    pub fn import_changes(&self, id: RecordId, bytes: &[u8]) -> Result<bool> {
+        let mut w = self.writer.lock();
+        let mut doc = match self.cached_or_loaded(&mut w, id) {
+            Ok(doc) => doc,
+            Err(Error::NotFound(_)) => RecordDoc::empty(id, self.actor.clone()),
+            Err(e) => return Err(e),
+        };
+        let before = doc.heads();
+        doc.apply_chunk(bytes)?;
+        let changed = doc.heads() != before;
+        if changed {
+            self.persist(&mut w, doc, &before)?;
+        } else {
+            w.cache.put(id, doc);
+        }
+        Ok(changed)
+    }
+
+    /// Runs `f` on a record's document (loading it if needed), read-only.
+    pub fn with_doc<T>(&self, id: RecordId, f: impl FnOnce(&RecordDoc) -> Result<T>) -> Result<T> {
+        let mut w = self.writer.lock();
+        let doc = self.cached_or_loaded(&mut w, id)?;
+        let out = f(&doc);
+        w.cache.put(id, doc);
+        out
+    }
+
+    /// Runs `f` on a record's document and durably stores whatever it changed. If `f` or the
+    /// commit fails, the in-memory copy is dropped so memory never runs ahead of disk.
+    pub fn with_doc_mut<T>(
+        &self,
+        id: RecordId,
+        f: impl FnOnce(&mut RecordDoc) -> Result<T>,
+    ) -> Result<T> {
+        let mut w = self.writer.lock();
+        let mut doc = self.cached_or_loaded(&mut w, id)?;
+        let before = doc.heads();
+        let out = f(&mut doc)?;
+        if doc.heads() != before {
+            self.persist(&mut w, doc, &before)?;
+        } else {
+            w.cache.put(id, doc);
+        }
+        Ok(out)
+    }
+
+    /// Takes the document out of the cache, or loads it from its chunks.
+    fn cached_or_loaded(&self, w: &mut Writer, id: RecordId) -> Result<RecordDoc> {
+        if let Some(doc) = w.cache.pop(&id) {
+            return Ok(doc);
+        }
+        let bytes = chunks::load_bytes(&w.conn, id)?.ok_or(Error::NotFound(id))?;
+        RecordDoc::load(id, &bytes, self.actor.clone())
+    }
+
+    /// Appends the changes since `before` and updates the projection, in one transaction; then
+    /// caches the document and compacts it if its log has grown long.
+    fn persist(&self, w: &mut Writer, mut doc: RecordDoc, before: &[ChangeHash]) -> Result<()> {
+        let chunk = doc.save_after(before);
+        let heads = doc.heads();
+        let now = self.options.clock.now().timestamp_millis();
+        let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
+        let tx = w
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row = chunks::append(&tx, doc.id(), &kind, &heads, &chunk, now)?;
+        index::project(&tx, &doc, now)?;
+        tx.commit()?;
+        if row.wants_compaction(i64::from(self.options.compact_after_chunks)) {
+            // The write is already durable; a failed compaction only leaves the log long.
+            if let Err(e) = compact_doc(&w.conn, &mut doc) {
+                tracing::warn!(error = %e, "compaction failed; will retry later");
+            }
+        }
+        w.cache.put(doc.id(), doc);
+        Ok(())
+    }
+
+    /// Compacts up to `limit` documents with more than one chunk (for idle time). Returns how
+    /// many were compacted.
+    pub fn compact_pending(&self, limit: usize) -> Result<usize> {
+        let mut w = self.writer.lock();
+        let ids = chunks::compaction_candidates(&w.conn, limit)?;
+        for &id in &ids {
+            let mut doc = self.cached_or_loaded(&mut w, id)?;
+            let result = compact_doc(&w.conn, &mut doc);
+            w.cache.put(id, doc);
+            result?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Counts of what is stored.
+    pub fn stats(&self) -> Result<StoreStats> {
+        let conn = self.reader.lock();
+        let (documents, chunks, bytes) = conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM documents), COUNT(*), COALESCE(SUM(LENGTH(data)), 0)
+             FROM chunks",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )?;
+        Ok(StoreStats {
+            documents: documents as u64,
+            chunks: chunks as u64,
+            bytes: bytes as u64,
+            cached_documents: self.writer.lock().cache.len(),
+        })
+    }
+
+    /// Drops every loaded document from memory (tests and memory-pressure callbacks).
+    pub fn clear_cache(&self) {
+        self.writer.lock().cache.clear();
+    }
+}
+
+/// Replaces the document's chunks with one snapshot, in one transaction.
+fn compact_doc(conn: &Connection, doc: &mut RecordDoc) -> Result<()> {
+    let snapshot = doc.save();
+    let heads = doc.heads();
+    let tx = conn.unchecked_transaction()?;
+    chunks::replace_with_snapshot(&tx, doc.id(), &heads, &snapshot)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Binds the file to `device` and returns the number of this session (which makes this
+/// session's Automerge actor id unique even if the app opens the store twice).
+fn claim_session(conn: &mut Connection, device: DeviceId) -> Result<u32> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT value FROM store_meta WHERE key = 'device'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    match stored {
+        Some(d) if d != device.to_string() => {
+            return Err(Error::invalid(
+                "device",
+                format!("此数据库属于另一台设备 / this database belongs to device {d}"),
+            ));
+        }
+        Some(_) => {}
+        None => {
+            tx.execute(
+                "INSERT INTO store_meta (key, value) VALUES ('device', ?1)",
+                [device.to_string()],
+            )?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO store_meta (key, value) VALUES ('session', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )?;
+    let session: String = tx.query_row(
+        "SELECT value FROM store_meta WHERE key = 'session'",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.commit()?;
+    session
+        .parse()
+        .map_err(|_| Error::invalid("session", "会话计数损坏 / session counter is damaged"))
+}
