@@ -245,6 +245,52 @@ impl DeviceStore {
         Ok(changed)
     }
 
+    /// Merges changes for many records in one transaction: the fast path for a fresh device's
+    /// first download, where one durable commit per record would cost a disk flush each.
+    /// All or nothing: if any chunk is damaged, nothing is stored. Returns how many records
+    /// changed.
+    pub fn import_batch(&self, batch: &[(RecordId, Vec<u8>)]) -> Result<usize> {
+        let mut w = self.writer.lock();
+        let now = self.options.clock.now().timestamp_millis();
+        let mut merged: Vec<(RecordDoc, Vec<ChangeHash>)> = Vec::with_capacity(batch.len());
+        let mut slot = std::collections::HashMap::with_capacity(batch.len());
+        for (id, bytes) in batch {
+            // A record named twice in one batch merges into the same copy.
+            let pos = match slot.get(id) {
+                Some(&pos) => pos,
+                None => {
+                    let mut doc = match self.cached_or_loaded(&mut w, *id) {
+                        Ok(doc) => doc,
+                        Err(Error::NotFound(_)) => RecordDoc::empty(*id, self.actor.clone()),
+                        Err(e) => return Err(e),
+                    };
+                    let before = doc.heads();
+                    merged.push((doc, before));
+                    slot.insert(*id, merged.len() - 1);
+                    merged.len() - 1
+                }
+            };
+            merged[pos].0.apply_chunk(bytes)?;
+        }
+        merged.retain_mut(|(doc, before)| doc.heads() != *before);
+        let tx = w
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (doc, before) in &mut merged {
+            let chunk = doc.save_after(before);
+            let heads = doc.heads();
+            let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
+            chunks::append(&tx, doc.id(), &kind, &heads, &chunk, now)?;
+            index::project(&tx, doc, now)?;
+        }
+        tx.commit()?;
+        let changed = merged.len();
+        for (doc, _) in merged {
+            w.cache.put(doc.id(), doc);
+        }
+        Ok(changed)
+    }
+
     /// Runs `f` on a record's document (loading it if needed), read-only.
     pub fn with_doc<T>(&self, id: RecordId, f: impl FnOnce(&RecordDoc) -> Result<T>) -> Result<T> {
         let mut w = self.writer.lock();
