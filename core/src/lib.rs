@@ -30,4 +30,4 @@ pub use model::{
     Customer, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta, ReturnVisitReport,
     VisitPlan,
 };
-pub use store::{DeviceStore, StoreOptions};
+pub use store::{DeviceStore, StoreKey, StoreOptions};

@@ -14,6 +14,7 @@
 
 mod chunks;
 mod index;
+mod key;
 pub mod schema;
 
 use std::num::NonZeroUsize;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::Value as Json;
 
 pub use index::RecordSummary;
+pub use key::StoreKey;
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::doc::{FieldConflict, RecordDoc};
@@ -47,6 +49,8 @@ pub struct StoreOptions {
     pub cache_capacity: NonZeroUsize,
     /// Fold a document's chunk log into one snapshot when it has more chunks than this.
     pub compact_after_chunks: u32,
+    /// The encryption key (from the platform keystore); `None` for a plain file.
+    pub key: Option<StoreKey>,
 }
 
 impl StoreOptions {
@@ -58,6 +62,7 @@ impl StoreOptions {
             entropy: Arc::new(OsEntropy),
             cache_capacity: NonZeroUsize::new(128).unwrap_or(NonZeroUsize::MIN),
             compact_after_chunks: 32,
+            key: None,
         }
     }
 }
@@ -78,8 +83,10 @@ struct Writer {
 
 /// The durable store of one device.
 pub struct DeviceStore {
-    writer: Mutex<Writer>,
+    // Field order is drop order: the read-only connection closes first, so the writer's close
+    // (the last one) checkpoints the WAL into the main file.
     reader: Mutex<Connection>,
+    writer: Mutex<Writer>,
     options: StoreOptions,
     actor: automerge::ActorId,
     path: PathBuf,
@@ -94,8 +101,19 @@ impl std::fmt::Debug for DeviceStore {
     }
 }
 
-fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags)?;
+/// A read-only connection: keyed, and nothing else set (WAL mode is a property of the file,
+/// and changing it would be a write).
+fn open_reader(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    key::unlock(&conn, key)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+/// The writer: keyed, WAL, and `synchronous=FULL` so that a commit is durable when it returns.
+fn open_writer(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::default())?;
+    key::unlock(&conn, key)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -106,10 +124,15 @@ impl DeviceStore {
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     pub fn open(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = open_connection(&path, OpenFlags::default())?;
+        if path.metadata().is_ok_and(|m| m.len() > 0) {
+            // Prove the key on a read-only connection first: a read-write connection that
+            // fails would still checkpoint the WAL when it closes, touching the file.
+            drop(open_reader(&path, options.key.as_ref())?);
+        }
+        let mut conn = open_writer(&path, options.key.as_ref())?;
         schema::migrate(&mut conn)?;
         let session = claim_session(&mut conn, options.device)?;
-        let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let reader = open_reader(&path, options.key.as_ref())?;
         tracing::debug!(session, "device store opened");
         Ok(DeviceStore {
             writer: Mutex::new(Writer {
