@@ -18,6 +18,8 @@
 pub mod clock;
 pub mod doc;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 pub mod model;
 pub mod store;
