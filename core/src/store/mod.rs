@@ -15,6 +15,7 @@
 mod chunks;
 mod index;
 pub mod schema;
+mod typed;
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::Value as Json;
 
 pub use index::RecordSummary;
+pub use typed::Filter;
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::doc::{FieldConflict, RecordDoc};
