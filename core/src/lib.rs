@@ -23,6 +23,7 @@ mod error;
 mod ids;
 pub mod input;
 pub mod model;
+pub mod queries;
 pub mod rules;
 pub mod search;
 pub mod store;
