@@ -109,10 +109,9 @@ fn reports_and_proposals(
     eod: DateTime<Utc>,
     cal: &WorkCalendar,
 ) {
-    if r.filed_at.is_none() {
-        if let Some(due) = return_visit::report_due_at(r, cal).filter(|d| *d <= eod) {
-            day.reports.push(item(r.meta.id, &r.purpose, due, now));
-        }
+    let unfiled_due = return_visit::report_due_at(r, cal).filter(|_| r.filed_at.is_none());
+    if let Some(due) = unfiled_due.filter(|d| *d <= eod) {
+        day.reports.push(item(r.meta.id, &r.purpose, due, now));
     }
     for p in r
         .proposals
@@ -143,11 +142,11 @@ fn leads_due(
     if let Some(due) = lead::next_follow_up_due(l, cal).filter(|d| *d <= eod) {
         day.follow_ups.push(item(l.meta.id, title, due, now));
     }
-    if let Some((target, _limit)) = lead::trade_show_response_due(l) {
-        if target - (lead::TRADE_SHOW_TARGET - TRADE_SHOW_WARNING_AFTER) <= now {
-            day.trade_show_leads
-                .push(item(l.meta.id, title, target, now));
-        }
+    let warn_from = lead::TRADE_SHOW_TARGET - TRADE_SHOW_WARNING_AFTER;
+    let near = lead::trade_show_response_due(l).filter(|(target, _)| *target - warn_from <= now);
+    if let Some((target, _limit)) = near {
+        day.trade_show_leads
+            .push(item(l.meta.id, title, target, now));
     }
 }
 
