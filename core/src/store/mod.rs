@@ -16,6 +16,7 @@ mod chunks;
 mod index;
 mod key;
 pub mod schema;
+mod typed;
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use serde_json::Value as Json;
 
 pub use index::RecordSummary;
 pub use key::StoreKey;
+pub use typed::Filter;
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::doc::{FieldConflict, RecordDoc};
