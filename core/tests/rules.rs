@@ -269,7 +269,18 @@ fn search_finds_chinese_substrings_short_and_long() {
         2
     );
     assert_eq!(first(&d, "机械制造").1, SearchField::Company);
-    assert_eq!(first(&d, "节能").1, SearchField::Notes);
+    assert_eq!(first(&d, "节能型号").1, SearchField::Notes);
+    assert_eq!(
+        first(&d, "华东").1,
+        SearchField::Company,
+        "2-character company names"
+    );
+    assert!(
+        search(&d.store, &SearchQuery::new("节能"))
+            .unwrap()
+            .is_empty(),
+        "notes need 3 characters"
+    );
     assert_eq!(first(&d, "王芳").1, SearchField::Contact);
     assert!(
         search(&d.store, &SearchQuery::new("不存在的公司"))
