@@ -132,7 +132,7 @@ fn the_losing_rep_sees_who_owns_the_lead_after_sync_seed_003() {
 }
 
 #[test]
-fn my_day_lists_visits_follow_ups_reports_proposals_and_trade_show_leads() {
+fn my_day_lists_visits_follow_ups_reports_proposals_and_trade_show_leads_seeds_001_002_003() {
     let d = device(1, "rep.li");
     let cal = WorkCalendar::china_default();
     d.store
@@ -269,7 +269,18 @@ fn search_finds_chinese_substrings_short_and_long() {
         2
     );
     assert_eq!(first(&d, "机械制造").1, SearchField::Company);
-    assert_eq!(first(&d, "节能").1, SearchField::Notes);
+    assert_eq!(first(&d, "节能型号").1, SearchField::Notes);
+    assert_eq!(
+        first(&d, "华东").1,
+        SearchField::Company,
+        "2-character company names"
+    );
+    assert!(
+        search(&d.store, &SearchQuery::new("节能"))
+            .unwrap()
+            .is_empty(),
+        "notes need 3 characters"
+    );
     assert_eq!(first(&d, "王芳").1, SearchField::Contact);
     assert!(
         search(&d.store, &SearchQuery::new("不存在的公司"))
@@ -333,5 +344,41 @@ fn the_calendar_is_configurable_data() {
         end.to_rfc3339(),
         "2026-11-23T17:59:59+00:00",
         "the day ends in Urumqi time (UTC+6)"
+    );
+}
+
+#[test]
+fn the_monthly_expense_limit_holds_across_stored_receptions_seed_001() {
+    use fieldbook_core::rules::reception::{ExpenseRequest, apply_expense_in_store};
+    let d = device(1, "rep.li");
+    let cal = WorkCalendar::china_default();
+    let visit = Some(sh(2026, 12, 1, 10, 0));
+    let a = d
+        .store
+        .create(ReceptionNote {
+            visit_at: visit,
+            ..ReceptionNote::default()
+        })
+        .unwrap();
+    let b = d
+        .store
+        .create(ReceptionNote {
+            visit_at: visit,
+            ..ReceptionNote::default()
+        })
+        .unwrap();
+    let req = ExpenseRequest {
+        amount_fen: 50_000,
+        budget_fen: 60_000,
+        purpose: "午餐".into(),
+    };
+    apply_expense_in_store(&d.store, a.meta.id, &req, &cal).unwrap();
+    assert!(apply_expense_in_store(&d.store, b.meta.id, &req, &cal).is_err());
+    assert!(
+        d.store
+            .get::<ReceptionNote>(b.meta.id)
+            .unwrap()
+            .expense
+            .is_none()
     );
 }

@@ -222,6 +222,21 @@ pub fn mark_won(lead: &mut LeadReferral, customer_id: RecordId, act: &Action) ->
     Ok(())
 }
 
+/// Records the invoice of a won lead: it is tracked until then (seed 002 篇3).
+pub fn mark_invoiced(lead: &mut LeadReferral, act: &Action) -> Result<()> {
+    if lead.status != LeadStatus::Won {
+        return Err(wrong_state(
+            "status",
+            lead.status.as_str(),
+            "登记开票",
+            "record the invoice",
+        ));
+    }
+    lead.invoiced_at = Some(act.at);
+    lead.history.push(act.change("won", "invoiced", ""));
+    Ok(())
+}
+
 #[cfg(test)]
 #[path = "lead_tests.rs"]
 mod tests;

@@ -140,3 +140,14 @@ fn trade_show_leads_answered_within_one_week_at_most_two_seed_002() {
     log_follow_up(&mut l, &note(), &act(sh(2026, 11, 24, 9, 0))).unwrap();
     assert_eq!(trade_show_response_due(&l), None);
 }
+
+#[test]
+fn lead_tracked_until_invoiced_seed_002() {
+    let mut l = lead(LeadSource::Web);
+    let a = act(sh(2026, 11, 24, 10, 0));
+    assert!(mark_invoiced(&mut l, &a).is_err(), "not won yet");
+    mark_won(&mut l, RecordId::from_random_bytes([5; 16]), &a).unwrap();
+    mark_invoiced(&mut l, &a).unwrap();
+    assert_eq!(l.invoiced_at, Some(a.at));
+    assert_eq!(next_follow_up_due(&l, &WorkCalendar::china_default()), None);
+}

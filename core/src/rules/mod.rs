@@ -4,12 +4,14 @@
 //! the record's `history`, with entry ids drawn from the store's entropy so entries written on
 //! two devices never collide.
 //!
+//! - [`customer`]: A-grade access, reception card, consent to contact (seeds 001, 003).
 //! - [`visit_plan`]: invitation lifecycle, confirmations, reschedules (seeds 000, 002).
 //! - [`reception`]: visit voucher, senior escort, expense approvals and receipts (seed 001).
 //! - [`return_visit`]: report deadline, review, satisfaction, proposals (seed 001, 002).
 //! - [`lead`]: sources, identifying code, grades and cadence, follow-ups, loss (seeds 002–004).
 //! - [`ownership`]: who owns a prospect two reps registered offline (seed 003, ADR 0003).
 
+pub mod customer;
 pub mod lead;
 pub mod ownership;
 pub mod reception;

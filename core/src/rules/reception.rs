@@ -5,6 +5,7 @@
 //! - Senior escort: the seed asks it for important customers; a supervisor expects no less for
 //!   government/organisation visitors and key accounts, so every category except "general"
 //!   needs a named senior escort before the reception is recorded as held.
+//! - Photos are forbidden unless the reception records a permission.
 //! - Expense application: made before the visit, within its budget, approved by the
 //!   customer-service manager **and** the finance manager (neither may be the applicant); at
 //!   most one request per applicant per company-local calendar month (counting requests on
@@ -16,11 +17,13 @@ use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use super::{Action, wrong_state};
 use crate::calendar::WorkCalendar;
 use crate::error::{Error, Result};
+use crate::ids::RecordId;
 use crate::input::require_text;
 use crate::model::{
     Approval, ExpenseApplication, ReceptionNote, ReceptionStatus, StringEnum, VisitVoucher,
     VisitorCategory,
 };
+use crate::store::{DeviceStore, Filter};
 
 /// Receipts are due this long after the reception.
 pub const RECEIPTS_DUE_AFTER: TimeDelta = TimeDelta::days(15);
@@ -28,6 +31,18 @@ pub const RECEIPTS_DUE_AFTER: TimeDelta = TimeDelta::days(15);
 /// Whether a visitor category needs a senior escort.
 pub fn needs_senior_escort(category: &VisitorCategory) -> bool {
     !matches!(category, VisitorCategory::General)
+}
+
+/// Checks that photos may be taken at the reception (forbidden unless permitted, seed 001 §2).
+pub fn check_photos_allowed(note: &ReceptionNote) -> Result<()> {
+    if note.photos_permitted {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "photos_permitted",
+            "未经许可不得拍照 / photos are forbidden unless permitted",
+        ))
+    }
 }
 
 /// Approves the visit voucher; it must come before the visit.
@@ -130,6 +145,19 @@ pub fn apply_expense(
         ..ExpenseApplication::default()
     });
     Ok(())
+}
+
+/// [`apply_expense`] on a stored reception, checking the applicant's other receptions on this
+/// device for the monthly limit.
+pub fn apply_expense_in_store(
+    store: &DeviceStore,
+    id: RecordId,
+    req: &ExpenseRequest,
+    cal: &WorkCalendar,
+) -> Result<ReceptionNote> {
+    let others: Vec<ReceptionNote> = store.read_projected(&Filter::default())?;
+    let act = Action::on(store);
+    store.update::<ReceptionNote>(id, |n| apply_expense(n, req, &others, &act, cal))
 }
 
 fn check_expense_request(note: &ReceptionNote, req: &ExpenseRequest, act: &Action) -> Result<()> {

@@ -138,3 +138,11 @@ fn receipts_due_fifteen_days_after_the_reception_seed_001() {
     assert!(submit_receipts(&mut n, &act(sh(2026, 12, 17, 9, 0))).is_err());
     submit_receipts(&mut n, &act(sh(2026, 12, 16, 9, 0))).unwrap();
 }
+
+#[test]
+fn photos_forbidden_unless_permitted_seed_001() {
+    let mut n = planned(VisitorCategory::General);
+    assert!(check_photos_allowed(&n).is_err());
+    n.photos_permitted = true;
+    assert!(check_photos_allowed(&n).is_ok());
+}

@@ -9,6 +9,8 @@
 //!   (30 for complex ones) after they were received; the answer is accepted, kept for later or
 //!   rejected, with a written answer. "Nearing the deadline" in the rep's day means the target
 //!   has passed or the limit is at most 3 days away.
+//! - A report is filed only once materials lent to the customer are back; the visit's expense
+//!   is reimbursed after a supervisor (not the rep) signs it, within a 1,000-yuan limit.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -18,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::input::require_text;
 use crate::model::{Proposal, ProposalOutcome, ReturnVisitReport, Review, Satisfaction};
 
+/// The per-visit expense limit (configurable by the company later; 1,000 yuan by default).
+pub const VISIT_EXPENSE_LIMIT_FEN: i64 = 100_000;
 /// Answer target for a proposal.
 pub const PROPOSAL_TARGET: TimeDelta = TimeDelta::days(10);
 /// Answer limit for an ordinary proposal.
@@ -73,6 +77,12 @@ pub fn file(report: &mut ReturnVisitReport, act: &Action) -> Result<()> {
     if let Some(s) = &report.satisfaction {
         check_satisfaction(s)?;
     }
+    if !report.materials_returned {
+        return Err(Error::invalid(
+            "materials_returned",
+            "借出的资料须收回后再提交报告 / materials lent must be returned before the report is filed",
+        ));
+    }
     report.filed_at = Some(act.at);
     Ok(())
 }
@@ -103,6 +113,37 @@ pub fn review(report: &mut ReturnVisitReport, guidance: &str, act: &Action) -> R
         guidance,
     });
     Ok(())
+}
+
+/// The supervisor signs the visit's expenses; only then are they reimbursable (seed 001 §7).
+pub fn sign_expense(report: &mut ReturnVisitReport, act: &Action) -> Result<()> {
+    if report.rep == act.by || report.meta.owner == act.by {
+        return Err(Error::invalid(
+            "expense",
+            "不能签批自己的费用 / nobody signs their own expenses",
+        ));
+    }
+    let expense = report
+        .expense
+        .as_mut()
+        .ok_or_else(|| Error::invalid("expense", "没有回访费用 / there is no expense"))?;
+    if expense.amount_fen <= 0 || expense.amount_fen > VISIT_EXPENSE_LIMIT_FEN {
+        return Err(Error::invalid(
+            "expense.amount_fen",
+            "费用须大于零且不超过限额 / the amount must be positive and within the limit",
+        ));
+    }
+    expense.signed_by = Some(act.by.clone());
+    expense.signed_at = Some(act.at);
+    Ok(())
+}
+
+/// Whether the visit's expense may be reimbursed.
+pub fn reimbursable(report: &ReturnVisitReport) -> bool {
+    report
+        .expense
+        .as_ref()
+        .is_some_and(|e| e.signed_by.is_some())
 }
 
 /// Records a proposal the customer made.

@@ -9,6 +9,7 @@ fn visited(y: i32, m: u32, d: u32) -> ReturnVisitReport {
     ReturnVisitReport {
         rep: user("rep.li"),
         visited_on: NaiveDate::from_ymd_opt(y, m, d),
+        materials_returned: true,
         ..ReturnVisitReport::default()
     }
 }
@@ -107,4 +108,28 @@ fn proposal_outcome_is_accepted_kept_or_rejected_seed_001() {
         answer_proposal(&mut r, &id, ProposalOutcome::Rejected, "no", &a).is_err(),
         "answered once"
     );
+}
+
+#[test]
+fn materials_lent_are_returned_before_filing_seed_001() {
+    let mut r = visited(2026, 11, 24);
+    r.materials_returned = false;
+    assert!(file(&mut r, &act(sh(2026, 11, 25, 9, 0))).is_err());
+}
+
+#[test]
+fn expenses_reimbursed_after_the_supervisor_signs_seed_001() {
+    let mut r = visited(2026, 11, 24);
+    r.expense = Some(crate::model::VisitExpense {
+        amount_fen: 12_000,
+        description: "交通".into(),
+        ..Default::default()
+    });
+    assert!(!reimbursable(&r));
+    assert!(
+        sign_expense(&mut r, &act(sh(2026, 11, 25, 9, 0))).is_err(),
+        "own expense"
+    );
+    sign_expense(&mut r, &act(sh(2026, 11, 25, 9, 0)).by(user("sup.chen"))).unwrap();
+    assert!(reimbursable(&r));
 }

@@ -29,6 +29,41 @@ pub const CONFIRM_WORKING_DAYS_AHEAD: u32 = 5;
 /// How early the "one hour before" confirmation may be made.
 pub const LAST_CONFIRMATION_WINDOW: TimeDelta = TimeDelta::hours(2);
 
+/// Arrive this long before the appointment at the latest…
+pub const ARRIVE_EARLY_MIN: TimeDelta = TimeDelta::minutes(5);
+/// …and no earlier than this.
+pub const ARRIVE_EARLY_MAX: TimeDelta = TimeDelta::minutes(10);
+
+/// Checks that a plan names the customer, the purpose, the time and the place (seed 001 §7).
+pub fn check_plan(plan: &VisitPlan) -> Result<()> {
+    if plan.customer_id.is_none() {
+        return Err(Error::invalid(
+            "customer_id",
+            "须选择客户 / the customer is required",
+        ));
+    }
+    require_text(
+        "purpose",
+        &plan.purpose,
+        "拜访目的",
+        "the purpose of the visit",
+    )?;
+    require_text("place", &plan.place, "拜访地点", "the place")?;
+    if plan.scheduled_at.is_none() {
+        return Err(Error::invalid(
+            "scheduled_at",
+            "须约定拜访时间 / the time is required",
+        ));
+    }
+    Ok(())
+}
+
+/// When to arrive: 5–10 minutes before the appointment (seed 002 篇6).
+pub fn arrival_window(plan: &VisitPlan) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    plan.scheduled_at
+        .map(|t| (t - ARRIVE_EARLY_MAX, t - ARRIVE_EARLY_MIN))
+}
+
 fn step(plan: &mut VisitPlan, to: VisitStatus, act: &Action, note: impl Into<String>) {
     let from = plan.status.as_str().to_owned();
     plan.history.push(act.change(&from, to.as_str(), note));

@@ -164,3 +164,22 @@ fn attended_or_no_show_only_after_acceptance_and_on_the_day_seed_000() {
         ["invited", "accepted", "attended"]
     );
 }
+
+#[test]
+fn plan_names_customer_purpose_time_and_place_seed_001() {
+    let mut p = invited();
+    assert!(check_plan(&p).is_err());
+    p.customer_id = Some(crate::ids::RecordId::from_random_bytes([4; 16]));
+    p.purpose = "介绍新品".into();
+    assert!(check_plan(&p).unwrap_err().to_string().contains("place"));
+    p.place = "客户工厂".into();
+    check_plan(&p).unwrap();
+}
+
+#[test]
+fn arrive_five_to_ten_minutes_early_seed_002() {
+    assert_eq!(
+        arrival_window(&invited()),
+        Some((sh(2026, 12, 7, 9, 50), sh(2026, 12, 7, 9, 55)))
+    );
+}

@@ -2,8 +2,10 @@
 //!
 //! - **Substring** on names, companies, contacts and notes: SQLite FTS5 with the `trigram`
 //!   tokenizer (any substring of ≥ 3 characters is an index lookup). Chinese names are often
-//!   two characters (张伟), below a trigram: queries of 1–2 characters use `LIKE` over the same
-//!   indexed text (FTS5 answers it with a scan of the text, still inside SQLite).
+//!   two characters (张伟), below a trigram: every 1- and 2-character piece of the short fields
+//!   (name, company, contacts, pinyin initials) is kept in `search_grams`, so a 1–2 character
+//!   query is an index lookup too. Notes, phones and full pinyin need 3 characters or more.
+//!   (Measured 2026-11-23 on 50,000 records: a `LIKE` scan took 54 ms p50 for 张伟.)
 //! - **Pinyin**: each name is also indexed as full pinyin (`zhangwei`) and initials (`zw`), by
 //!   the `pinyin` crate. Polyphonic characters take their most common reading (单 as "dan"): a
 //!   known limit.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::fields::SearchField;
+use super::index;
 use crate::error::Result;
 use crate::ids::RecordId;
 use crate::model::{RecordKind, StringEnum};
@@ -41,6 +42,7 @@ pub struct SearchHit {
 
 /// What kind of text the person typed.
 fn classify(q: &str) -> (String, &'static [SearchField]) {
+    // Short queries are narrowed to `index::SHORT_QUERY_FIELDS` by the caller.
     use SearchField::*;
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_like = q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
@@ -77,7 +79,10 @@ pub fn search(store: &DeviceStore, query: &SearchQuery) -> Result<Vec<SearchHit>
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let (needle, fields) = classify(q);
+    let (needle, mut fields) = classify(q);
+    if needle.chars().count() < 3 {
+        fields = &index::SHORT_QUERY_FIELDS;
+    }
     let rows = store.with_reader(|conn| candidate_rows(conn, &needle))?;
     let mut best: HashMap<RecordId, SearchHit> = HashMap::new();
     for row in rows {
@@ -122,22 +127,22 @@ struct Row {
 }
 
 fn candidate_rows(conn: &Connection, needle: &str) -> Result<Vec<Row>> {
-    let (filter, arg) = if needle.chars().count() >= 3 {
-        (
-            "search_fts MATCH ?1",
-            format!("\"{}\"", needle.replace('"', "\"\"")),
-        )
+    const COLUMNS: &str = "s.record_id, s.kind, s.field, s.text, r.title";
+    let (sql, arg) = if needle.chars().count() >= 3 {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM search_fts s
+             JOIN records r ON r.record_id = s.record_id WHERE search_fts MATCH ?1"
+        );
+        (sql, format!("\"{}\"", needle.replace('"', "\"\"")))
     } else {
-        let escaped = needle
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        ("s.text LIKE ?1 ESCAPE '\\'", format!("%{escaped}%"))
+        let sql = format!(
+            "SELECT {COLUMNS} FROM search_grams g
+             JOIN search_fts s ON s.rowid = {}
+             JOIN records r ON r.record_id = s.record_id WHERE g.gram = ?1",
+            index::fts_rowid_expr()
+        );
+        (sql, needle.to_lowercase())
     };
-    let sql = format!(
-        "SELECT s.record_id, s.kind, s.field, s.text, r.title FROM search_fts s
-         JOIN records r ON r.record_id = s.record_id WHERE {filter}"
-    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([arg], |r| {
         Ok(Row {

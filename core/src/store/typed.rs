@@ -88,22 +88,38 @@ impl DeviceStore {
     }
 }
 
+/// Builds the query from only the conditions the filter sets, so SQLite can use the
+/// `(owner, kind)` and `(kind, key_at)` indexes (an `?2 IS NULL OR owner = ?2` would scan).
 fn projected_rows(
     conn: &Connection,
     kind: String,
     f: &Filter,
 ) -> Result<Vec<(RecordId, Option<String>)>> {
-    let statuses = serde_json::to_string(&f.statuses).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare_cached(
-        "SELECT record_id, body FROM records
-         WHERE kind = ?1 AND (?2 IS NULL OR owner = ?2)
-           AND (?3 = '[]' OR status IN (SELECT value FROM json_each(?3)))
-           AND (?4 IS NULL OR key_at >= ?4) AND (?5 IS NULL OR key_at < ?5)",
-    )?;
-    let ms = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
-    let rows = stmt.query_map(
-        rusqlite::params![kind, f.owner, statuses, ms(f.key_from), ms(f.key_to)],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let mut sql = String::from("SELECT record_id, body FROM records WHERE kind = ?1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(kind)];
+    let mut push = |cond: &str, arg: Box<dyn rusqlite::ToSql>| {
+        args.push(arg);
+        sql.push_str(&cond.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(owner) = &f.owner {
+        push(" AND owner = ?", Box::new(owner.clone()));
+    }
+    if !f.statuses.is_empty() {
+        let list = serde_json::to_string(&f.statuses).unwrap_or_else(|_| "[]".into());
+        push(
+            " AND status IN (SELECT value FROM json_each(?))",
+            Box::new(list),
+        );
+    }
+    if let Some(from) = f.key_from {
+        push(" AND key_at >= ?", Box::new(from.timestamp_millis()));
+    }
+    if let Some(to) = f.key_to {
+        push(" AND key_at < ?", Box::new(to.timestamp_millis()));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

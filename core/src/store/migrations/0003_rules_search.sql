@@ -22,5 +22,15 @@ CREATE VIRTUAL TABLE search_fts USING fts5 (
     tokenize = 'trigram'
 );
 
+-- Queries of 1–2 characters (Chinese given names, company short names, pinyin initials) are
+-- below a trigram: every 1- and 2-character piece of the short fields is indexed here.
+CREATE TABLE search_grams (
+    gram  TEXT NOT NULL,
+    doc   INTEGER NOT NULL,
+    field INTEGER NOT NULL,
+    PRIMARY KEY (gram, doc, field)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX search_grams_by_doc ON search_grams (doc);
+
 -- Leads and "whoever registers first": the latest server time this device has seen.
 INSERT OR IGNORE INTO store_meta (key, value) VALUES ('server_time_floor_ms', '');
