@@ -31,3 +31,23 @@ pub(crate) fn guarded<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
         )))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_runs_on_another_thread_and_completes_the_future() {
+        let caller = std::thread::current().id();
+        let worker = futures_lite::future::block_on(run(|| Ok(std::thread::current().id())));
+        assert_ne!(worker.ok(), Some(caller));
+    }
+
+    #[test]
+    fn a_panic_becomes_a_storage_error() {
+        let out: Result<()> =
+            futures_lite::future::block_on(run(|| panic!("index out of bounds in a test")));
+        assert!(matches!(out, Err(FieldbookError::Storage { reason })
+            if reason.contains("index out of bounds in a test")));
+    }
+}
