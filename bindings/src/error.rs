@@ -8,8 +8,11 @@ use fieldbook_core::Error as CoreError;
 /// Result of the FFI layer.
 pub type Result<T, E = FieldbookError> = std::result::Result<T, E>;
 
-/// What went wrong, as the app can act on it.
+/// What went wrong, as the app can act on it. Its text (`toString()` in Kotlin, the
+/// description in Swift) is the bilingual message to show; every case but `NotFound` also
+/// carries it as `reason`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum FieldbookError {
     /// No record with this id on this device.
     #[error("记录不存在 / record not found: {id}")]

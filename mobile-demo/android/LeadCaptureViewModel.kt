@@ -74,7 +74,7 @@ class LeadCaptureViewModel(
         } catch (e: FieldbookException.InvalidInput) {
             _state.update { it.copy(saving = false, invalidField = e.field, error = e.reason) }
         } catch (e: FieldbookException) {
-            _state.update { it.copy(saving = false, error = e.message) }
+            _state.update { it.copy(saving = false, error = e.toString()) } // bilingual text
         }
     }
 

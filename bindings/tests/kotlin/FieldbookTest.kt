@@ -98,6 +98,7 @@ fun main() {
             throw AssertionError("accepted a bad id")
         } catch (e: FieldbookException.InvalidInput) {
             expect(e.field == "customer_id") { "field ${e.field}" }
+            expect(e.toString().startsWith("无效的标识 / invalid id")) { "text: $e" }
         }
     }
 

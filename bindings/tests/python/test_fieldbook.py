@@ -76,6 +76,7 @@ def test_invalid_input_names_the_field(stores):
     with pytest.raises(fb.FieldbookError.InvalidInput) as err:
         run(a.create_lead(booth_lead("李雷", customer_id="not-an-id")))
     assert err.value.field == "customer_id"
+    assert err.value.reason.startswith("无效的标识 / invalid id")
 
 
 def test_observer_fires_until_cancelled(stores):
