@@ -1,8 +1,37 @@
 //! # fieldbook-ffi
 //!
-//! Will hold the uniffi surface of the core for Kotlin (Android) and Swift (iOS): the only crate
-//! with `#[uniffi::export]`, a cdylib and staticlib. Built by the bindings issue.
+//! The core as a Kotlin (Android) and Swift (iOS) library, through uniffi 0.32 proc-macros. This
+//! is the only crate with `#[uniffi::export]`; `fieldbook-core` knows nothing of uniffi. It is a
+//! thin layer: typed records mirrored from the core's models, one error enum the app can act on,
+//! async methods that keep SQLite off the caller's thread, and record-changed observers.
+//!
+//! - [`FieldbookStore`] (`store/`): open a store; create, read, edit and list every kind of
+//!   record; conflicts; export/import of a record's changes; observers.
+//! - [`records`]: the five kinds of record and their parts, with `From`/`TryFrom` to the core.
+//! - [`enums`]: grades, statuses, channels, each keeping unknown values.
+//! - [`FieldbookError`] (`error.rs`): not found, invalid input (with the field), conflict, auth
+//!   needed, storage, network; bilingual reasons.
+//! - `merge.rs`: an edited record becomes a diff of what the user changed.
+//!
+//! Bindings are generated from the built library by the `uniffi-bindgen` binary of this crate
+//! (`scripts/test-ffi.sh` shows how); see `bindings/README.md` for Android and iOS builds.
 
 #![forbid(unsafe_code)]
 
-pub use fieldbook_core as core;
+mod background;
+mod convert;
+pub mod enums;
+mod error;
+mod merge;
+mod observer;
+pub mod records;
+mod store;
+mod summary;
+
+pub use convert::CalendarDate;
+pub use error::{FieldbookError, Result};
+pub use observer::{ChangeOrigin, ObservationHandle, RecordChange, RecordObserver};
+pub use store::{FieldbookStore, new_device_id};
+pub use summary::{ConflictValue, FieldConflict, RecordSummary};
+
+uniffi::setup_scaffolding!();

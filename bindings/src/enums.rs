@@ -1,0 +1,139 @@
+//! The core's closed vocabularies (grades, statuses, channels) as Kotlin sealed classes and Swift
+//! enums. Each keeps an `Other` case holding a value written by a newer app version, so reading
+//! never fails and writing a record back never rewrites a value this build does not know.
+
+use fieldbook_core::model as core;
+
+use crate::error::FieldbookError;
+
+macro_rules! ffi_enum {
+    ($(#[$m:meta])* $name:ident { $($var:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Enum)]
+        pub enum $name {
+            $($var,)+
+            /// A value written by a newer version of Fieldbook, kept as it is.
+            Other { value: String },
+        }
+        impl From<core::$name> for $name {
+            fn from(v: core::$name) -> Self {
+                match v {
+                    $(core::$name::$var => $name::$var,)+
+                    core::$name::Other(value) => $name::Other { value },
+                }
+            }
+        }
+        impl From<$name> for core::$name {
+            fn from(v: $name) -> Self {
+                match v {
+                    $($name::$var => core::$name::$var,)+
+                    $name::Other { value } => {
+                        <core::$name as core::StringEnum>::parse_str(&value)
+                    }
+                }
+            }
+        }
+    };
+}
+
+ffi_enum!(
+    /// ABC classification by value (关键/主要/普通客户).
+    CustomerGrade { A, B, C }
+);
+ffi_enum!(
+    /// Visitor category for receptions (机关/组织, 大客户, 重要客户, 一般客户).
+    VisitorCategory { Government, KeyAccount, Important, General }
+);
+ffi_enum!(
+    /// Where a lead came from.
+    LeadSource { Referral, TradeShow, Phone, Web, Partner, WalkIn }
+);
+ffi_enum!(
+    /// Intent grade: H order today, A this month, B, C some intent, D none.
+    LeadGrade { H, A, B, C, D }
+);
+ffi_enum!(
+    /// Where a lead stands.
+    LeadStatus { Open, Won, Lost, Duplicate }
+);
+ffi_enum!(
+    /// How a follow-up was made.
+    FollowUpChannel { Phone, Visit, Sms, Email, WeChat, Misc }
+);
+ffi_enum!(
+    /// Where a visit plan stands.
+    VisitStatus {
+        Planned, Invited, Accepted, Declined, Attended, NoShow, Cancelled
+    }
+);
+ffi_enum!(
+    /// How the customer was invited.
+    InvitationMethod { Phone, Email, Sms, OnSite }
+);
+ffi_enum!(
+    /// Which appointment confirmation was made.
+    ConfirmationKind { FiveWorkingDays, OneHour }
+);
+ffi_enum!(
+    /// Where a reception stands.
+    ReceptionStatus { Planned, Held, Cancelled }
+);
+ffi_enum!(
+    /// The answer to a customer proposal.
+    ProposalOutcome { Pending, Accepted, Kept, Rejected }
+);
+
+/// The five kinds of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum RecordKind {
+    Customer,
+    VisitPlan,
+    ReceptionNote,
+    ReturnVisitReport,
+    LeadReferral,
+}
+
+impl From<RecordKind> for core::RecordKind {
+    fn from(k: RecordKind) -> Self {
+        match k {
+            RecordKind::Customer => core::RecordKind::Customer,
+            RecordKind::VisitPlan => core::RecordKind::VisitPlan,
+            RecordKind::ReceptionNote => core::RecordKind::ReceptionNote,
+            RecordKind::ReturnVisitReport => core::RecordKind::ReturnVisitReport,
+            RecordKind::LeadReferral => core::RecordKind::LeadReferral,
+        }
+    }
+}
+
+impl TryFrom<core::RecordKind> for RecordKind {
+    type Error = FieldbookError;
+    fn try_from(k: core::RecordKind) -> Result<Self, FieldbookError> {
+        Ok(match k {
+            core::RecordKind::Customer => RecordKind::Customer,
+            core::RecordKind::VisitPlan => RecordKind::VisitPlan,
+            core::RecordKind::ReceptionNote => RecordKind::ReceptionNote,
+            core::RecordKind::ReturnVisitReport => RecordKind::ReturnVisitReport,
+            core::RecordKind::LeadReferral => RecordKind::LeadReferral,
+            core::RecordKind::Other(s) => {
+                return Err(FieldbookError::invalid(
+                    "kind",
+                    format!("未知的记录类型 / unknown record kind `{s}`"),
+                ));
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_values_round_trip() {
+        let newer = core::LeadGrade::Other("S".into());
+        let ffi = LeadGrade::from(newer.clone());
+        assert_eq!(ffi, LeadGrade::Other { value: "S".into() });
+        assert_eq!(core::LeadGrade::from(ffi), newer);
+        assert_eq!(core::LeadGrade::from(LeadGrade::H), core::LeadGrade::H);
+    }
+}

@@ -1,0 +1,155 @@
+//! `FieldbookStore`: the device store as a Kotlin / Swift object.
+//!
+//! One object per opened SQLite file, safe to share between threads (the core serialises writes
+//! behind its own lock and never `unwrap()`s one). Everything that touches the disk is `async`
+//! (a Kotlin `suspend fun`, a Swift `async` method) and runs on a pool thread.
+//!
+//! Extension points, deliberately not exported yet because they do not exist in the core yet:
+//! the rules' actions (accept/decline an invitation, file a report, log a follow-up, grade a lead),
+//! the rep's-day queries, metrics and search, and sync (start/stop, status observer, progress).
+//! They will be further `#[uniffi::export] impl FieldbookStore` blocks in files beside this one
+//! (`rules.rs`, `queries.rs`, `sync.rs`), and sync will send `ChangeOrigin::Sync` to the record
+//! observers registered here. See docs/adr/0004-ffi-surface.md.
+
+mod records;
+
+use std::sync::Arc;
+
+use fieldbook_core::{DeviceId, DeviceStore, Entropy, OsEntropy, StoreOptions, UserId};
+
+use crate::background::{guarded, run};
+use crate::convert::record_id;
+use crate::enums::RecordKind;
+use crate::error::{FieldbookError, Result};
+use crate::observer::{ChangeOrigin, ObservationHandle, Observers, RecordChange, RecordObserver};
+use crate::summary::{FieldConflict, RecordSummary};
+
+/// A fresh random device id, to be generated once at first launch and kept (e.g. in
+/// SharedPreferences / UserDefaults); a store file belongs to one device for ever.
+#[uniffi::export]
+pub fn new_device_id() -> String {
+    DeviceId::from_random_bytes(OsEntropy.bytes16()).to_string()
+}
+
+/// The records of one device, in one SQLite file.
+#[derive(Debug, uniffi::Object)]
+pub struct FieldbookStore {
+    store: Arc<DeviceStore>,
+    observers: Arc<Observers>,
+}
+
+#[uniffi::export]
+impl FieldbookStore {
+    /// Opens (creating if needed) the store at `path` for this device and signed-in user,
+    /// upgrading its schema. `device_id` comes from `newDeviceId()`; `user_id` is the user's
+    /// lower-case login name.
+    #[uniffi::constructor]
+    pub fn open(path: String, device_id: String, user_id: String) -> Result<Arc<Self>> {
+        guarded(|| {
+            let device: DeviceId = device_id.parse().map_err(|e: fieldbook_core::Error| {
+                FieldbookError::invalid("device_id", e.to_string())
+            })?;
+            let user = UserId::new(user_id)
+                .map_err(|e| FieldbookError::invalid("user_id", e.to_string()))?;
+            let store = DeviceStore::open(path, StoreOptions::new(device, user))?;
+            Ok(Arc::new(FieldbookStore {
+                store: Arc::new(store),
+                observers: Arc::default(),
+            }))
+        })
+    }
+
+    pub fn device_id(&self) -> String {
+        self.store.device().to_string()
+    }
+
+    pub fn user_id(&self) -> String {
+        self.store.user().to_string()
+    }
+
+    /// Calls `observer` after every change to a record, until the handle is cancelled.
+    pub fn observe_records(&self, observer: Box<dyn RecordObserver>) -> Arc<ObservationHandle> {
+        Arc::new(self.observers.add(observer))
+    }
+
+    /// Every record of `kind` (every kind when `null`), for list screens.
+    pub async fn list_records(
+        self: Arc<Self>,
+        kind: Option<RecordKind>,
+    ) -> Result<Vec<RecordSummary>> {
+        run(move || summaries(self.store.list(kind.map(Into::into))?)).await
+    }
+
+    /// Records holding at least one field set concurrently on two devices.
+    pub async fn records_with_conflicts(self: Arc<Self>) -> Result<Vec<RecordSummary>> {
+        run(move || summaries(self.store.records_with_conflicts()?)).await
+    }
+
+    /// The fields of a record that hold concurrent values.
+    pub async fn conflicts(self: Arc<Self>, id: String) -> Result<Vec<FieldConflict>> {
+        run(move || {
+            let id = record_id("id", &id)?;
+            Ok(self
+                .store
+                .conflicts(id)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+        .await
+    }
+
+    /// Settles a conflict: writes `value_json` (usually one of the conflict's `valueJson`s) at
+    /// `path`. Every device shows this value once the change has travelled.
+    pub async fn resolve_conflict(
+        self: Arc<Self>,
+        id: String,
+        path: String,
+        value_json: String,
+    ) -> Result<()> {
+        run(move || {
+            let rid = record_id("id", &id)?;
+            let value: serde_json::Value = serde_json::from_str(&value_json)
+                .map_err(|e| FieldbookError::invalid("value_json", e.to_string()))?;
+            self.store.resolve_conflict(rid, &path, &value)?;
+            self.changed(id, ChangeOrigin::Local);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Every change of a record, as bytes another device's `importChanges` accepts (a file or
+    /// Bluetooth hand-off between two phones without a server).
+    pub async fn export_changes(self: Arc<Self>, id: String) -> Result<Vec<u8>> {
+        run(move || Ok(self.store.export_changes(record_id("id", &id)?, &[])?)).await
+    }
+
+    /// Merges changes exported by another device, creating the record if this device has never
+    /// seen it. Returns whether anything new arrived; observers hear `Imported`.
+    pub async fn import_changes(self: Arc<Self>, id: String, changes: Vec<u8>) -> Result<bool> {
+        run(move || {
+            let changed = self.store.import_changes(record_id("id", &id)?, &changes)?;
+            if changed {
+                self.changed(id, ChangeOrigin::Imported);
+            }
+            Ok(changed)
+        })
+        .await
+    }
+}
+
+impl FieldbookStore {
+    /// Tells the observers that record `id` changed.
+    fn changed(&self, id: String, origin: ChangeOrigin) {
+        let kind = record_id("id", &id)
+            .ok()
+            .and_then(|rid| self.store.kind_of(rid).ok())
+            .and_then(|k| RecordKind::try_from(k).ok());
+        self.observers.notify(&RecordChange { id, kind, origin });
+    }
+}
+
+/// The rows the app can show; rows of kinds this version does not know are left out.
+fn summaries(rows: Vec<fieldbook_core::store::RecordSummary>) -> Result<Vec<RecordSummary>> {
+    Ok(rows.into_iter().filter_map(|r| r.try_into().ok()).collect())
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the FFI tests (scripts/test-ffi.sh) need: JNA for Kotlin on the JVM, JetBrains'
+# Kotlin compiler (pinned, from npm, into bindings/tests/kotlin/node_modules) and pytest.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! ls /usr/share/java/jna.jar >/dev/null 2>&1; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y libjna-java
+fi
+
+kotlin_dir=bindings/tests/kotlin
+if [ ! -x "$kotlin_dir/node_modules/kotlin-compiler/bin/kotlinc" ]; then
+    (cd "$kotlin_dir" && npm ci --no-audit --no-fund)
+fi
+
+if ! python3 -c 'import pytest' >/dev/null 2>&1; then
+    python3 -m pip install --quiet 'pytest==8.4.2'
+fi

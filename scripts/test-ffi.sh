@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Exercises the FFI surface (crate fieldbook-ffi) for real, from other languages:
+#   1. builds the library once (debug, the shared target dir) and generates the Kotlin, Python
+#      and Swift bindings from it with the crate's own uniffi-bindgen (`--library`);
+#   2. Kotlin on the JVM: compiles and runs bindings/tests/kotlin/FieldbookTest.kt
+#      (kotlinx.coroutines + JNA), compiling the Android sample's SyncService.kt with it (the
+#      view-model sample needs androidx, which is not here);
+#   3. Python: pytest bindings/tests/python;
+#   4. Swift: no Swift toolchain here, so checks what can be checked: the generated C header
+#      compiles, and every uniffi_/ffi_ function it declares is exported by the library;
+#   5. Android: `cargo check --target aarch64-linux-android` when that target is installed
+#      (no NDK here, so nothing is linked).
+# Ends with one line the CI reads: `ffi: N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bash scripts/install-ffi-deps.sh || { echo "ffi: 0 passed, 1 failed (dependencies)"; exit 1; }
+
+target=${CARGO_TARGET_DIR:-$root/target}
+lib="$target/debug/libfieldbook_ffi.so"
+bindgen="$target/debug/uniffi-bindgen"
+out="$target/ffi-test"
+kotlin_home="$root/bindings/tests/kotlin/node_modules/kotlin-compiler"
+passed=0
+failed=0
+
+count() { # count PASSED FAILED NAME
+    passed=$((passed + $1))
+    failed=$((failed + $2))
+    echo "ffi: $3: $1 passed, $2 failed"
+}
+
+echo "== building fieldbook-ffi (debug)"
+if ! cargo build -p fieldbook-ffi --lib --bin uniffi-bindgen; then
+    echo "ffi: 0 passed, 1 failed (build)"
+    exit 1
+fi
+
+echo "== generating bindings into $out"
+rm -rf "$out" && mkdir -p "$out"
+for lang in kotlin python swift; do
+    if ! "$bindgen" generate --library "$lib" --language "$lang" --out-dir "$out/$lang" --no-format; then
+        echo "ffi: 0 passed, 1 failed (bindgen $lang)"
+        exit 1
+    fi
+done
+
+echo "== Kotlin (JVM)"
+jna=/usr/share/java/jna.jar
+cp="$jna:$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
+kt_log="$out/kotlin.log"
+if "$kotlin_home/bin/kotlinc" -nowarn -cp "$cp" -d "$out/kotlin-test.jar" \
+    "$out/kotlin/app/fieldbook/fieldbook_ffi.kt" bindings/tests/kotlin/FieldbookTest.kt \
+    mobile-demo/android/SyncService.kt; then
+    java -Djna.library.path="$target/debug" -Djna.boot.library.path=/usr/lib/jni \
+        -cp "$out/kotlin-test.jar:$cp:$kotlin_home/lib/kotlin-stdlib.jar" FieldbookTestKt \
+        2>&1 | tee "$kt_log"
+    summary=$(grep -Eo 'kotlin: [0-9]+ passed, [0-9]+ failed' "$kt_log" | tail -1)
+    if [ -n "$summary" ]; then
+        read -r p f < <(echo "$summary" | sed -E 's/kotlin: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+        count "$p" "$f" kotlin
+    else
+        count 0 1 "kotlin (did not finish)"
+    fi
+else
+    count 0 1 "kotlin (compile)"
+fi
+
+echo "== Python (pytest)"
+cp "$lib" "$out/python/"
+py_log="$out/python.log"
+PYTHONPATH="$out/python" python3 -m pytest -q -p no:cacheprovider bindings/tests/python 2>&1 | tee "$py_log"
+p=$(grep -Eo '[0-9]+ passed' "$py_log" | tail -1 | grep -Eo '[0-9]+' || true)
+f=$(grep -Eo "[0-9]+ (failed|error)" "$py_log" | awk "{s+=\$1} END {print s+0}")
+count "${p:-0}" "${f:-0}" python
+[ "${p:-0}" -gt 0 ] || count 0 1 "python (no test ran)"
+
+echo "== Swift (no toolchain here: header and symbols only)"
+header="$out/swift/FieldbookFFI.h"
+# The header uses clang's nullability qualifiers (Swift compiles it with clang); gcc, the only C
+# compiler here, is told they are empty.
+if command -v clang >/dev/null 2>&1; then hcc=(clang); else
+    hcc=(cc -D_Nonnull= -D_Nullable= -D_Null_unspecified=); fi
+if echo '#include "FieldbookFFI.h"' | "${hcc[@]}" -fsyntax-only -Wall -Werror -I "$out/swift" -x c -; then count 1 0 "swift header compiles"; else count 0 1 "swift header compiles"; fi
+declared=$(grep -Eo '\b(uniffi|ffi)_[A-Za-z0-9_]+[[:space:]]*\(' "$header" | tr -d '( \t' | sort -u)
+exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort -u)
+missing=$(comm -23 <(echo "$declared") <(echo "$exported"))
+n_declared=$(echo "$declared" | grep -c . || true)
+if [ "$n_declared" -gt 0 ] && [ -z "$missing" ]; then
+    count 1 0 "swift: all $n_declared declared functions exported"
+else
+    echo "declared but not exported:"; echo "$missing"
+    count 0 1 "swift symbols"
+fi
+
+echo "== Android"
+if rustup target list --installed 2>/dev/null | grep -qx aarch64-linux-android; then
+    if cargo check -p fieldbook-ffi --lib --target aarch64-linux-android; then
+        count 1 0 "android cargo check"
+    else
+        count 0 1 "android cargo check"
+    fi
+else
+    echo "ffi: android: not run: the aarch64-linux-android target is not installed (and no NDK exists here, so linking is out of reach)"
+fi
+
+echo "ffi: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
