@@ -12,9 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 use crate::calendar::WorkCalendar;
+use crate::error::Result;
 use crate::ids::{RecordId, UserId};
 use crate::model::{Customer, CustomerGrade, ReturnVisitReport, VisitPlan, VisitStatus};
 use crate::queries::metrics::rep_of;
+use crate::store::{DeviceStore, Filter};
 
 /// The hour the daily report is due.
 pub const DAILY_REPORT_DUE: NaiveTime = match NaiveTime::from_hms_opt(21, 0, 0) {
@@ -145,6 +147,50 @@ pub fn weekly_summary(
             )
         })
         .collect()
+}
+
+/// [`daily_report`] from this device's store.
+#[tracing::instrument(skip_all)]
+pub fn daily_report_from_store(
+    store: &DeviceStore,
+    rep: &UserId,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    cal: &WorkCalendar,
+) -> Result<DailyReport> {
+    let day = Filter {
+        key_from: Some(cal.start_of_day(date)),
+        key_to: Some(cal.start_of_day(date + Days::new(1))),
+        ..Filter::default()
+    };
+    Ok(daily_report(
+        rep,
+        date,
+        &store.read_projected(&day)?,
+        now,
+        cal,
+    ))
+}
+
+/// [`weekly_summary`] from this device's store (plans are read by their appointment time).
+#[tracing::instrument(skip_all)]
+pub fn weekly_summary_from_store(
+    store: &DeviceStore,
+    week_start: NaiveDate,
+    cal: &WorkCalendar,
+) -> Result<BTreeMap<UserId, WeekSummary>> {
+    // A plan attended late (after its week) is still read: one week's margin on each side.
+    let around = Filter {
+        key_from: Some(cal.start_of_day(week_start - Days::new(7))),
+        key_to: Some(cal.start_of_day(week_start + Days::new(14))),
+        ..Filter::default()
+    };
+    let plans: Vec<VisitPlan> = store.read_projected(&around)?;
+    let reports: Vec<ReturnVisitReport> = store.read_projected(&around)?;
+    let customers: Vec<Customer> = store.read_projected(&Filter::default())?;
+    Ok(weekly_summary(
+        week_start, &plans, &reports, &customers, cal,
+    ))
 }
 
 #[cfg(test)]
