@@ -113,7 +113,7 @@ impl DeviceStore {
         let session = claim_session(&mut conn, options.device)?;
         let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         tracing::debug!(session, "device store opened");
-        Ok(DeviceStore {
+        let store = DeviceStore {
             writer: Mutex::new(Writer {
                 conn,
                 cache: LruCache::new(options.cache_capacity),
@@ -122,7 +122,9 @@ impl DeviceStore {
             actor: options.device.actor(session),
             options,
             path,
-        })
+        };
+        store.reproject_if_asked()?;
+        Ok(store)
     }
 
     pub fn device(&self) -> DeviceId {
