@@ -83,109 +83,124 @@ fn at(rng: &mut ChaCha8Rng, days_back: i64, days_ahead: i64) -> DateTime<Utc> {
     now() + TimeDelta::minutes(rng.random_range(-days_back * 1440..days_ahead * 1440))
 }
 
+fn customer(rng: &mut ChaCha8Rng, meta: RecordMeta) -> Customer {
+    let mobile = phone(rng);
+    let contacts = vec![Contact {
+        id: "c1".into(),
+        name: name(rng),
+        mobile,
+        ..Contact::default()
+    }];
+    let last_purchase_at = Some(at(rng, 500, 0));
+    let notes = "关注节能型号，季度采购".into();
+    Customer {
+        meta,
+        name: name(rng),
+        company: company(rng),
+        contacts,
+        last_purchase_at,
+        notes,
+        ..Customer::default()
+    }
+}
+
+fn visit_plan(rng: &mut ChaCha8Rng, meta: RecordMeta) -> VisitPlan {
+    let statuses = [
+        VisitStatus::Planned,
+        VisitStatus::Invited,
+        VisitStatus::Accepted,
+        VisitStatus::Declined,
+        VisitStatus::Attended,
+    ];
+    let status = statuses[rng.random_range(0..statuses.len())].clone();
+    let invited_at = (status != VisitStatus::Planned).then(|| at(rng, 90, 0));
+    let rep = meta.owner.clone();
+    VisitPlan {
+        meta,
+        rep,
+        purpose: "季度拜访".into(),
+        scheduled_at: Some(at(rng, 60, 30)),
+        status,
+        invited_at,
+        ..VisitPlan::default()
+    }
+}
+
+fn report(rng: &mut ChaCha8Rng, meta: RecordMeta) -> ReturnVisitReport {
+    let visited = now().date_naive() - TimeDelta::days(rng.random_range(0..120));
+    let proposals = vec![Proposal {
+        id: "p1".into(),
+        text: "增加夜间送货".into(),
+        received_at: at(rng, 30, 0),
+        ..Proposal::default()
+    }];
+    let filed_at = rng.random_bool(0.8).then(now);
+    let rep = meta.owner.clone();
+    ReturnVisitReport {
+        meta,
+        rep,
+        purpose: "回访".into(),
+        visited_on: Some(visited),
+        proposals,
+        filed_at,
+        ..ReturnVisitReport::default()
+    }
+}
+
+fn lead_of(rng: &mut ChaCha8Rng, meta: RecordMeta) -> LeadReferral {
+    let source = if rng.random_bool(0.2) {
+        LeadSource::TradeShow
+    } else {
+        LeadSource::Web
+    };
+    let grades = [
+        LeadGrade::H,
+        LeadGrade::A,
+        LeadGrade::B,
+        LeadGrade::C,
+        LeadGrade::D,
+    ];
+    let grade = grades[rng.random_range(0..grades.len())].clone();
+    let prospect = Prospect {
+        name: name(rng),
+        company: company(rng),
+        phone: format!("+86{}", phone(rng)),
+        ..Prospect::default()
+    };
+    let code = fieldbook_core::rules::lead::code_for(meta.id);
+    let registered_at = Some(at(rng, 60, 0));
+    LeadReferral {
+        meta,
+        code,
+        source,
+        grade,
+        prospect,
+        registered_at,
+        event: "广交会".into(),
+        ..LeadReferral::default()
+    }
+}
+
+/// Stores `total` records, 2:3:2:3 customers, plans, reports, leads; returns a stored mobile.
 fn build(store: &DeviceStore, total: usize) -> Result<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
     let mut a_phone = String::new();
     for i in 0..total {
-        let mut meta = RecordMeta {
+        let meta = RecordMeta {
+            id: store.new_record_id(),
             owner: rep(i / 10)?,
             ..RecordMeta::default()
         };
         match i % 10 {
             0 | 1 => {
-                let mobile = phone(&mut rng);
+                let c = store.create(customer(&mut rng, meta))?;
                 if a_phone.is_empty() {
-                    a_phone.clone_from(&mobile);
+                    a_phone.clone_from(&c.contacts[0].mobile);
                 }
-                let contacts = vec![Contact {
-                    id: "c1".into(),
-                    name: name(&mut rng),
-                    mobile,
-                    ..Contact::default()
-                }];
-                let last = Some(at(&mut rng, 500, 0));
-                store.create(Customer {
-                    meta,
-                    name: name(&mut rng),
-                    company: company(&mut rng),
-                    contacts,
-                    last_purchase_at: last,
-                    notes: "关注节能型号，季度采购".into(),
-                    ..Customer::default()
-                })?;
             }
-            2..=4 => {
-                let status = [
-                    VisitStatus::Planned,
-                    VisitStatus::Invited,
-                    VisitStatus::Accepted,
-                    VisitStatus::Declined,
-                    VisitStatus::Attended,
-                ][rng.random_range(0..5)]
-                .clone();
-                let invited_at = (status != VisitStatus::Planned).then(|| at(&mut rng, 90, 0));
-                store.create(VisitPlan {
-                    meta,
-                    rep: rep(i / 10)?,
-                    purpose: "季度拜访".into(),
-                    scheduled_at: Some(at(&mut rng, 60, 30)),
-                    status,
-                    invited_at,
-                    ..VisitPlan::default()
-                })?;
-            }
-            5 | 6 => {
-                let visited = now().date_naive() - TimeDelta::days(rng.random_range(0..120));
-                let proposals = vec![Proposal {
-                    id: "p1".into(),
-                    text: "增加夜间送货".into(),
-                    received_at: at(&mut rng, 30, 0),
-                    ..Proposal::default()
-                }];
-                let filed_at = rng.random_bool(0.8).then(now);
-                store.create(ReturnVisitReport {
-                    meta,
-                    rep: rep(i / 10)?,
-                    purpose: "回访".into(),
-                    visited_on: Some(visited),
-                    proposals,
-                    filed_at,
-                    ..ReturnVisitReport::default()
-                })?;
-            }
-            _ => {
-                meta.id = store.new_record_id();
-                let source = if rng.random_bool(0.2) {
-                    LeadSource::TradeShow
-                } else {
-                    LeadSource::Web
-                };
-                let grade = [
-                    LeadGrade::H,
-                    LeadGrade::A,
-                    LeadGrade::B,
-                    LeadGrade::C,
-                    LeadGrade::D,
-                ][rng.random_range(0..5)]
-                .clone();
-                let prospect = Prospect {
-                    name: name(&mut rng),
-                    company: company(&mut rng),
-                    phone: format!("+86{}", phone(&mut rng)),
-                    ..Prospect::default()
-                };
-                let code = fieldbook_core::rules::lead::code_for(meta.id);
-                store.create(LeadReferral {
-                    meta,
-                    code,
-                    source,
-                    grade,
-                    prospect,
-                    registered_at: Some(at(&mut rng, 60, 0)),
-                    event: "广交会".into(),
-                    ..LeadReferral::default()
-                })?;
-            }
+            2..=4 => drop(store.create(visit_plan(&mut rng, meta))?),
+            5 | 6 => drop(store.create(report(&mut rng, meta))?),
+            _ => drop(store.create(lead_of(&mut rng, meta))?),
         }
     }
     Ok(a_phone)

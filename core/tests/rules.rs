@@ -211,6 +211,7 @@ fn dormant_customers_from_the_store_seed_001() {
         .unwrap();
     let list = dormant::dormant_from_store(
         &d.store,
+        None,
         sh(2026, 11, 23, 9, 0),
         &WorkCalendar::china_default(),
     )
@@ -381,4 +382,52 @@ fn the_monthly_expense_limit_holds_across_stored_receptions_seed_001() {
             .expense
             .is_none()
     );
+}
+
+#[test]
+fn the_supervisor_week_and_daily_report_from_the_store_seed_004() {
+    use fieldbook_core::queries::weekly;
+    let d = device(1, "rep.li");
+    let cal = WorkCalendar::china_default();
+    let a = d
+        .store
+        .create(Customer {
+            name: "甲".into(),
+            grade: CustomerGrade::A,
+            ..Customer::default()
+        })
+        .unwrap();
+    let at = sh(2026, 11, 24, 10, 0);
+    d.store
+        .create(VisitPlan {
+            customer_id: Some(a.meta.id),
+            scheduled_at: Some(at),
+            attended_at: Some(at),
+            status: VisitStatus::Attended,
+            in_depth: true,
+            ..VisitPlan::default()
+        })
+        .unwrap();
+    let week = weekly::weekly_summary_from_store(
+        &d.store,
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(
+        week[d.store.user()],
+        weekly::WeekSummary {
+            visits: 1,
+            ab_customers: 1
+        }
+    );
+    let day = weekly::daily_report_from_store(
+        &d.store,
+        d.store.user(),
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        sh(2026, 11, 24, 22, 0),
+        &cal,
+    )
+    .unwrap();
+    assert!(day.minimum_met && !day.overdue);
 }

@@ -240,6 +240,14 @@ fn every_frozen_older_schema_upgrades_with_its_data() {
         assert_eq!(listed.len(), 1, "v{version}: the customer is still listed");
         let c: Customer = store.get(listed[0].id).unwrap();
         assert_eq!(c.name, "张伟", "v{version}: the document still reads");
+        let hits =
+            fieldbook_core::search::search(&store, &fieldbook_core::search::SearchQuery::new("zw"))
+                .unwrap();
+        assert_eq!(
+            hits.len(),
+            1,
+            "v{version}: the old record is searchable after the upgrade"
+        );
         store
             .update::<Customer>(c.meta.id, |c| Ok(c.notes = "升级后编辑".into()))
             .unwrap();

@@ -10,6 +10,7 @@ use chrono::{DateTime, Months, Utc};
 
 use crate::calendar::WorkCalendar;
 use crate::error::Result;
+use crate::ids::UserId;
 use crate::model::Customer;
 use crate::store::{DeviceStore, Filter};
 
@@ -38,15 +39,21 @@ pub fn dormant_customers<'a>(
     out
 }
 
-/// Dormant customers from this device's store.
+/// Dormant customers from this device's store; with `dedicated_rep`, only those assigned to
+/// that rep (the call list of one dedicated rep).
+#[tracing::instrument(skip_all)]
 pub fn dormant_from_store(
     store: &DeviceStore,
+    dedicated_rep: Option<&UserId>,
     now: DateTime<Utc>,
     cal: &WorkCalendar,
 ) -> Result<Vec<Customer>> {
     let all: Vec<Customer> = store.read_projected(&Filter::default())?;
+    let assigned =
+        |c: &&Customer| dedicated_rep.is_none_or(|r| c.dedicated_rep.as_ref() == Some(r));
     Ok(dormant_customers(&all, now, cal)
         .into_iter()
+        .filter(assigned)
         .cloned()
         .collect())
 }

@@ -151,6 +151,7 @@ fn leads_due(
 }
 
 /// "My day" for `rep` from this device's store.
+#[tracing::instrument(skip_all)]
 pub fn my_day_from_store(
     store: &DeviceStore,
     rep: &UserId,

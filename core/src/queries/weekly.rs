@@ -12,9 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 use crate::calendar::WorkCalendar;
+use crate::error::Result;
 use crate::ids::{RecordId, UserId};
 use crate::model::{Customer, CustomerGrade, ReturnVisitReport, VisitPlan, VisitStatus};
 use crate::queries::metrics::rep_of;
+use crate::store::{DeviceStore, Filter};
 
 /// The hour the daily report is due.
 pub const DAILY_REPORT_DUE: NaiveTime = match NaiveTime::from_hms_opt(21, 0, 0) {
@@ -100,24 +102,20 @@ pub fn weekly_summary(
 ) -> BTreeMap<UserId, WeekSummary> {
     let end = week_start + Days::new(7);
     let in_week = |d: NaiveDate| week_start <= d && d < end;
-    let grade: BTreeMap<RecordId, &CustomerGrade> =
-        customers.iter().map(|c| (c.meta.id, &c.grade)).collect();
-    let mut visits: BTreeMap<UserId, (u32, BTreeSet<RecordId>)> = BTreeMap::new();
-    let mut counted_plans = BTreeSet::new();
-    let mut count = |rep: &UserId, customer: Option<RecordId>| {
-        let entry = visits.entry(rep.clone()).or_default();
-        entry.0 += 1;
-        if let Some(c) =
-            customer.filter(|c| matches!(grade.get(c), Some(CustomerGrade::A | CustomerGrade::B)))
-        {
-            entry.1.insert(c);
-        }
+    let mut tally = Tally {
+        ab: customers
+            .iter()
+            .filter(|c| matches!(c.grade, CustomerGrade::A | CustomerGrade::B))
+            .map(|c| c.meta.id)
+            .collect(),
+        ..Tally::default()
     };
+    let mut counted_plans = BTreeSet::new();
     for p in plans.iter().filter(|p| p.status == VisitStatus::Attended) {
         let at = p.attended_at.or(p.scheduled_at);
         if at.is_some_and(|t| in_week(cal.local_date(t))) {
             counted_plans.insert(p.meta.id);
-            count(rep_of(p), p.customer_id);
+            tally.count(rep_of(p), p.customer_id);
         }
     }
     for r in reports.iter().filter(|r| r.visited_on.is_some_and(in_week)) {
@@ -130,21 +128,83 @@ pub fn weekly_summary(
             } else {
                 &r.rep
             };
-            count(rep, r.customer_id);
+            tally.count(rep, r.customer_id);
         }
     }
-    visits
-        .into_iter()
-        .map(|(rep, (n, ab))| {
-            (
-                rep,
-                WeekSummary {
-                    visits: n,
-                    ab_customers: ab.len() as u32,
-                },
-            )
-        })
-        .collect()
+    tally.into_summaries()
+}
+
+/// Visits and A/B customers seen, per rep.
+#[derive(Default)]
+struct Tally {
+    /// The A- and B-grade customers.
+    ab: BTreeSet<RecordId>,
+    per_rep: BTreeMap<UserId, (u32, BTreeSet<RecordId>)>,
+}
+
+impl Tally {
+    fn count(&mut self, rep: &UserId, customer: Option<RecordId>) {
+        let entry = self.per_rep.entry(rep.clone()).or_default();
+        entry.0 += 1;
+        if let Some(c) = customer.filter(|c| self.ab.contains(c)) {
+            entry.1.insert(c);
+        }
+    }
+
+    fn into_summaries(self) -> BTreeMap<UserId, WeekSummary> {
+        let summary = |(n, ab): (u32, BTreeSet<RecordId>)| WeekSummary {
+            visits: n,
+            ab_customers: ab.len() as u32,
+        };
+        self.per_rep
+            .into_iter()
+            .map(|(rep, v)| (rep, summary(v)))
+            .collect()
+    }
+}
+
+/// [`daily_report`] from this device's store.
+#[tracing::instrument(skip_all)]
+pub fn daily_report_from_store(
+    store: &DeviceStore,
+    rep: &UserId,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    cal: &WorkCalendar,
+) -> Result<DailyReport> {
+    let day = Filter {
+        key_from: Some(cal.start_of_day(date)),
+        key_to: Some(cal.start_of_day(date + Days::new(1))),
+        ..Filter::default()
+    };
+    Ok(daily_report(
+        rep,
+        date,
+        &store.read_projected(&day)?,
+        now,
+        cal,
+    ))
+}
+
+/// [`weekly_summary`] from this device's store (plans are read by their appointment time).
+#[tracing::instrument(skip_all)]
+pub fn weekly_summary_from_store(
+    store: &DeviceStore,
+    week_start: NaiveDate,
+    cal: &WorkCalendar,
+) -> Result<BTreeMap<UserId, WeekSummary>> {
+    // A plan attended late (after its week) is still read: one week's margin on each side.
+    let around = Filter {
+        key_from: Some(cal.start_of_day(week_start - Days::new(7))),
+        key_to: Some(cal.start_of_day(week_start + Days::new(14))),
+        ..Filter::default()
+    };
+    let plans: Vec<VisitPlan> = store.read_projected(&around)?;
+    let reports: Vec<ReturnVisitReport> = store.read_projected(&around)?;
+    let customers: Vec<Customer> = store.read_projected(&Filter::default())?;
+    Ok(weekly_summary(
+        week_start, &plans, &reports, &customers, cal,
+    ))
 }
 
 #[cfg(test)]

@@ -83,6 +83,7 @@ pub fn check_new_lead(lead: &mut LeadReferral) -> Result<()> {
 
 /// Registers a lead on this device: checks it, assigns its code, and records when (by the
 /// store's clock) and the latest server time this device has seen (ADR 0003).
+#[tracing::instrument(skip_all)]
 pub fn register(store: &DeviceStore, mut lead: LeadReferral) -> Result<LeadReferral> {
     check_new_lead(&mut lead)?;
     let id = store.new_record_id();

@@ -149,6 +149,7 @@ pub fn apply_expense(
 
 /// [`apply_expense`] on a stored reception, checking the applicant's other receptions on this
 /// device for the monthly limit.
+#[tracing::instrument(skip_all)]
 pub fn apply_expense_in_store(
     store: &DeviceStore,
     id: RecordId,

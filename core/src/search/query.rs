@@ -74,6 +74,7 @@ fn classify(q: &str) -> (String, &'static [SearchField]) {
 }
 
 /// Searches customers, contacts and leads; best hits first, one per record.
+#[tracing::instrument(skip_all)]
 pub fn search(store: &DeviceStore, query: &SearchQuery) -> Result<Vec<SearchHit>> {
     let q = query.text.trim();
     if q.is_empty() {

@@ -136,7 +136,7 @@ impl DeviceStore {
         let session = claim_session(&mut conn, options.device)?;
         let reader = open_reader(&path, options.key.as_ref())?;
         tracing::debug!(session, "device store opened");
-        Ok(DeviceStore {
+        let store = DeviceStore {
             writer: Mutex::new(Writer {
                 conn,
                 cache: LruCache::new(options.cache_capacity),
@@ -145,7 +145,9 @@ impl DeviceStore {
             actor: options.device.actor(session),
             options,
             path,
-        })
+        };
+        store.reproject_if_asked()?;
+        Ok(store)
     }
 
     pub fn device(&self) -> DeviceId {

@@ -123,3 +123,41 @@ fn projected_rows(
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+impl DeviceStore {
+    /// Rebuilds every record's projection (row, body, search rows) from its document, in one
+    /// transaction, if a migration asked for it. Returns how many records were projected.
+    pub(crate) fn reproject_if_asked(&self) -> Result<usize> {
+        let mut w = self.writer.lock();
+        let tx = w
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let asked: Option<String> = tx
+            .query_row(
+                "SELECT value FROM store_meta WHERE key = 'reproject'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if asked.as_deref() != Some("1") {
+            return Ok(0);
+        }
+        let ids: Vec<RecordId> = {
+            let mut stmt = tx.prepare("SELECT record_id FROM documents")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let now = self.options.clock.now().timestamp_millis();
+        for &id in &ids {
+            let Some(bytes) = super::chunks::load_bytes(&tx, id)? else {
+                continue;
+            };
+            let doc = crate::doc::RecordDoc::load(id, &bytes, self.actor.clone())?;
+            super::index::project(&tx, &doc, now)?;
+        }
+        tx.execute("DELETE FROM store_meta WHERE key = 'reproject'", [])?;
+        tx.commit()?;
+        tracing::info!(records = ids.len(), "projection rebuilt after migration");
+        Ok(ids.len())
+    }
+}

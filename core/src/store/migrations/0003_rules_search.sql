@@ -34,3 +34,7 @@ CREATE INDEX search_grams_by_doc ON search_grams (doc);
 
 -- Leads and "whoever registers first": the latest server time this device has seen.
 INSERT OR IGNORE INTO store_meta (key, value) VALUES ('server_time_floor_ms', '');
+
+-- Rows projected by an older build have no body and no search rows: ask the store to rebuild
+-- the projection once, after this migration (`DeviceStore::open`).
+INSERT OR REPLACE INTO store_meta (key, value) VALUES ('reproject', '1');
