@@ -9,6 +9,8 @@
 //! - [`store`]: the durable device store (SQLite, WAL, `synchronous=FULL`), incremental chunks,
 //!   compaction, projections for local queries.
 //! - [`clock`]: injected time and randomness.
+//! - [`sync`]: the sans-IO sync engine (automerge-repo protocol "1") and, with the
+//!   `sync-driver` feature, its tokio WebSocket driver.
 //!
 //! Later layers (the field-sales rules, local queries and search, the sync client) live here too;
 //! the core knows nothing of uniffi or axum.
@@ -21,6 +23,7 @@ mod error;
 mod ids;
 pub mod model;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SeededEntropy, SystemClock};
 pub use doc::{ConflictValue, FieldConflict, RecordDoc};

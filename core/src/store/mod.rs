@@ -15,6 +15,7 @@
 mod chunks;
 mod index;
 pub mod schema;
+mod sync_state;
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
