@@ -111,6 +111,9 @@ impl<S: ServerStore> DocHub<S> {
         });
         let before = twin.doc.heads();
         let mut trial = state.clone();
+        // A peer that holds something of the document wants to send it: answer from the
+        // (empty) twin so that it does; a peer that holds nothing learns it is unavailable.
+        let offers = !message.heads.is_empty();
         apply(&mut twin.doc, &mut trial, message)?;
         if twin.doc.heads() != before {
             if is_index {
@@ -145,7 +148,7 @@ impl<S: ServerStore> DocHub<S> {
             Some(h) => Ok(Outcome::Reply(
                 h.doc.automerge().sync().generate_sync_message(state),
             )),
-            None if is_index => Ok(Outcome::Reply(
+            None if is_index || offers => Ok(Outcome::Reply(
                 twin.doc.automerge().sync().generate_sync_message(state),
             )),
             None => Ok(Outcome::Unavailable),

@@ -236,26 +236,28 @@ impl SyncEngine {
         self.reply(id, flight, out)
     }
 
-    /// Sends the next message about `id`, or marks it settled when both sides agree.
+    /// Sends the next message about `id`, or marks it settled when both sides agree. A last
+    /// message that asks for nothing and carries nothing may get no answer, so once both
+    /// sides' heads agree the record is settled whether or not such a message goes out.
     fn reply(&mut self, id: RecordId, mut flight: InFlight, out: &mut Vec<Vec<u8>>) -> Result<()> {
-        if let Some(message) = self.store.generate_sync_message(id, &mut flight.state)? {
+        let message = self.store.generate_sync_message(id, &mut flight.state)?;
+        let quiet = message
+            .as_ref()
+            .is_none_or(|m| m.changes.is_empty() && m.need.is_empty());
+        if let Some(message) = message {
             out.push(doc_frame(true, id, &self.local_id, self.remote()?, message));
-            self.docs.insert(id, flight);
-            return Ok(());
         }
-        let local = self.store.heads(id).unwrap_or_default();
+        let mut ours = self.store.heads(id).unwrap_or_default();
+        ours.sort();
         let mut theirs = flight.state.their_heads.clone().unwrap_or_default();
         theirs.sort();
-        let mut ours = local;
-        ours.sort();
-        if theirs == ours {
+        if quiet && theirs == ours {
             self.stats.records_settled += 1;
-            self.after_settled(id, out)
-        } else {
-            // Our last message is still in flight; its answer will come.
-            self.docs.insert(id, flight);
-            Ok(())
+            return self.after_settled(id, out);
         }
+        // Our last message is still in flight; its answer will come.
+        self.docs.insert(id, flight);
+        Ok(())
     }
 
     fn settle(&mut self, id: RecordId, out: &mut Vec<Vec<u8>>) -> Result<()> {
