@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use automerge::sync::{Message, State, SyncDoc};
-use fieldbook_core::sync::index_doc::{interested_users, put_entry};
+use fieldbook_core::model::RecordKind;
+use fieldbook_core::sync::index_doc::{INDEX_KIND, interested_users, put_entry};
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{RecordDoc, RecordId, UserId};
 use tokio::sync::{Mutex as AsyncMutex, broadcast};
@@ -105,6 +106,9 @@ impl<S: ServerStore> DocHub<S> {
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         let is_index = id == index_id(&device.user);
+        if !is_index && held.as_ref().is_some_and(|h| is_index_doc(&h.doc)) {
+            return Ok(Outcome::Unavailable);
+        }
         let mut twin = held.clone().unwrap_or_else(|| Held {
             doc: RecordDoc::empty(id, self.actor.clone()),
             bytes: 0,
@@ -195,6 +199,11 @@ impl<S: ServerStore> DocHub<S> {
         }
         Ok(())
     }
+}
+
+/// Whether a document is some user's index (readable by that user only).
+fn is_index_doc(doc: &RecordDoc) -> bool {
+    matches!(doc.kind(), Some(RecordKind::Other(k)) if k == INDEX_KIND)
 }
 
 fn apply(doc: &mut RecordDoc, state: &mut State, message: Message) -> Result<()> {
