@@ -216,3 +216,92 @@ async fn unknown_record_kind_is_refused_without_looping() {
             .all(|s| s.id != id)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicated_sync_message_stores_nothing_twice() {
+    use automerge::sync::{Message, State, SyncDoc};
+    let w = world().await;
+    let d = device(&w, 1, "rep.li");
+    let c = d.store.create(customer("丁公司", "rep.li")).unwrap();
+    let mut doc =
+        automerge::AutoCommit::load(&d.store.export_changes(c.meta.id, &[]).unwrap()).unwrap();
+    let token = add_device(
+        w.server_store.as_ref(),
+        DeviceId::from_random_bytes([8; 16]),
+        UserId::new("rep.li").unwrap(),
+    )
+    .unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}?token={token}", w.server.url()))
+        .await
+        .unwrap();
+    let join = fieldbook_core::sync::WireMessage::Join {
+        sender_id: "dup".into(),
+        supported_protocol_versions: vec!["1".into()],
+        peer_metadata: None,
+    };
+    ws.send(Frame::binary(join.encode())).await.unwrap();
+    ws.next().await.unwrap().unwrap();
+    let frame = |m: Message| {
+        Frame::binary(
+            fieldbook_core::sync::WireMessage::Sync {
+                document_id: c.meta.id.to_string(),
+                sender_id: "dup".into(),
+                target_id: "fieldbook-sync-server".into(),
+                data: m.encode(),
+            }
+            .encode(),
+        )
+    };
+    let mut state = State::new();
+    ws.send(frame(doc.sync().generate_sync_message(&mut state).unwrap()))
+        .await
+        .unwrap();
+    let reply = ws.next().await.unwrap().unwrap().into_data();
+    let fieldbook_core::sync::WireMessage::Sync { data, .. } =
+        fieldbook_core::sync::WireMessage::decode(&reply).unwrap()
+    else {
+        panic!()
+    };
+    doc.sync()
+        .receive_sync_message(&mut state, Message::decode(&data).unwrap())
+        .unwrap();
+    let with_changes = doc.sync().generate_sync_message(&mut state).unwrap();
+    assert!(!with_changes.changes.is_empty());
+    ws.send(frame(with_changes.clone())).await.unwrap();
+    ws.send(frame(with_changes)).await.unwrap();
+    // A request for an unknown document: its answer proves both copies were processed.
+    let unknown = RecordId::from_random_bytes([6; 16]).to_string();
+    let mut empty = State::new();
+    let probe = automerge::AutoCommit::new()
+        .sync()
+        .generate_sync_message(&mut empty)
+        .unwrap();
+    let request = fieldbook_core::sync::WireMessage::Request {
+        document_id: unknown.clone(),
+        sender_id: "dup".into(),
+        target_id: "fieldbook-sync-server".into(),
+        data: probe.encode(),
+    };
+    ws.send(Frame::binary(request.encode())).await.unwrap();
+    loop {
+        let f = ws.next().await.unwrap().unwrap().into_data();
+        if let Ok(fieldbook_core::sync::WireMessage::DocUnavailable { document_id, .. }) =
+            fieldbook_core::sync::WireMessage::decode(&f)
+        {
+            assert_eq!(document_id, unknown);
+            break;
+        }
+    }
+    let key = fieldbook_core::sync::heads_key(&doc.get_heads());
+    let docs = w.server_store.list_docs().unwrap();
+    let stored: Vec<_> = docs.iter().filter(|s| s.id == c.meta.id).collect();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].heads_key, key);
+    let bytes = w.server_store.load_doc(c.meta.id).unwrap().unwrap();
+    let mut loaded = automerge::AutoCommit::load(&bytes).unwrap();
+    assert_eq!(
+        loaded.get_changes(&[]).len(),
+        doc.get_changes(&[]).len(),
+        "no change duplicated"
+    );
+}
