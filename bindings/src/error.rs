@@ -58,7 +58,8 @@ impl From<CoreError> for FieldbookError {
             CoreError::InvalidInput { field, .. } => FieldbookError::InvalidInput { field, reason },
             CoreError::InvalidId { .. } => FieldbookError::invalid("id", reason),
             CoreError::WrongKind { .. } => FieldbookError::invalid("kind", reason),
-            CoreError::WrongKey => FieldbookError::AuthNeeded { reason },
+            CoreError::WrongKey | CoreError::Refused(_) => FieldbookError::AuthNeeded { reason },
+            CoreError::Network(_) | CoreError::Protocol(_) => FieldbookError::Network { reason },
             CoreError::CorruptRecord { .. }
             | CoreError::SchemaTooNew { .. }
             | CoreError::Sqlite(_)

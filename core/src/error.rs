@@ -57,6 +57,18 @@ pub enum Error {
     /// A record could not be mapped to or from its document.
     #[error("记录格式错误 / record {id} does not match its model: {reason}")]
     Model { id: RecordId, reason: String },
+
+    /// The peer broke the sync protocol (a malformed or unexpected message).
+    #[error("同步协议错误 / sync protocol error: {0}")]
+    Protocol(String),
+
+    /// The network failed or the peer closed the connection.
+    #[error("网络错误 / network error: {0}")]
+    Network(String),
+
+    /// The server refused the connection or a change (e.g. a wrong token).
+    #[error("服务器拒绝 / refused by the server: {0}")]
+    Refused(String),
 }
 
 impl Error {

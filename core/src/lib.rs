@@ -10,6 +10,9 @@
 //!   compaction, projections for local queries.
 //! - [`clock`]: injected time and randomness; [`calendar`]: the company's zone and working days.
 //! - [`rules`]: the field-sales rules; [`input`]: phone and e-mail checks.
+//! - [`clock`]: injected time and randomness.
+//! - [`sync`]: the sans-IO sync engine (automerge-repo protocol "1") and, with the
+//!   `sync-driver` feature, its tokio WebSocket driver.
 //!
 //! Later layers (the field-sales rules, local queries and search, the sync client) live here too;
 //! the core knows nothing of uniffi or axum.
@@ -29,6 +32,7 @@ pub mod queries;
 pub mod rules;
 pub mod search;
 pub mod store;
+pub mod sync;
 
 pub use calendar::WorkCalendar;
 pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SeededEntropy, SystemClock};

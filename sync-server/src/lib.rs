@@ -1,10 +1,126 @@
 //! # fieldbook-sync-server
 //!
-//! Will hold the sync server (axum + tokio): it speaks automerge-repo's network protocol to the
-//! devices, checks every incoming change against who may change what before storing it, keeps
-//! the merged documents (SQLite by default, Postgres behind the same storage trait), and serves
-//! the back office its merged records. Built by the sync, permissions and back-office issues.
+//! The sync server (axum + tokio). It speaks automerge-repo's network protocol "1" to devices
+//! (`docs/protocol.md`), applies every incoming change to a twin copy and shows it to a
+//! [`ChangeGate`] before storing or passing it on, stores documents durably (SQLite by
+//! default, behind [`ServerStore`]) before acknowledging, and keeps a per-user index document
+//! so that devices discover the records meant for them.
 
 #![forbid(unsafe_code)]
 
+mod connection;
+mod error;
+mod gate;
+mod hub;
+mod routes;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
+pub use gate::{BasicGate, ChangeGate, GateContext};
+pub use hub::DocHub;
+pub use routes::token_hash;
+pub use store::{DeviceAuth, DocSummary, ServerStore, SqliteStore};
+
+use fieldbook_core::{DeviceId, UserId};
+use tokio::sync::oneshot;
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// Largest WebSocket message and frame accepted (default 8 MiB).
+    pub max_message_bytes: usize,
+    /// Largest stored document (default 16 MiB).
+    pub max_doc_bytes: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            max_message_bytes: 8 * 1024 * 1024,
+            max_doc_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// A server running in this process.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The address it listens on (the real port when started on port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The WebSocket URL devices connect to.
+    pub fn url(&self) -> String {
+        format!("ws://{}/sync", self.addr)
+    }
+
+    /// Stops accepting, lets connections finish, and waits. Acknowledged data is already durable.
+    pub async fn shutdown(mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))??;
+        Ok(())
+    }
+}
+
+/// Starts the server with `store` and the default gate; returns once it listens.
+pub async fn start<S: ServerStore>(store: Arc<S>, config: ServerConfig) -> Result<RunningServer> {
+    let gate = Arc::new(BasicGate {
+        max_doc_bytes: config.max_doc_bytes,
+    });
+    start_with_gate(store, gate, config).await
+}
+
+/// Starts the server with a custom [`ChangeGate`].
+pub async fn start_with_gate<S: ServerStore>(
+    store: Arc<S>,
+    gate: Arc<dyn ChangeGate>,
+    config: ServerConfig,
+) -> Result<RunningServer> {
+    let actor = automerge::ActorId::from(rand::random::<[u8; 16]>().to_vec());
+    let hub = Arc::new(DocHub::new(store, gate, actor));
+    let state = Arc::new(routes::AppState {
+        hub,
+        max_message_bytes: config.max_message_bytes,
+    });
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = routes::router(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "sync server listening");
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Registers a device of `user` and returns its fresh token (shown once, stored hashed).
+pub fn add_device<S: ServerStore>(store: &S, device: DeviceId, user: UserId) -> Result<String> {
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    store.add_device(&DeviceAuth { device, user }, &token_hash(&token))?;
+    Ok(token)
+}

@@ -16,6 +16,7 @@ mod chunks;
 mod index;
 mod key;
 pub mod schema;
+mod sync_state;
 mod typed;
 
 use std::num::NonZeroUsize;

@@ -1,0 +1,157 @@
+//! The per-user index document: Fieldbook's discovery extension (see `docs/protocol.md`).
+//!
+//! A device must learn of records that others created for it (a supervisor assigns a visit to a
+//! rep) without anyone typing an id, and a device holding 10,000 records must not ask about each
+//! of them on every sync. The server therefore keeps, for every user, one ordinary Automerge
+//! document whose id is derived from the user id and which maps each record the user should hold
+//! to a key of that record's current heads. A device syncs this document first (incrementally:
+//! only the entries that changed travel), then syncs only the records whose heads key differs
+//! from its own. Stock automerge-repo clients can open the index like any document.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc, Value};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::ids::{RecordId, UserId};
+
+/// The `kind` written in every index document (not a record kind: devices keep no row for it).
+pub const INDEX_KIND: &str = "fieldbook.index";
+const RECORDS_KEY: &str = "records";
+const USER_KEY: &str = "user";
+
+/// The document id of `user`'s index: the first 16 bytes of SHA-256 over a fixed prefix and the
+/// user id, so the device and the server derive it independently.
+pub fn index_id(user: &UserId) -> RecordId {
+    let digest = Sha256::digest(format!("fieldbook-index/v1:{user}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    RecordId::from_random_bytes(bytes)
+}
+
+/// A compact, order-independent text key of a document's heads: the sorted hashes in hex,
+/// joined by commas. Equal keys mean equal heads.
+pub fn heads_key(heads: &[ChangeHash]) -> String {
+    let mut hex: Vec<String> = heads.iter().map(|h| hex::encode(h.0)).collect();
+    hex.sort();
+    hex.join(",")
+}
+
+/// [`heads_key`] of heads stored as concatenated 32-byte hashes (the stores' `heads` column).
+pub fn heads_key_of_blob(blob: &[u8]) -> String {
+    let mut hex: Vec<String> = blob.chunks(32).map(hex::encode).collect();
+    hex.sort();
+    hex.join(",")
+}
+
+/// Every entry of an index document: record id → heads key. Entries that do not parse are
+/// skipped (a newer server may add other keys).
+pub fn read_entries(doc: &AutoCommit) -> BTreeMap<RecordId, String> {
+    let mut out = BTreeMap::new();
+    let Ok(Some((Value::Object(ObjType::Map), records))) = doc.get(ROOT, RECORDS_KEY) else {
+        return out;
+    };
+    for item in doc.map_range(&records, ..) {
+        let value = Value::from(item.value);
+        let (Ok(id), Some(key)) = (item.key.parse::<RecordId>(), scalar_text(&value)) else {
+            continue;
+        };
+        out.insert(id, key);
+    }
+    out
+}
+
+/// Sets the entry of `record` in an index document (creating the document's skeleton if it is
+/// empty). Returns whether anything changed.
+pub fn put_entry(doc: &mut AutoCommit, user: &UserId, record: RecordId, key: &str) -> Result<bool> {
+    let records = match doc.get(ROOT, RECORDS_KEY)? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        _ => {
+            doc.put(ROOT, "kind", INDEX_KIND)?;
+            doc.put(ROOT, USER_KEY, user.as_str())?;
+            doc.put_object(ROOT, RECORDS_KEY, ObjType::Map)?
+        }
+    };
+    let field = record.to_string();
+    let current = match doc.get(&records, field.as_str())? {
+        Some((value, _)) => scalar_text(&value),
+        None => None,
+    };
+    if current.as_deref() == Some(key) {
+        return Ok(false);
+    }
+    doc.put(&records, field.as_str(), key)?;
+    Ok(true)
+}
+
+fn scalar_text(value: &Value<'_>) -> Option<String> {
+    match value {
+        Value::Scalar(s) => s.as_str().map(str::to_owned),
+        Value::Object(_) => None,
+    }
+}
+
+/// The users who should hold a record, read from its JSON: its owner, its creator and, for a
+/// visit plan, its rep. (Roles and teams come with the permissions issue.)
+pub fn interested_users(record: &Json) -> Vec<UserId> {
+    let texts = [
+        record.pointer("/meta/owner"),
+        record.pointer("/meta/created_by"),
+        record.pointer("/rep"),
+    ];
+    let mut users: Vec<UserId> = texts
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .filter_map(|s| UserId::new(s).ok())
+        .collect();
+    users.sort();
+    users.dedup();
+    users
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_ids_are_stable_and_distinct() {
+        let a = UserId::new("rep.li").unwrap();
+        let b = UserId::new("rep.wang").unwrap();
+        assert_eq!(index_id(&a), index_id(&a));
+        assert_ne!(index_id(&a), index_id(&b));
+    }
+
+    #[test]
+    fn entries_round_trip_and_unchanged_puts_are_no_ops() {
+        let user = UserId::new("rep.li").unwrap();
+        let mut doc = AutoCommit::new();
+        let id = RecordId::from_random_bytes([3; 16]);
+        assert!(put_entry(&mut doc, &user, id, "abc").unwrap());
+        assert!(!put_entry(&mut doc, &user, id, "abc").unwrap());
+        assert_eq!(read_entries(&doc).get(&id).map(String::as_str), Some("abc"));
+    }
+
+    #[test]
+    fn heads_key_ignores_order_and_matches_the_blob_form() {
+        let a = ChangeHash([1; 32]);
+        let b = ChangeHash([2; 32]);
+        let blob: Vec<u8> = [b, a].iter().flat_map(|h| h.0).collect();
+        assert_eq!(heads_key(&[a, b]), heads_key(&[b, a]));
+        assert_eq!(heads_key(&[a, b]), heads_key_of_blob(&blob));
+    }
+
+    #[test]
+    fn interested_users_include_the_rep_of_a_visit() {
+        let json = serde_json::json!({"meta": {"owner": "sup.zhao", "created_by": "sup.zhao"},
+            "rep": "rep.li"});
+        let users: Vec<String> = interested_users(&json)
+            .iter()
+            .map(|u| u.to_string())
+            .collect();
+        assert_eq!(users, vec!["rep.li", "sup.zhao"]);
+    }
+}

@@ -1,0 +1,191 @@
+//! One device's WebSocket connection: the handshake, then each frame in order. A malformed
+//! frame closes this connection with an `error` message and harms nothing else; a refused
+//! change gets an `error` naming the document (Fieldbook extension) and the connection stays.
+//! Documents changed by other connections are pushed to this one if it is syncing them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use automerge::sync::{Message, State};
+use axum::extract::ws::{Message as Frame, WebSocket};
+use fieldbook_core::RecordId;
+use fieldbook_core::sync::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::{Result, ServerError};
+use crate::hub::{DocHub, Outcome};
+use crate::store::{DeviceAuth, ServerStore};
+
+const SERVER_PEER_ID: &str = "fieldbook-sync-server";
+
+struct Conn<S: ServerStore> {
+    hub: Arc<DocHub<S>>,
+    device: DeviceAuth,
+    remote: Option<String>,
+    states: HashMap<RecordId, State>,
+}
+
+/// Serves one connection until it closes.
+#[tracing::instrument(skip_all, fields(device = %device.device))]
+pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, device: DeviceAuth) {
+    let mut changed = hub.subscribe();
+    let mut conn = Conn {
+        hub,
+        device,
+        remote: None,
+        states: HashMap::new(),
+    };
+    loop {
+        let out = tokio::select! {
+            frame = socket.recv() => match frame {
+                Some(Ok(Frame::Binary(bytes))) => conn.on_frame(&bytes).await,
+                Some(Ok(Frame::Text(_))) => Err(ServerError::Protocol("text frame".into())),
+                Some(Ok(Frame::Close(_))) | None => break,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => {
+                    tracing::info!(error = %e, "connection failed");
+                    break;
+                }
+            },
+            event = changed.recv() => conn.on_changed(event).await,
+        };
+        match out {
+            Ok(messages) => {
+                for m in messages {
+                    if socket.send(Frame::Binary(m.encode().into())).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "closing connection");
+                let m = WireMessage::Error {
+                    message: e.to_string(),
+                    document_id: None,
+                };
+                let _ = socket.send(Frame::Binary(m.encode().into())).await;
+                let _ = socket.send(Frame::Close(None)).await;
+                return;
+            }
+        }
+    }
+    tracing::debug!("connection closed");
+}
+
+impl<S: ServerStore> Conn<S> {
+    async fn on_frame(&mut self, bytes: &[u8]) -> Result<Vec<WireMessage>> {
+        let message =
+            WireMessage::decode(bytes).map_err(|e| ServerError::Protocol(e.to_string()))?;
+        match message {
+            WireMessage::Join {
+                sender_id,
+                supported_protocol_versions,
+                ..
+            } => self.on_join(sender_id, &supported_protocol_versions),
+            WireMessage::Sync {
+                document_id, data, ..
+            }
+            | WireMessage::Request {
+                document_id, data, ..
+            } => self.on_sync(&document_id, &data).await,
+            WireMessage::Error { .. } | WireMessage::Leave { .. } => Ok(Vec::new()),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn on_join(&mut self, sender: String, versions: &[String]) -> Result<Vec<WireMessage>> {
+        if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
+            return Err(ServerError::Protocol(
+                "no supported protocol version".into(),
+            ));
+        }
+        // A reconnecting peer starts afresh (automerge-repo #206).
+        self.states.clear();
+        self.remote = Some(sender.clone());
+        Ok(vec![WireMessage::Peer {
+            sender_id: SERVER_PEER_ID.into(),
+            selected_protocol_version: PROTOCOL_VERSION.into(),
+            target_id: sender,
+            peer_metadata: Some(PeerMetadata {
+                storage_id: None,
+                is_ephemeral: false,
+            }),
+        }])
+    }
+
+    fn remote(&self) -> Result<String> {
+        self.remote
+            .clone()
+            .ok_or_else(|| ServerError::Protocol("message before join".into()))
+    }
+
+    async fn on_sync(&mut self, document_id: &str, data: &[u8]) -> Result<Vec<WireMessage>> {
+        let remote = self.remote()?;
+        let id: RecordId = document_id
+            .parse()
+            .map_err(|_| ServerError::Protocol("invalid document id".into()))?;
+        let message = Message::decode(data)
+            .map_err(|e| ServerError::Protocol(format!("bad sync message: {e}")))?;
+        let mut state = self.states.remove(&id).unwrap_or_default();
+        let outcome = self
+            .hub
+            .receive(&self.device, id, &mut state, message)
+            .await?;
+        self.states.insert(id, state);
+        Ok(match outcome {
+            Outcome::Reply(reply) => reply
+                .map(|m| sync_frame(id, &remote, m))
+                .into_iter()
+                .collect(),
+            Outcome::Unavailable => {
+                self.states.remove(&id);
+                vec![WireMessage::DocUnavailable {
+                    sender_id: SERVER_PEER_ID.into(),
+                    target_id: remote,
+                    document_id: id.to_string(),
+                }]
+            }
+            Outcome::Refused(reason) => {
+                tracing::info!(record = %id, "change refused");
+                vec![WireMessage::Error {
+                    message: reason,
+                    document_id: Some(id.to_string()),
+                }]
+            }
+        })
+    }
+
+    async fn on_changed(
+        &mut self,
+        event: std::result::Result<RecordId, RecvError>,
+    ) -> Result<Vec<WireMessage>> {
+        let ids: Vec<RecordId> = match event {
+            Ok(id) if self.states.contains_key(&id) => vec![id],
+            Ok(_) | Err(RecvError::Closed) => return Ok(Vec::new()),
+            Err(RecvError::Lagged(_)) => self.states.keys().copied().collect(),
+        };
+        let Some(remote) = self.remote.clone() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for id in ids {
+            let Some(mut state) = self.states.remove(&id) else {
+                continue;
+            };
+            if let Some(m) = self.hub.generate(id, &mut state).await? {
+                out.push(sync_frame(id, &remote, m));
+            }
+            self.states.insert(id, state);
+        }
+        Ok(out)
+    }
+}
+
+fn sync_frame(id: RecordId, remote: &str, m: Message) -> WireMessage {
+    WireMessage::Sync {
+        document_id: id.to_string(),
+        sender_id: SERVER_PEER_ID.into(),
+        target_id: remote.to_owned(),
+        data: m.encode(),
+    }
+}

@@ -1,0 +1,28 @@
+//! Errors of the sync server, bilingual (Chinese first).
+
+/// Result type of the server.
+pub type Result<T, E = ServerError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// SQLite failed.
+    #[error("存储错误 / storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// The core refused or failed (a damaged document, an invalid id).
+    #[error("{0}")]
+    Core(#[from] fieldbook_core::Error),
+
+    /// A peer broke the protocol; its connection is closed.
+    #[error("同步协议错误 / sync protocol error: {0}")]
+    Protocol(String),
+
+    /// A background task failed.
+    #[error("内部任务失败 / internal task failed: {0}")]
+    Task(String),
+
+    /// Binding or serving the listener failed.
+    #[error("网络错误 / network error: {0}")]
+    Io(#[from] std::io::Error),
+}
