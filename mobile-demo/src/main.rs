@@ -18,7 +18,10 @@ fn main() -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&path);
     let options = StoreOptions::new(DeviceId::from_random_bytes([1; 16]), UserId::new("rep.li")?);
 
-    println!("▶ 记录客户与拜访 / recording customers and visits → {}", path.display());
+    println!(
+        "▶ 记录客户与拜访 / recording customers and visits → {}",
+        path.display()
+    );
     let written = {
         let store = DeviceStore::open(&path, options.clone())?;
         let customer = store.create(Customer {
@@ -58,6 +61,10 @@ fn main() -> anyhow::Result<()> {
     for s in &listed {
         println!("  {} · {} · {}", s.kind.label_zh(), s.kind, s.title);
     }
-    println!("✔ {} 条记录全部保存 / all {} records kept", listed.len(), listed.len());
+    println!(
+        "✔ {} 条记录全部保存 / all {} records kept",
+        listed.len(),
+        listed.len()
+    );
     Ok(())
 }

@@ -3,5 +3,13 @@
 //! Cross-crate tests: devices and the server together, under faults and bad input. The crate's
 //! library holds the harness (child-process writers, proxies, fixtures); the tests live in
 //! `tests/`.
+//!
+//! - [`proxy`]: a TCP proxy that cuts connections at seeded-random byte offsets and counts bytes.
+//! - [`node`]: runs the stock automerge-repo peers of `tests/interop` (client, peer server).
 
 #![forbid(unsafe_code)]
+
+pub mod node;
+pub mod proxy;
+
+pub use proxy::{Cut, Direction, FaultPlan, FaultProxy, ProxyStats};
