@@ -5,10 +5,12 @@
 //! `tests/`.
 //!
 //! - [`proxy`]: a TCP proxy that cuts connections at seeded-random byte offsets and counts bytes.
+//! - [`bench`]: the sync benchmark's measuring loop (the `bench_sync` program prints it).
 //! - [`node`]: runs the stock automerge-repo peers of `tests/interop` (client, peer server).
 
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod node;
 pub mod proxy;
 
