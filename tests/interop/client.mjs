@@ -3,6 +3,7 @@
 //   node client.mjs create --url WS_URL --value JSON
 //   node client.mjs read  --url WS_URL --doc ID
 //   node client.mjs set   --url WS_URL --doc ID --field a.b --value JSON
+//   node client.mjs edits --url WS_URL --doc ID --count N --tag T
 //   node client.mjs bench --url WS_URL --records N --changes K [--concurrency C]
 //   node client.mjs idle  --url WS_URL --count N
 //
@@ -10,6 +11,9 @@
 // process exits 0 only on success. `set` exits after the server has acknowledged the change (its
 // sync state reports heads that include ours). `bench` prints one line per phase and waits for a
 // line on stdin before the next phase, so the caller can read its byte counters in between.
+// `edits` appends N entries "T-0".."T-(N-1)" to the document's `log` list one at a time, each
+// acknowledged by the server before the next, printing {"ok":true,"acked":i} after each: the fault
+// tests know exactly which changes the server acknowledged when they cut or kill things.
 // `idle` opens N connections that each send a protocol-"1" join, prints once every one has its
 // peer answer, and holds them until stdin closes.
 
@@ -19,7 +23,7 @@ import { performance } from "node:perf_hooks"
 import WebSocket from "ws"
 import { cbor } from "@automerge/automerge-repo/slim"
 import * as A from "@automerge/automerge"
-import { Client, emit, withTimeout, changeBytes, changeBytesSince, leadRecord, pool } from "./lib.mjs"
+import { Client, emit, sleep, withTimeout, changeBytes, changeBytesSince, leadRecord, pool } from "./lib.mjs"
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -32,14 +36,23 @@ const { positionals, values } = parseArgs({
     changes: { type: "string", default: "5" },
     concurrency: { type: "string", default: "64" },
     count: { type: "string", default: "1000" },
+    tag: { type: "string", default: "e" },
+    "probe-ms": { type: "string", default: "2000" },
     timeout: { type: "string", default: "60000" },
   },
 })
 const TIMEOUT = Number(values.timeout)
+// How often `set`/`edits` check with a fresh connection whether the server already holds a
+// change it has not confirmed; 0 trusts only the server's sync replies (a strict server test).
+const ACK = { probeEveryMs: Number(values["probe-ms"]) }
 
 const stdinLines = createInterface({ input: process.stdin })[Symbol.asyncIterator]()
 async function waitForGo() {
   await stdinLines.next()
+}
+
+function progress(text) {
+  process.stderr.write(`client: ${text}\n`)
 }
 
 function toPlain(doc) {
@@ -50,7 +63,7 @@ async function create() {
   const client = new Client(values.url)
   await client.connected(TIMEOUT)
   const handle = client.repo.create(JSON.parse(values.value))
-  await client.acked(handle, TIMEOUT)
+  await client.acked(handle, TIMEOUT, ACK)
   emit({ ok: true, id: handle.documentId, doc: toPlain(handle.doc()), heads: A.getHeads(handle.doc()) })
   await client.close()
 }
@@ -76,8 +89,38 @@ async function set() {
   const handle = await withTimeout(client.repo.find(values.doc), TIMEOUT, `find ${values.doc}`)
   const value = JSON.parse(values.value)
   handle.change(doc => setPath(doc, values.field, value))
-  await client.acked(handle, TIMEOUT)
+  await client.acked(handle, TIMEOUT, ACK)
   emit({ ok: true, doc: toPlain(handle.doc()), heads: A.getHeads(handle.doc()) })
+  await client.close()
+}
+
+/** `find`, again after a failure: a cut during the request makes the stock repo give up. */
+async function findPatiently(client, id, attempts = 20) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTimeout(client.repo.find(id), TIMEOUT, `find ${id}`)
+    } catch (error) {
+      if (attempt >= attempts) throw error
+      // The stock repo remembers "unavailable"; forget it and ask again once reconnected.
+      await client.repo.removeFromCache(id).catch(() => {})
+      await sleep(500)
+      await client.connected(TIMEOUT)
+    }
+  }
+}
+
+async function edits() {
+  const client = new Client(values.url)
+  await client.connected(TIMEOUT)
+  const handle = await findPatiently(client, values.doc)
+  for (let i = 0; i < Number(values.count); i++) {
+    handle.change(doc => {
+      if (!doc.log) doc.log = []
+      doc.log.push(`${values.tag}-${i}`)
+    })
+    await client.acked(handle, TIMEOUT, ACK)
+    emit({ ok: true, acked: i, heads: A.getHeads(handle.doc()) })
+  }
   await client.close()
 }
 
@@ -85,7 +128,8 @@ async function createRecords(writer, n, limit) {
   const started = performance.now()
   const handles = await pool(Array.from({ length: n }, (_, i) => i), limit, async i => {
     const handle = writer.repo.create(leadRecord(i))
-    await writer.acked(handle, TIMEOUT)
+    await writer.acked(handle, TIMEOUT, { probeEveryMs: 0 })
+    if ((i + 1) % 500 === 0) progress(`created ${i + 1} in ${(performance.now() - started).toFixed(0)} ms`)
     return handle
   })
   const bytes = handles.reduce((sum, h) => sum + changeBytes(h.doc()), 0)
@@ -95,9 +139,13 @@ async function createRecords(writer, n, limit) {
 async function fetchRecords(reader, ids, limit) {
   const started = performance.now()
   let failed = 0
+  let fetchedSoFar = 0
   const handles = await pool(ids, limit, async id => {
     try {
-      return await withTimeout(reader.repo.find(id), TIMEOUT, `find ${id}`)
+      const handle = await withTimeout(reader.repo.find(id), TIMEOUT, `find ${id}`)
+      fetchedSoFar += 1
+      if (fetchedSoFar % 500 === 0) progress(`fetched ${fetchedSoFar} in ${(performance.now() - started).toFixed(0)} ms`)
+      return handle
     } catch {
       failed += 1
       return undefined
@@ -134,7 +182,7 @@ async function incremental(writer, reader, writerHandles, readerHandles, k) {
         doc.follow_ups.push({ id: `f-${i}`, channel: "phone", note: "Called back" })
       })
       bytes += changeBytesSince(handle.doc(), before)
-      await writer.acked(handle, TIMEOUT)
+      await writer.acked(handle, TIMEOUT, { probeEveryMs: 0 })
       const heads = A.getHeads(handle.doc())
       await withTimeout(readerHas(readerHandles[i], heads), TIMEOUT, "incremental change")
     })
@@ -208,12 +256,18 @@ async function idle() {
   for (const socket of sockets) socket.terminate()
 }
 
-const commands = { create, read, set, bench, idle }
+const commands = { create, read, set, edits, bench, idle }
 const command = commands[positionals[0]]
 if (!command || !values.url) {
   emit({ ok: false, error: `usage: client.mjs (${Object.keys(commands).join("|")}) --url WS_URL ...` })
   process.exit(2)
 }
+// The stock WebSocket adapter rethrows socket errors other than ECONNREFUSED from an event
+// handler (a connection reset during the upgrade, say). An app keeps running and lets the
+// adapter's retry timer reconnect; so does this client.
+process.on("uncaughtException", error => {
+  process.stderr.write(`client: socket error, retrying: ${error?.message ?? error}\n`)
+})
 try {
   await command()
   process.exit(0)

@@ -27,6 +27,7 @@ export function withTimeout(promise, ms, what) {
  */
 export class Client {
   constructor(url, { retryMs = 500 } = {}) {
+    this.url = url
     this.adapter = new WebSocketClientAdapter(url, retryMs)
     this.repo = new Repo({ network: [this.adapter] })
     this.serverHeads = new Map()
@@ -57,18 +58,49 @@ export class Client {
     return ours.every(h => theirs.includes(h))
   }
 
-  /** Waits until the server acknowledges the handle's current heads. */
-  async acked(handle, ms) {
-    await withTimeout(
-      new Promise(resolve => {
-        const check = () => {
-          if (this.serverHas(handle)) return resolve(), true
-          return false
-        }
-        if (!check()) this.waiters.push(check)
-      }),
-      ms,
-      `server acknowledgement of ${handle.documentId}`
+  /**
+   * Waits until the server holds the handle's current heads. Normally the server's sync reply
+   * says so. But when the connection is cut after the server took the change and before its
+   * reply arrived, the stock server has nothing new to say on the next connection and stays
+   * silent, so the client would wait forever; then a fresh connection that reads the document
+   * settles it (`probeEveryMs`).
+   */
+  async acked(handle, ms, { probeEveryMs = 2000 } = {}) {
+    let settled = false
+    const fromSync = new Promise(resolve => {
+      const check = () => {
+        if (this.serverHas(handle)) return resolve(), true
+        return settled
+      }
+      if (!check()) this.waiters.push(check)
+    })
+    const fromProbe = (async () => {
+      while (!settled && probeEveryMs > 0) {
+        await sleep(probeEveryMs)
+        if (settled) return
+        const heads = A.getHeads(handle.doc())
+        if (await probeHas(this.url, handle.documentId, heads, probeEveryMs)) return
+      }
+      await new Promise(() => {})
+    })()
+    try {
+      await withTimeout(
+        Promise.race([fromSync, fromProbe]),
+        ms,
+        `server acknowledgement of ${handle.documentId} (${this.describe(handle)})`
+      )
+    } finally {
+      settled = true
+      this.#wake()
+    }
+  }
+
+  /** The connection and sync state, for error messages. */
+  describe(handle) {
+    const theirs = this.serverHeads.get(handle.documentId) ?? []
+    return (
+      `peers=[${this.repo.peers}] socket=${this.adapter.socket?.readyState} ` +
+      `ours=${A.getHeads(handle.doc()).map(h => h.slice(0, 8))} theirs=${theirs.map(h => h.slice(0, 8))}`
     )
   }
 
@@ -78,6 +110,25 @@ export class Client {
 
   async close() {
     await this.repo.shutdown()
+  }
+}
+
+export function sleep(ms) {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/** True if a fresh connection finds the document on the server with all of `heads`. */
+async function probeHas(url, documentId, heads, ms) {
+  const probe = new Client(url)
+  try {
+    await probe.connected(ms)
+    const handle = await withTimeout(probe.repo.find(documentId), ms, "probe")
+    const theirs = A.getHeads(handle.doc())
+    return heads.every(h => theirs.includes(h))
+  } catch {
+    return false
+  } finally {
+    await probe.close().catch(() => {})
   }
 }
 

@@ -4,17 +4,19 @@
 //! Why Node and not a Rust port: the interop requirement is that an unmodified automerge-repo
 //! app syncs with the Fieldbook server, so the client must be automerge-repo itself, pinned in
 //! `tests/interop/package-lock.json` and installed by `scripts/install-interop-deps.sh`.
-//! Every script answers with one JSON line per result on stdout; anything else (stderr) is kept
-//! for the error message.
+//! Every script answers with one JSON line per result on stdout; the tail of stderr is kept for
+//! the error message (set `FIELDBOOK_NODE_STDERR=1` to see all of it live).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use parking_lot::Mutex;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 /// How long any one Node step may take before the harness gives up.
 pub const NODE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -51,6 +53,31 @@ pub struct NodeProcess {
     child: Child,
     stdin: Option<ChildStdin>,
     lines: Lines<BufReader<ChildStdout>>,
+    /// The tail of stderr, drained continuously so a chatty process never blocks on it.
+    stderr_tail: Arc<Mutex<String>>,
+}
+
+const STDERR_TAIL: usize = 8 * 1024;
+
+fn drain_stderr(stderr: ChildStderr, tail: Arc<Mutex<String>>) {
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if std::env::var_os("FIELDBOOK_NODE_STDERR").is_some() {
+                eprintln!("{line}");
+            }
+            let mut tail = tail.lock();
+            tail.push_str(&line);
+            tail.push('\n');
+            if tail.len() > 2 * STDERR_TAIL {
+                let cut = tail.len() - STDERR_TAIL;
+                let cut = (cut..tail.len())
+                    .find(|i| tail.is_char_boundary(*i))
+                    .unwrap_or(0);
+                tail.drain(..cut);
+            }
+        }
+    });
 }
 
 impl NodeProcess {
@@ -60,10 +87,15 @@ impl NodeProcess {
         let mut child = node(script).args(args).spawn().context("starting node")?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().context("node stdout")?;
+        let stderr_tail = Arc::new(Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            drain_stderr(stderr, stderr_tail.clone());
+        }
         Ok(NodeProcess {
             child,
             stdin,
             lines: BufReader::new(stdout).lines(),
+            stderr_tail,
         })
     }
 
@@ -80,7 +112,9 @@ impl NodeProcess {
         if value["ok"] == Value::Bool(true) {
             Ok(value)
         } else {
-            Err(anyhow!("node reported failure: {line}"))
+            Err(self
+                .failure(&format!("node reported failure: {line}"))
+                .await)
         }
     }
 
@@ -97,6 +131,12 @@ impl NodeProcess {
         self.child.id()
     }
 
+    /// Kills the process (SIGKILL): no chance to flush anything.
+    pub async fn kill(mut self) -> Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+
     /// Closes stdin and waits for a clean exit.
     pub async fn finish(mut self) -> Result<()> {
         self.stdin = None;
@@ -109,16 +149,9 @@ impl NodeProcess {
     }
 
     async fn failure(&mut self, what: &str) -> anyhow::Error {
-        let mut stderr = String::new();
-        if let Some(mut err) = self.child.stderr.take() {
-            use tokio::io::AsyncReadExt;
-            let _ =
-                tokio::time::timeout(Duration::from_secs(5), err.read_to_string(&mut stderr)).await;
-        }
-        anyhow!(
-            "{what}; stderr: {}",
-            stderr.chars().take(4_000).collect::<String>()
-        )
+        // Give the process a moment to exit so its last words reach the tail.
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.child.wait()).await;
+        anyhow!("{what}; stderr tail: {}", self.stderr_tail.lock())
     }
 }
 
@@ -161,6 +194,11 @@ impl PeerServer {
 
     pub fn pid(&self) -> Option<u32> {
         self.process.pid()
+    }
+
+    /// Kills it (SIGKILL), as a crash or a power cut would.
+    pub async fn kill(self) -> Result<()> {
+        self.process.kill().await
     }
 
     /// Stops it (closing stdin makes it shut its Repo down and exit).
