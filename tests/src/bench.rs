@@ -61,6 +61,10 @@ pub struct Figures {
     pub rss_with_devices: u64,
     pub devices_connected: u64,
     pub devices_connect_ms: f64,
+    /// Why the sync measurement stopped early, if it did (the figures before it stand).
+    pub sync_failure: Option<String>,
+    /// Why the memory measurement failed, if it did.
+    pub memory_failure: Option<String>,
 }
 
 impl Figures {
@@ -87,8 +91,24 @@ fn number(value: &Value, key: &str) -> Result<f64> {
         .with_context(|| format!("no `{key}` in {value}"))
 }
 
-/// Runs the whole measurement against one server.
-pub async fn measure(endpoint: &Endpoint, config: BenchConfig) -> Result<Figures> {
+/// Runs the whole measurement against one server. A server that fails part of it (a timeout,
+/// a crash) gets the figures it reached and the reason; the run goes on.
+pub async fn measure(endpoint: &Endpoint, config: BenchConfig) -> Figures {
+    let mut figures = Figures::default();
+    if let Err(e) = measure_sync(endpoint, config, &mut figures).await {
+        figures.sync_failure = Some(format!("{e:#}"));
+    }
+    if let Err(e) = measure_memory(endpoint, config, &mut figures).await {
+        figures.memory_failure = Some(format!("{e:#}"));
+    }
+    figures
+}
+
+async fn measure_sync(
+    endpoint: &Endpoint,
+    config: BenchConfig,
+    figures: &mut Figures,
+) -> Result<()> {
     let proxy = FaultProxy::start(endpoint.addr, 0, FaultPlan::Clean).await?;
     let url = endpoint.url_via(proxy.addr(), &endpoint.path_and_query);
     let args = [
@@ -105,7 +125,6 @@ pub async fn measure(endpoint: &Endpoint, config: BenchConfig) -> Result<Figures
         "120000".into(),
     ];
     let mut client = NodeProcess::spawn("client.mjs", &args)?;
-    let mut figures = Figures::default();
 
     let created = client.next().await.context("creating the records")?;
     figures.create_ms = number(&created, "millis")?;
@@ -123,10 +142,7 @@ pub async fn measure(endpoint: &Endpoint, config: BenchConfig) -> Result<Figures
     figures.incremental_ms = number(&incremental, "millis")?;
     figures.incremental_change_bytes = number(&incremental, "change_bytes")? as u64;
     figures.incremental_wire_bytes = proxy.stats().bytes() - after_initial;
-    client.finish().await?;
-
-    measure_memory(endpoint, config, &mut figures).await?;
-    Ok(figures)
+    client.finish().await
 }
 
 /// Connects `config.devices` idle devices straight to the server and reads its memory.
@@ -168,7 +184,9 @@ pub fn table(config: BenchConfig, rows: &[(String, Figures)]) -> String {
     let mut line = |label: String, cell: &dyn Fn(&Figures) -> String| {
         out.push_str(&format!("\n| {label} |"));
         for (_, f) in rows {
-            out.push_str(&format!(" {} |", cell(f)));
+            let text = cell(f);
+            let missing = text == "0" || text == "0.0" || text == "NaN" || text == "inf";
+            out.push_str(&format!(" {} |", if missing { "—" } else { &text }));
         }
     };
     let n = config.records;
@@ -220,5 +238,11 @@ pub fn table(config: BenchConfig, rows: &[(String, Figures)]) -> String {
         format!("{:.1}", f.devices_connect_ms / 1000.0)
     });
     out.push('\n');
+    for (name, f) in rows {
+        for failure in [&f.sync_failure, &f.memory_failure].into_iter().flatten() {
+            let short: String = failure.chars().take(600).collect();
+            out.push_str(&format!("\n{name} did not finish: {short}\n"));
+        }
+    }
     out
 }

@@ -9,11 +9,9 @@
 //!
 //! Loopback only; every server runs in its own process so its resident memory is its own.
 
-use std::net::{Ipv4Addr, SocketAddr};
-
 use anyhow::{Context, Result, bail};
 use fieldbook_tests::bench::{BenchConfig, Endpoint, Figures, measure, table};
-use fieldbook_tests::node::PeerServer;
+use fieldbook_tests::{ServerKind, TestServer};
 
 struct Args {
     config: BenchConfig,
@@ -45,19 +43,26 @@ fn parse_args() -> Result<Args> {
     Ok(Args { config, servers })
 }
 
-async fn run_peer(config: BenchConfig) -> Result<Figures> {
+async fn run(kind: ServerKind, config: BenchConfig) -> Result<Figures> {
     let dir = tempfile::tempdir()?;
-    let server = PeerServer::start(&dir.path().join("data")).await?;
+    let data = match kind {
+        ServerKind::AutomergeRepo => dir.path().join("data"),
+        ServerKind::Fieldbook => dir.path().join("server.sqlite3"),
+    };
+    let server = TestServer::start(kind, &data).await?;
+    let path_and_query = server.path_and_query_for(server.token());
     let endpoint = Endpoint {
-        name: "automerge-repo 2.5.6 (Node)".into(),
-        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, server.port())),
-        path_and_query: String::new(),
-        idle_path_and_query: String::new(),
-        pid: server.pid().context("peer server has no pid")?,
+        name: format!("{kind:?}"),
+        addr: server.addr(),
+        idle_path_and_query: path_and_query.clone(),
+        path_and_query,
+        pid: server.pid().context("server has no pid")?,
     };
     let figures = measure(&endpoint, config).await;
-    server.stop().await?;
-    figures
+    if let Err(e) = server.stop().await {
+        eprintln!("stopping {kind:?}: {e:#}");
+    }
+    Ok(figures)
 }
 
 #[tokio::main]
@@ -67,11 +72,16 @@ async fn main() -> Result<()> {
     for server in &args.servers {
         eprintln!("measuring {server} …");
         let figures = match server.as_str() {
-            "peer" => run_peer(args.config).await?,
+            "peer" => run(ServerKind::AutomergeRepo, args.config).await?,
+            "fieldbook" => run(ServerKind::Fieldbook, args.config).await?,
             other => bail!("unknown server {other} (peer, fieldbook)"),
         };
         eprintln!("{figures:?}");
-        rows.push((server.clone(), figures));
+        let name = match server.as_str() {
+            "peer" => "automerge-repo 2.5.6 (Node 20)",
+            _ => "Fieldbook",
+        };
+        rows.push((name.to_string(), figures));
     }
     println!("{}", table(args.config, &rows));
     Ok(())
