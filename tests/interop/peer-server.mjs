@@ -52,7 +52,8 @@ server.listen(Number(values.port), "127.0.0.1", () => {
 async function stop() {
   sockets.close()
   server.close()
-  await repo.shutdown()
+  // automerge-repo 2.5.6's shutdown throws on documents still being requested; exit anyway.
+  await repo.shutdown().catch(error => process.stderr.write(`peer-server: shutdown: ${error}\n`))
   process.exit(0)
 }
 process.on("SIGTERM", stop)

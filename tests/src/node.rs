@@ -18,8 +18,15 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
-/// How long any one Node step may take before the harness gives up.
-pub const NODE_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long any one Node step may take before the harness gives up: 600 s, or
+/// `FIELDBOOK_NODE_TIMEOUT_S` (the benchmark's phases can take longer on a loaded machine).
+pub fn node_timeout() -> Duration {
+    let secs = std::env::var("FIELDBOOK_NODE_TIMEOUT_S")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    Duration::from_secs(secs)
+}
 
 /// The Node project of the interop peers.
 pub fn interop_dir() -> PathBuf {
@@ -101,7 +108,7 @@ impl NodeProcess {
 
     /// The next JSON line; an `"ok": false` line or an early exit is an error.
     pub async fn next(&mut self) -> Result<Value> {
-        let line = tokio::time::timeout(NODE_TIMEOUT, self.lines.next_line())
+        let line = tokio::time::timeout(node_timeout(), self.lines.next_line())
             .await
             .context("node took too long")??;
         let Some(line) = line else {
@@ -140,7 +147,7 @@ impl NodeProcess {
     /// Closes stdin and waits for a clean exit.
     pub async fn finish(mut self) -> Result<()> {
         self.stdin = None;
-        let status = tokio::time::timeout(NODE_TIMEOUT, self.child.wait()).await??;
+        let status = tokio::time::timeout(node_timeout(), self.child.wait()).await??;
         if status.success() {
             Ok(())
         } else {
