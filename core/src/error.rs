@@ -35,6 +35,13 @@ pub enum Error {
     )]
     SchemaTooNew { found: i64, supported: i64 },
 
+    /// The store is encrypted with another key, is not encrypted while a key was given, or is
+    /// encrypted while no key was given. Nothing was read or written.
+    #[error(
+        "数据库密钥不正确，或文件不是 Fieldbook 数据库 / wrong database key, or not a Fieldbook database"
+    )]
+    WrongKey,
+
     /// A text id could not be parsed.
     #[error("无效的标识 / invalid id `{value}`: {reason}")]
     InvalidId { value: String, reason: String },

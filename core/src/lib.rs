@@ -8,20 +8,29 @@
 //! - [`doc`]: one record as one Automerge document; field-level merge, visible conflicts.
 //! - [`store`]: the durable device store (SQLite, WAL, `synchronous=FULL`), incremental chunks,
 //!   compaction, projections for local queries.
-//! - [`clock`]: injected time and randomness.
+//! - [`clock`]: injected time and randomness; [`calendar`]: the company's zone and working days.
+//! - [`rules`]: the field-sales rules; [`input`]: phone and e-mail checks.
 //!
 //! Later layers (the field-sales rules, local queries and search, the sync client) live here too;
 //! the core knows nothing of uniffi or axum.
 
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod clock;
 pub mod doc;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
+pub mod input;
 pub mod model;
+pub mod queries;
+pub mod rules;
+pub mod search;
 pub mod store;
 
+pub use calendar::WorkCalendar;
 pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SeededEntropy, SystemClock};
 pub use doc::{ConflictValue, FieldConflict, RecordDoc};
 pub use error::{Error, Result};
@@ -30,4 +39,4 @@ pub use model::{
     Customer, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta, ReturnVisitReport,
     VisitPlan,
 };
-pub use store::{DeviceStore, StoreOptions};
+pub use store::{DeviceStore, StoreKey, StoreOptions};

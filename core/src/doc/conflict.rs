@@ -6,7 +6,7 @@ use automerge::{ObjId, ObjType, ReadDoc, Value};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::read::value_to_json;
+use super::read::{MAX_DEPTH, value_to_json};
 use crate::ids::DeviceId;
 
 /// One field that holds more than one concurrent value.
@@ -40,6 +40,9 @@ pub(crate) fn collect(
 }
 
 fn walk(doc: &impl ReadDoc, obj: &ObjId, ty: ObjType, path: &str, out: &mut Vec<FieldConflict>) {
+    if path.matches('/').count() >= MAX_DEPTH {
+        return;
+    }
     match ty {
         ObjType::Map | ObjType::Table => {
             for key in doc.keys(obj) {

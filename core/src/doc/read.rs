@@ -4,16 +4,29 @@
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use serde_json::{Map, Number, Value as Json};
 
+/// How deep objects may nest before the reader stops descending. Records nest three levels at
+/// most; a hostile document nesting a million maps must not overflow the stack.
+pub(crate) const MAX_DEPTH: usize = 32;
+
 /// The visible (winning) value of the whole object `obj`.
 pub(crate) fn object_to_json(doc: &impl ReadDoc, obj: &ObjId, ty: ObjType) -> Json {
+    object_at_depth(doc, obj, ty, 0)
+}
+
+fn object_at_depth(doc: &impl ReadDoc, obj: &ObjId, ty: ObjType, depth: usize) -> Json {
+    if depth >= MAX_DEPTH {
+        return Json::Null;
+    }
+    let value = |v: &Value<'_>, id: &ObjId| match v {
+        Value::Object(ty) => object_at_depth(doc, id, *ty, depth + 1),
+        Value::Scalar(s) => scalar_to_json(s),
+    };
     match ty {
         ObjType::Map | ObjType::Table => {
             let mut out = Map::new();
             for item in doc.map_range(obj, ..) {
-                out.insert(
-                    item.key.to_string(),
-                    value_to_json(doc, &Value::from(item.value.clone()), &item.id()),
-                );
+                let v = value(&Value::from(item.value.clone()), &item.id());
+                out.insert(item.key.to_string(), v);
             }
             Json::Object(out)
         }
@@ -21,7 +34,7 @@ pub(crate) fn object_to_json(doc: &impl ReadDoc, obj: &ObjId, ty: ObjType) -> Js
             let items = doc.list_range(obj, ..);
             Json::Array(
                 items
-                    .map(|item| value_to_json(doc, &Value::from(item.value.clone()), &item.id()))
+                    .map(|item| value(&Value::from(item.value.clone()), &item.id()))
                     .collect(),
             )
         }

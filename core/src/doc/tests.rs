@@ -218,3 +218,16 @@ fn damaged_bytes_are_a_clear_error() {
         Err(Error::CorruptRecord { .. })
     ));
 }
+
+#[test]
+fn a_deeply_nested_hostile_document_reads_without_overflowing_the_stack() {
+    let mut doc = RecordDoc::create(&customer(), actor(1)).unwrap();
+    let mut obj = automerge::ROOT;
+    for _ in 0..10_000 {
+        obj = doc.automerge().put_object(&obj, "x", ObjType::Map).unwrap();
+    }
+    let json = doc.to_json();
+    assert_eq!(json["name"], json!("张伟"));
+    assert!(doc.conflicts().is_empty());
+    assert_eq!(doc.read::<Customer>().unwrap().name, "张伟");
+}

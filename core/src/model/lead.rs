@@ -74,6 +74,14 @@ pub struct LeadReferral {
     pub invoiced_at: Option<DateTime<Utc>>,
     pub follow_ups: Vec<FollowUp>,
     pub history: Vec<StatusChange>,
+    /// Who the prospect is, for "whoever registers first owns it" (ADR 0003): `tel:+86…` or
+    /// `org:company|name`, set at registration.
+    pub prospect_key: String,
+    /// The latest server time this device had seen when it registered the lead: a registration
+    /// cannot have happened before it (ADR 0003).
+    pub clock_floor_at: Option<DateTime<Utc>>,
+    /// When the server first received the lead, stamped by the server (ADR 0003).
+    pub server_received_at: Option<DateTime<Utc>>,
 }
 
 /// The person or company behind a lead.

@@ -11,6 +11,7 @@ use crate::model::{
     Customer, IndexEntry, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta,
     ReturnVisitReport, VisitPlan,
 };
+use crate::search;
 
 /// One record as the query table knows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +30,22 @@ pub struct RecordSummary {
     pub conflicts: u32,
 }
 
-fn entry_of<R: Record>(doc: &RecordDoc) -> Result<(RecordMeta, IndexEntry)> {
+/// A record as the projection writes it: its meta, index entry and typed JSON body.
+type Projected = (RecordMeta, IndexEntry, serde_json::Value);
+
+fn entry_of<R: Record>(doc: &RecordDoc) -> Result<Projected> {
     let r: R = doc.read()?;
-    Ok((r.meta().clone(), r.index_entry()))
+    let body = serde_json::to_value(&r).map_err(|e| crate::error::Error::Model {
+        id: doc.id(),
+        reason: e.to_string(),
+    })?;
+    Ok((r.meta().clone(), r.index_entry(), body))
+}
+
+/// A lead's prospect key (ADR 0003), read from its body.
+fn match_key(kind: &RecordKind, body: &serde_json::Value) -> Option<String> {
+    let key = body.get("prospect_key").and_then(|k| k.as_str())?;
+    (*kind == RecordKind::LeadReferral && !key.is_empty()).then(|| key.to_owned())
 }
 
 /// Rewrites the projection row of `doc`. Documents of a kind this build does not know, or not
@@ -45,15 +59,22 @@ pub(crate) fn project(conn: &Connection, doc: &RecordDoc, now_ms: i64) -> Result
         Some(RecordKind::LeadReferral) => entry_of::<LeadReferral>(doc),
         Some(RecordKind::Other(_)) | None => {
             conn.execute("DELETE FROM records WHERE record_id = ?1", [doc.id()])?;
+            search::index::replace(conn, doc.id(), &RecordKind::default(), &[])?;
             return Ok(());
         }
     };
-    let (meta, e) = entry?;
+    let (meta, e, body) = entry?;
     let kind = doc.kind().unwrap_or_default();
+    search::index::replace(
+        conn,
+        doc.id(),
+        &kind,
+        &search::index::fields_of(&kind, &body),
+    )?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO records (record_id, kind, owner, created_by, customer_id, title,
-            status, grade, key_at, updated_at, conflicts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            status, grade, key_at, updated_at, conflicts, body, match_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         doc.id(),
@@ -67,6 +88,8 @@ pub(crate) fn project(conn: &Connection, doc: &RecordDoc, now_ms: i64) -> Result
         e.key_at.map(|t| t.timestamp_millis()),
         now_ms,
         doc.conflicts().len() as i64,
+        body.to_string(),
+        match_key(&kind, &body),
     ])?;
     Ok(())
 }

@@ -14,7 +14,9 @@
 
 mod chunks;
 mod index;
+mod key;
 pub mod schema;
+mod typed;
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::Value as Json;
 
 pub use index::RecordSummary;
+pub use key::StoreKey;
+pub use typed::Filter;
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::doc::{FieldConflict, RecordDoc};
@@ -47,6 +51,8 @@ pub struct StoreOptions {
     pub cache_capacity: NonZeroUsize,
     /// Fold a document's chunk log into one snapshot when it has more chunks than this.
     pub compact_after_chunks: u32,
+    /// The encryption key (from the platform keystore); `None` for a plain file.
+    pub key: Option<StoreKey>,
 }
 
 impl StoreOptions {
@@ -58,6 +64,7 @@ impl StoreOptions {
             entropy: Arc::new(OsEntropy),
             cache_capacity: NonZeroUsize::new(128).unwrap_or(NonZeroUsize::MIN),
             compact_after_chunks: 32,
+            key: None,
         }
     }
 }
@@ -78,8 +85,10 @@ struct Writer {
 
 /// The durable store of one device.
 pub struct DeviceStore {
-    writer: Mutex<Writer>,
+    // Field order is drop order: the read-only connection closes first, so the writer's close
+    // (the last one) checkpoints the WAL into the main file.
     reader: Mutex<Connection>,
+    writer: Mutex<Writer>,
     options: StoreOptions,
     actor: automerge::ActorId,
     path: PathBuf,
@@ -94,8 +103,19 @@ impl std::fmt::Debug for DeviceStore {
     }
 }
 
-fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags)?;
+/// A read-only connection: keyed, and nothing else set (WAL mode is a property of the file,
+/// and changing it would be a write).
+fn open_reader(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    key::unlock(&conn, key)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+/// The writer: keyed, WAL, and `synchronous=FULL` so that a commit is durable when it returns.
+fn open_writer(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::default())?;
+    key::unlock(&conn, key)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -106,10 +126,15 @@ impl DeviceStore {
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     pub fn open(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = open_connection(&path, OpenFlags::default())?;
+        if path.metadata().is_ok_and(|m| m.len() > 0) {
+            // Prove the key on a read-only connection first: a read-write connection that
+            // fails would still checkpoint the WAL when it closes, touching the file.
+            drop(open_reader(&path, options.key.as_ref())?);
+        }
+        let mut conn = open_writer(&path, options.key.as_ref())?;
         schema::migrate(&mut conn)?;
         let session = claim_session(&mut conn, options.device)?;
-        let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let reader = open_reader(&path, options.key.as_ref())?;
         tracing::debug!(session, "device store opened");
         Ok(DeviceStore {
             writer: Mutex::new(Writer {
@@ -241,6 +266,52 @@ impl DeviceStore {
             self.persist(&mut w, doc, &before)?;
         } else {
             w.cache.put(id, doc);
+        }
+        Ok(changed)
+    }
+
+    /// Merges changes for many records in one transaction: the fast path for a fresh device's
+    /// first download, where one durable commit per record would cost a disk flush each.
+    /// All or nothing: if any chunk is damaged, nothing is stored. Returns how many records
+    /// changed.
+    pub fn import_batch(&self, batch: &[(RecordId, Vec<u8>)]) -> Result<usize> {
+        let mut w = self.writer.lock();
+        let now = self.options.clock.now().timestamp_millis();
+        let mut merged: Vec<(RecordDoc, Vec<ChangeHash>)> = Vec::with_capacity(batch.len());
+        let mut slot = std::collections::HashMap::with_capacity(batch.len());
+        for (id, bytes) in batch {
+            // A record named twice in one batch merges into the same copy.
+            let pos = match slot.get(id) {
+                Some(&pos) => pos,
+                None => {
+                    let mut doc = match self.cached_or_loaded(&mut w, *id) {
+                        Ok(doc) => doc,
+                        Err(Error::NotFound(_)) => RecordDoc::empty(*id, self.actor.clone()),
+                        Err(e) => return Err(e),
+                    };
+                    let before = doc.heads();
+                    merged.push((doc, before));
+                    slot.insert(*id, merged.len() - 1);
+                    merged.len() - 1
+                }
+            };
+            merged[pos].0.apply_chunk(bytes)?;
+        }
+        merged.retain_mut(|(doc, before)| doc.heads() != *before);
+        let tx = w
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (doc, before) in &mut merged {
+            let chunk = doc.save_after(before);
+            let heads = doc.heads();
+            let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
+            chunks::append(&tx, doc.id(), &kind, &heads, &chunk, now)?;
+            index::project(&tx, doc, now)?;
+        }
+        tx.commit()?;
+        let changed = merged.len();
+        for (doc, _) in merged {
+            w.cache.put(doc.id(), doc);
         }
         Ok(changed)
     }

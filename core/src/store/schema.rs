@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_conflict_count.sql"),
+    include_str!("migrations/0003_rules_search.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,44 @@
+//! Entry points for the fuzz targets in `fuzz/` and for the tests that replay their crashers:
+//! everything a device does with document bytes that came from outside.
+
+use crate::doc::RecordDoc;
+use crate::ids::{DeviceId, RecordId};
+use crate::model::{Customer, LeadReferral, ReceptionNote, ReturnVisitReport, VisitPlan};
+
+/// Loads `data` as a record document and reads it every way the app does. Must never panic,
+/// whatever the bytes; errors are fine.
+pub fn load_record(data: &[u8]) {
+    let id = RecordId::from_random_bytes([1; 16]);
+    let actor = DeviceId::from_random_bytes([2; 16]).actor(1);
+    let Ok(mut doc) = RecordDoc::load(id, data, actor) else {
+        return;
+    };
+    read_every_way(&mut doc);
+}
+
+/// Merges `data` into an existing record as if a peer had sent it, then reads it.
+pub fn apply_to_record(data: &[u8]) {
+    let id = RecordId::from_random_bytes([1; 16]);
+    let actor = DeviceId::from_random_bytes([2; 16]).actor(1);
+    let mut lead = LeadReferral::default();
+    lead.meta.id = id;
+    let Ok(mut doc) = RecordDoc::create(&lead, actor) else {
+        return;
+    };
+    if doc.apply_chunk(data).is_ok() {
+        read_every_way(&mut doc);
+    }
+}
+
+fn read_every_way(doc: &mut RecordDoc) {
+    let _ = doc.kind();
+    let _ = doc.schema_version();
+    let _ = doc.to_json();
+    let _ = doc.conflicts();
+    let _ = doc.read::<Customer>();
+    let _ = doc.read::<VisitPlan>();
+    let _ = doc.read::<ReceptionNote>();
+    let _ = doc.read::<ReturnVisitReport>();
+    let _ = doc.read::<LeadReferral>();
+    let _ = doc.save();
+}

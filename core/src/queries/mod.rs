@@ -1,0 +1,17 @@
+//! The rep's day and the supervisor's week, computed on the device, offline.
+//!
+//! Every computation is a **pure function** of typed records, a `now` and a [`WorkCalendar`]:
+//! the server computes the same numbers from the same records. The `*_from_store` helpers only
+//! fetch candidate records from the device's projection (`DeviceStore::read_projected`).
+//!
+//! - [`my_day`]: visits today, follow-ups, reports and proposals due, trade-show leads.
+//! - [`metrics`]: invitation success, feedback and attendance rates.
+//! - [`weekly`]: the daily report (21:00, one in-depth visit) and visits / A-B customers per week.
+//! - [`dormant`]: customers who have not bought for 6–12 months.
+//!
+//! [`WorkCalendar`]: crate::calendar::WorkCalendar
+
+pub mod dormant;
+pub mod metrics;
+pub mod my_day;
+pub mod weekly;

@@ -1,0 +1,189 @@
+//! Lead ownership: whoever registers first owns it (未备案的信息谁先备案算谁的) — seed 003 报备.
+//! The rule, its limits and the alternatives are in `docs/adr/0003-lead-ownership.md`.
+//!
+//! Ownership is **computed, never written**: [`decide`] is a pure function of the set of lead
+//! documents with the same prospect key, so any device or the server holding the same set
+//! derives the same owner, whatever order the documents arrived in. Writing the outcome into
+//! the documents would make two devices write it concurrently (a visible conflict) and could
+//! freeze a decision taken on partial knowledge.
+//!
+//! "First" is the claimed registration time (the device clock), checked against evidence a
+//! device cannot make up: the latest server time the device had seen before registering
+//! (`clock_floor_at`) and the time the server first received the lead (`server_received_at`).
+//! A claim earlier than the floor (beyond [`CLOCK_SKEW_ALLOWANCE`]) proves a clock set back:
+//! the claim is discarded and the server's receipt time is used instead — the latest moment
+//! the lead certainly existed. A claim later than the receipt is capped at the receipt. Ties,
+//! and claims nobody can check yet, fall back to the record id (random, so no one can aim).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::ids::{RecordId, UserId};
+use crate::input::parse_phone;
+use crate::model::{LeadReferral, Prospect};
+
+/// Clock differences up to this much below the floor are taken as ordinary drift, not a lie.
+pub const CLOCK_SKEW_ALLOWANCE: TimeDelta = TimeDelta::minutes(5);
+
+/// Legal-form suffixes dropped when comparing company names.
+const COMPANY_SUFFIXES: &[&str] = &["股份有限公司", "有限责任公司", "有限公司", "集团", "公司"];
+
+/// The key that makes two leads "the same prospect": the phone number in E.164 if it is valid,
+/// otherwise the company (without its legal form) and the contact name, both with spaces and
+/// case folded away. `None` if the prospect cannot be identified.
+pub fn prospect_key(p: &Prospect) -> Option<String> {
+    if let Some(n) = parse_phone(&p.phone) {
+        return Some(format!("tel:{}", n.format().mode(phonenumber::Mode::E164)));
+    }
+    let company = fold(&p.company);
+    let company = COMPANY_SUFFIXES
+        .iter()
+        .find_map(|s| company.strip_suffix(s).filter(|c| !c.is_empty()))
+        .map(str::to_owned)
+        .unwrap_or(company);
+    let name = fold(&p.name);
+    (!company.is_empty() && !name.is_empty()).then(|| format!("org:{company}|{name}"))
+}
+
+/// Drops whitespace, folds full-width ASCII to half-width, lower-cases.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// How much a claimed registration time could be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClaimBasis {
+    /// The device's time agrees with the evidence.
+    DeviceClock,
+    /// The device's clock ran ahead of the server's receipt; the receipt time is used.
+    ServerReceiptClockAhead,
+    /// The device's clock was behind a server time it had already seen; the receipt is used.
+    ServerReceiptClockBehind,
+    /// The clock was proven wrong and the server has not received the lead yet: ranked last.
+    Unverifiable,
+}
+
+/// One lead's claim to a prospect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub lead: RecordId,
+    pub code: String,
+    pub owner: UserId,
+    /// The time the claim is ranked by (`None`: after every dated claim).
+    pub effective_at: Option<DateTime<Utc>>,
+    pub basis: ClaimBasis,
+}
+
+/// The claim of one lead, from the evidence in its document.
+pub fn claim_of(lead: &LeadReferral) -> Claim {
+    let (effective_at, basis) = effective_time(lead);
+    Claim {
+        lead: lead.meta.id,
+        code: lead.code.clone(),
+        owner: lead.meta.owner.clone(),
+        effective_at,
+        basis,
+    }
+}
+
+fn effective_time(lead: &LeadReferral) -> (Option<DateTime<Utc>>, ClaimBasis) {
+    let claimed = lead.registered_at.unwrap_or(lead.meta.created_at);
+    let received = lead.server_received_at;
+    let floor = lead.clock_floor_at;
+    if floor.is_some_and(|f| claimed < f - CLOCK_SKEW_ALLOWANCE) {
+        return match received {
+            Some(r) => (Some(r), ClaimBasis::ServerReceiptClockBehind),
+            None => (None, ClaimBasis::Unverifiable),
+        };
+    }
+    let claimed = lead.clock_floor_at.map_or(claimed, |f| claimed.max(f));
+    match received {
+        Some(r) if claimed > r => (Some(r), ClaimBasis::ServerReceiptClockAhead),
+        _ => (Some(claimed), ClaimBasis::DeviceClock),
+    }
+}
+
+/// Who owns a prospect, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnershipDecision {
+    pub prospect_key: String,
+    pub winner: Claim,
+    /// The other claims, in rank order.
+    pub others: Vec<Claim>,
+}
+
+/// Decides ownership among leads; those whose key differs from the first lead's are ignored.
+/// Order-independent: the same set in any order gives the same decision.
+pub fn decide(leads: &[LeadReferral]) -> Option<OwnershipDecision> {
+    let key = leads
+        .iter()
+        .map(|l| l.prospect_key.as_str())
+        .filter(|k| !k.is_empty())
+        .min()?;
+    let mut claims: BTreeMap<(bool, Option<DateTime<Utc>>, RecordId), Claim> = BTreeMap::new();
+    for lead in leads.iter().filter(|l| l.prospect_key == key) {
+        let c = claim_of(lead);
+        claims.insert((c.effective_at.is_none(), c.effective_at, c.lead), c);
+    }
+    let mut ranked = claims.into_values();
+    let winner = ranked.next()?;
+    Some(OwnershipDecision {
+        prospect_key: key.to_owned(),
+        winner,
+        others: ranked.collect(),
+    })
+}
+
+impl OwnershipDecision {
+    /// Whether `lead` is the owning registration.
+    pub fn owns(&self, lead: RecordId) -> bool {
+        self.winner.lead == lead
+    }
+
+    /// What the rep of `lead` sees: who owns the prospect and why (Chinese, then English).
+    pub fn explain_to(&self, lead: RecordId) -> String {
+        let w = &self.winner;
+        let when = w.effective_at.map_or_else(
+            || "—".to_owned(),
+            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        );
+        if self.owns(lead) {
+            return format!(
+                "您最先报备此客户（{}），线索归您 / you registered this prospect first ({}): the lead is yours",
+                w.code, when
+            );
+        }
+        let mine = self.others.iter().find(|c| c.lead == lead);
+        let why = match mine.map(|c| c.basis) {
+            Some(ClaimBasis::ServerReceiptClockBehind) | Some(ClaimBasis::Unverifiable) => {
+                "本机时钟早于上次同步的服务器时间，登记时间不可信，以服务器收到时间为准 / \
+                 this device's clock was behind a server time it had already seen, so the server's receipt time counts"
+            }
+            Some(ClaimBasis::ServerReceiptClockAhead) => {
+                "本机时钟偏快，以服务器收到时间为准 / this device's clock ran fast, so the server's receipt time counts"
+            }
+            _ if mine.and_then(|c| c.effective_at) == w.effective_at => {
+                "登记时间相同，按记录编号决定 / same registration time, decided by record id"
+            }
+            _ => "对方报备时间更早 / their registration came first",
+        };
+        format!(
+            "此客户已由 {owner} 于 {when} 先行报备（线索 {code}），按“谁先报备算谁的”归其所有；{why} / \
+             {owner} registered this prospect first at {when} (lead {code}); whoever registers first owns it",
+            owner = w.owner,
+            code = w.code,
+        )
+    }
+}
+
+#[cfg(test)]
+#[path = "ownership_tests.rs"]
+mod tests;

@@ -1,0 +1,66 @@
+//! Writing a record's search rows, inside the projection's transaction.
+
+use rusqlite::{Connection, params};
+
+use super::fields::{self, SearchField};
+use crate::error::Result;
+use crate::ids::RecordId;
+use crate::model::{Customer, LeadReferral, RecordKind};
+
+/// Row ids per record: one per field.
+const STRIDE: i64 = 16;
+
+/// The searchable fields of a record given as its typed JSON (other kinds have none).
+pub(crate) fn fields_of(kind: &RecordKind, body: &serde_json::Value) -> Vec<(SearchField, String)> {
+    let parsed = match kind {
+        RecordKind::Customer => serde_json::from_value::<Customer>(body.clone())
+            .ok()
+            .map(|c| fields::of_customer(&c)),
+        RecordKind::LeadReferral => serde_json::from_value::<LeadReferral>(body.clone())
+            .ok()
+            .map(|l| fields::of_lead(&l)),
+        _ => None,
+    };
+    parsed.map(fields::Fields::into_vec).unwrap_or_default()
+}
+
+/// Replaces the search rows of `id` with `rows`.
+pub(crate) fn replace(
+    conn: &Connection,
+    id: RecordId,
+    kind: &RecordKind,
+    rows: &[(SearchField, String)],
+) -> Result<()> {
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT id FROM search_docs WHERE record_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .ok();
+    if let Some(base) = existing {
+        conn.prepare_cached("DELETE FROM search_fts WHERE rowid >= ?1 AND rowid < ?2")?
+            .execute([base * STRIDE, (base + 1) * STRIDE])?;
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let base = match existing {
+        Some(b) => b,
+        None => {
+            conn.prepare_cached("INSERT INTO search_docs (record_id) VALUES (?1)")?
+                .execute([id])?;
+            conn.last_insert_rowid()
+        }
+    };
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO search_fts (rowid, record_id, kind, field, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (field, text) in rows {
+        insert.execute(params![
+            base * STRIDE + *field as i64,
+            id,
+            kind.to_string(),
+            field.as_str(),
+            text
+        ])?;
+    }
+    Ok(())
+}
