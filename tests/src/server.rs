@@ -4,16 +4,17 @@
 //! Two kinds speak automerge-repo's protocol "1": automerge-repo's own server in Node (the
 //! reference the harness is checked against and the benchmark compares with) and the Fieldbook
 //! server, started through its command line:
-//! `fieldbook-sync-server --db F --listen ADDR` and `fieldbook-sync-server add-device --db F
-//! --user U` (prints the device's token). Stock JS clients cannot set headers, so the token
+//! `fieldbook-sync-server --db F --listen 127.0.0.1:0` (prints `listening on ws://ADDR/sync`)
+//! and `fieldbook-sync-server add-device --db F --user U` (prints `device …` and `token …`). Stock JS clients cannot set headers, so the token
 //! travels as `?token=` in the WebSocket URL.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::node::PeerServer;
@@ -83,32 +84,43 @@ pub async fn add_fieldbook_device(db: &Path, user: &str) -> Result<String> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    // It prints `device <id>` then `token <token>`.
     let stdout = String::from_utf8(output.stdout)?;
-    let token = stdout.lines().rev().find(|l| !l.trim().is_empty());
-    Ok(token
-        .context("add-device printed no token")?
+    let line = stdout.lines().rev().find(|l| !l.trim().is_empty());
+    let line = line.context("add-device printed no token")?.trim();
+    Ok(line
+        .strip_prefix("token ")
+        .unwrap_or(line)
         .trim()
         .to_string())
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
+/// Reads the server's stdout until `listening on ws://ADDR/…`, then keeps draining it (logs go
+/// there too) so the server never blocks on a full pipe.
+async fn wait_listening(child: &mut Child) -> Result<SocketAddr> {
+    let stdout = child.stdout.take().context("server stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                return parse_listen_addr(rest);
+            }
+        }
+        bail!("fieldbook-sync-server exited before listening")
+    })
+    .await
+    .context("fieldbook-sync-server did not listen within 30 s")??;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(found)
 }
 
-async fn wait_listening(addr: SocketAddr, child: &mut Child) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(addr).await.is_err() {
-        if let Some(status) = child.try_wait()? {
-            bail!("fieldbook-sync-server exited with {status} before listening");
-        }
-        if Instant::now() > deadline {
-            bail!("fieldbook-sync-server did not listen on {addr} within 30 s");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
+fn parse_listen_addr(text: &str) -> Result<SocketAddr> {
+    let text = text.trim();
+    let text = text.split("://").nth(1).unwrap_or(text);
+    let host_port = text.split('/').next().unwrap_or(text);
+    host_port
+        .parse()
+        .with_context(|| format!("not an address: {host_port}"))
 }
 
 impl TestServer {
@@ -130,17 +142,15 @@ impl TestServer {
                 (addr, Running::Peer(peer))
             }
             ServerKind::Fieldbook => {
-                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
                 let mut child = Command::new(fieldbook_server_bin()?)
                     .arg("--db")
                     .arg(data)
-                    .arg("--listen")
-                    .arg(addr.to_string())
+                    .args(["--listen", "127.0.0.1:0"])
                     .stdin(Stdio::null())
-                    .stdout(Stdio::null())
+                    .stdout(Stdio::piped())
                     .kill_on_drop(true)
                     .spawn()?;
-                wait_listening(addr, &mut child).await?;
+                let addr = wait_listening(&mut child).await?;
                 (addr, Running::Fieldbook(child))
             }
         };
@@ -216,5 +226,23 @@ impl TestServer {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_address_the_server_prints() {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 41_234));
+        for text in [
+            "ws://127.0.0.1:41234/sync",
+            "127.0.0.1:41234",
+            " http://127.0.0.1:41234 ",
+        ] {
+            assert_eq!(parse_listen_addr(text).ok(), Some(addr), "{text}");
+        }
+        assert!(parse_listen_addr("ws://nowhere/sync").is_err());
     }
 }
