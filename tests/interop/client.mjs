@@ -55,8 +55,11 @@ function progress(text) {
   process.stderr.write(`client: ${text}\n`)
 }
 
+/** The document as JSON. Unsigned integers Fieldbook writes (e.g. `schema`) arrive as BigInt. */
 function toPlain(doc) {
-  return JSON.parse(JSON.stringify(doc))
+  const bigints = (_key, value) =>
+    typeof value === "bigint" ? (Number.isSafeInteger(Number(value)) ? Number(value) : String(value)) : value
+  return JSON.parse(JSON.stringify(doc, bigints))
 }
 
 async function create() {

@@ -1,8 +1,8 @@
 // PENDING — not compiled yet. Move to `tests/tests/fieldbook_sync.rs` once the `sync` branch
 // (the Fieldbook server and `fieldbook_core::sync::DeviceSync`) is merged, and give the tests
-// crate `fieldbook-core = { workspace = true, features = ["sync-driver"] }`. It compiled and
-// passed clippy against the sync branch's working tree of 2026-11-23 03:48 UTC; its server did
-// not build yet then, so it has not run.
+// crate `fieldbook-core = { workspace = true, features = ["sync-driver"] }` (and tokio the
+// features "io-util", "process" besides the sync branch's). Against `sync` at fb0e4ae (copied
+// to a scratch tree with this crate) all 5 tests passed, clippy clean, 2026-11-23 03:54 UTC.
 //
 //! Issue 5 against the Fieldbook server: a stock automerge-repo JS client and Fieldbook devices
 //! sync with `fieldbook-sync-server` (its CLI, in its own process so it can be killed), under
