@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 if ! command -v cargo-nextest >/dev/null 2>&1; then
     cargo install --locked cargo-nextest
 fi
+# Node packages of the automerge-repo interop tests (tests/interop), pinned by package-lock.json.
+bash scripts/install-interop-deps.sh

@@ -3,5 +3,21 @@
 //! Cross-crate tests: devices and the server together, under faults and bad input. The crate's
 //! library holds the harness (child-process writers, proxies, fixtures); the tests live in
 //! `tests/`.
+//!
+//! - [`proxy`]: a TCP proxy that cuts connections at seeded-random byte offsets and counts bytes.
+//! - [`bench`]: the sync benchmark's measuring loop (the `bench_sync` program prints it).
+//! - [`node`]: runs the stock automerge-repo peers of `tests/interop` (client, peer server).
+//! - [`scenarios`]: the fault scenarios, run against any server kind.
+//! - [`server`]: a sync server under test in its own process (automerge-repo's or Fieldbook's),
+//!   killed and restarted on the same data.
 
 #![forbid(unsafe_code)]
+
+pub mod bench;
+pub mod node;
+pub mod proxy;
+pub mod scenarios;
+pub mod server;
+
+pub use proxy::{Cut, Direction, FaultPlan, FaultProxy, ProxyStats};
+pub use server::{ServerKind, TestServer};

@@ -1,0 +1,172 @@
+//! Issue 5 against the Fieldbook server: a stock automerge-repo JS client and Fieldbook devices
+//! sync with `fieldbook-sync-server` (its CLI, in its own process so it can be killed), under
+//! connection cuts at random byte offsets and server restarts.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fieldbook_core::model::{FollowUp, LeadGrade};
+use fieldbook_core::sync::DeviceSync;
+use fieldbook_core::{DeviceId, DeviceStore, LeadReferral, RecordId, StoreOptions, UserId};
+use fieldbook_tests::node;
+use fieldbook_tests::scenarios::{crash_after_ack_scenario, cuts_scenario, restart_scenario};
+use fieldbook_tests::{FaultPlan, FaultProxy, ServerKind, TestServer};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const ROUND: Duration = Duration::from_secs(30);
+
+fn device_store(dir: &std::path::Path, name: &str, seed: u64) -> Arc<DeviceStore> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let device = DeviceId::from_random_bytes(rng.random());
+    let options = StoreOptions::new(device, UserId::new("rep.test").unwrap());
+    Arc::new(DeviceStore::open(dir.join(format!("{name}.sqlite3")), options).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_js_client_reads_a_device_record_and_its_edit_reaches_the_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerKind::Fieldbook, &dir.path().join("server.sqlite3"))
+        .await
+        .unwrap();
+    let store = device_store(dir.path(), "rep", 1);
+    let lead = LeadReferral {
+        code: "L-2026-000123".into(),
+        event: "Canton Fair".into(),
+        grade: LeadGrade::B,
+        ..LeadReferral::default()
+    };
+    let lead = store.create(lead).unwrap();
+    let id = lead.meta.id;
+    let url = format!("ws://{}/sync", server.addr());
+    let sync = DeviceSync::new(store.clone(), url, server.token().unwrap());
+    sync.sync_once(ROUND).await.unwrap();
+
+    let read = node::client("read", &server.url(), &[("doc", &id.to_string())])
+        .await
+        .unwrap();
+    assert_eq!(read["doc"]["code"], "L-2026-000123");
+    assert_eq!(read["doc"]["event"], "Canton Fair");
+    assert_eq!(read["doc"]["grade"], "B");
+    assert_eq!(read["doc"]["kind"], "lead_referral");
+
+    let edit = [
+        ("doc", id.to_string()),
+        ("field", "grade".into()),
+        ("value", "\"H\"".into()),
+    ];
+    let edit: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut args = edit.clone();
+    args.push(("probe-ms", "0"));
+    node::client("set", &server.url(), &args).await.unwrap();
+
+    sync.sync_once(ROUND).await.unwrap();
+    let lead: LeadReferral = store.get(id).unwrap();
+    assert_eq!(lead.grade, LeadGrade::H);
+    assert_eq!(lead.code, "L-2026-000123");
+    server.stop().await.unwrap();
+}
+
+/// Syncs until a round completes, through whatever the proxy does; bounded attempts.
+async fn sync_until_done(sync: &DeviceSync) -> u32 {
+    for attempt in 1..=60 {
+        match sync.sync_once(Duration::from_secs(10)).await {
+            Ok(stats) => {
+                // No loop: a completed round exchanges a bounded number of frames.
+                assert!(stats.frames_sent < 2_000, "{stats:?}");
+                return attempt;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    panic!("no sync round completed in 60 attempts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_lose_and_duplicate_nothing_when_connections_are_cut_at_random_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerKind::Fieldbook, &dir.path().join("server.sqlite3"))
+        .await
+        .unwrap();
+    let token = server.token().unwrap().to_string();
+    let a = device_store(dir.path(), "a", 11);
+    let b = device_store(dir.path(), "b", 12);
+    let lead = a.create(LeadReferral::default()).unwrap();
+    let clean = format!("ws://{}/sync", server.addr());
+    DeviceSync::new(a.clone(), &clean, &token)
+        .sync_once(ROUND)
+        .await
+        .unwrap();
+    DeviceSync::new(b.clone(), &clean, &token)
+        .sync_once(ROUND)
+        .await
+        .unwrap();
+    let id: RecordId = lead.meta.id;
+
+    for seed in 1..=6u64 {
+        let plan = FaultPlan::Random {
+            probability: 0.7,
+            max_offset: 4_000,
+        };
+        let proxy = FaultProxy::start(server.addr(), seed, plan).await.unwrap();
+        let faulty = format!("ws://{}/sync", proxy.addr());
+        for (tag, store) in [("a", &a), ("b", &b)] {
+            store
+                .update::<LeadReferral>(id, |l| {
+                    l.follow_ups.push(FollowUp {
+                        id: format!("{tag}-{seed}"),
+                        said: format!("{tag}-{seed}"),
+                        ..FollowUp::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            sync_until_done(&DeviceSync::new(store.clone(), &faulty, &token)).await;
+        }
+    }
+    for store in [&a, &b, &a] {
+        DeviceSync::new(store.clone(), &clean, &token)
+            .sync_once(ROUND)
+            .await
+            .unwrap();
+    }
+    assert_eq!(a.heads(id).unwrap(), b.heads(id).unwrap());
+    let lead: LeadReferral = a.get(id).unwrap();
+    let mut ids: Vec<&str> = lead.follow_ups.iter().map(|f| f.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut want: Vec<String> = (1..=6)
+        .flat_map(|s| [format!("a-{s}"), format!("b-{s}")])
+        .collect();
+    want.sort_unstable();
+    assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
+    let read = node::client("read", &server.url(), &[("doc", &id.to_string())])
+        .await
+        .unwrap();
+    let server_heads: Vec<String> = serde_json::from_value(read["heads"].clone()).unwrap();
+    let mut device_heads: Vec<String> =
+        a.heads(id).unwrap().iter().map(|h| h.to_string()).collect();
+    let mut server_heads = server_heads;
+    device_heads.sort_unstable();
+    server_heads.sort_unstable();
+    assert_eq!(device_heads, server_heads);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_clients_acked_edits_survive_cuts_at_random_offsets() {
+    cuts_scenario(ServerKind::Fieldbook).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_clients_acked_edits_survive_a_server_restart_mid_sync() {
+    restart_scenario(ServerKind::Fieldbook).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_change_survives_a_server_crash_right_after_the_ack() {
+    crash_after_ack_scenario(ServerKind::Fieldbook)
+        .await
+        .unwrap();
+}
