@@ -119,6 +119,11 @@ impl DemoData {
         self.pick(SHOWS)
     }
 
+    /// The generator itself, for shuffles.
+    pub fn rng(&mut self) -> &mut ChaCha8Rng {
+        &mut self.rng
+    }
+
     /// A number in `0..n`, for shuffles and choices made by the day's script.
     pub fn below(&mut self, n: usize) -> usize {
         self.rng.random_range(0..n.max(1))

@@ -1,21 +1,29 @@
 //! The field-day demo: `cargo run -p fieldbook-mobile-demo --release`.
 //!
-//! Until the sync server lands this plays the device half of a day on real SQLite files: a rep
-//! records seeded customers, visits and leads, closes the app, reopens it, checks that every
-//! record came back, and writes an HTML report of the day.
+//! A real day on the embedded defaults: a sync server on 127.0.0.1 with its SQLite file, one
+//! SQLite store per phone. Morning: the supervisor assigns visits and the phones sync. Then
+//! everyone is offline: invitations accepted and declined, visits and reports, the supervisor
+//! and a rep editing the same visit, a trade show capturing leads, a rep registering one of the
+//! same prospects by phone. Evening: the phones come back in a shuffled order. Night: checks
+//! that every edit is on the server and every phone equals it, and an HTML report of the day.
+//! The demo exits non-zero if anything was lost.
 
 mod data;
+mod day;
+mod fleet;
+mod night;
 mod report;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, ensure};
+use anyhow::ensure;
+use chrono::NaiveDate;
 use clap::Parser;
-use fieldbook_core::model::*;
-use fieldbook_core::{DeviceId, DeviceStore, SeededEntropy, StoreOptions, UserId};
 
 use data::DemoData;
-use report::{DayReport, Section};
+use day::Ledger;
+use fleet::Fleet;
+use report::DayReport;
 
 /// 外勤一日演示 / Fieldbook field-day demo.
 #[derive(Debug, Parser)]
@@ -23,143 +31,76 @@ struct Args {
     /// Seed of the day's data and choices (the same seed plays the same day).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-    /// Customers the rep records.
-    #[arg(long, default_value_t = 12)]
-    customers: usize,
-    /// Directory for the device files and the report (default: a temp dir).
+    /// Number of field reps (1–6).
+    #[arg(long, default_value_t = 2)]
+    reps: usize,
+    /// Leads captured at the trade show.
+    #[arg(long, default_value_t = 24)]
+    leads: usize,
+    /// Directory for the server and device files and the report (default: a temp dir, emptied).
     #[arg(long)]
     out: Option<PathBuf>,
 }
 
-fn main() -> anyhow::Result<()> {
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("fieldbook-demo"));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("rep-li.sqlite3");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
     }
-    let mut options =
-        StoreOptions::new(DeviceId::from_random_bytes([1; 16]), UserId::new("rep.li")?);
-    options.entropy = std::sync::Arc::new(SeededEntropy::new(args.seed));
+    std::fs::create_dir_all(&dir)?;
+    let failed = run(&args, &dir).await?;
+    ensure!(
+        failed == 0,
+        "{failed} 项检查失败 / {failed} checks failed — see {}",
+        dir.join("field-day.html").display()
+    );
+    Ok(())
+}
+
+async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
+    let people = day::people(args.reps);
+    let people: Vec<&str> = people.iter().map(String::as_str).collect();
+    let fleet = Fleet::start(dir, args.seed, &people, day).await?;
     let mut data = DemoData::new(args.seed);
+    let mut ledger = Ledger::default();
     let mut report = DayReport {
         title: "外勤一日 / A field day".into(),
         seed: args.seed,
         ..DayReport::default()
     };
 
-    println!(
-        "▶ 记录客户与拜访 / recording customers and visits → {}",
-        path.display()
-    );
-    let written = {
-        let store = DeviceStore::open(&path, options.clone())?;
-        let mut ids = Vec::new();
-        for _ in 0..args.customers {
-            let p = data.company();
-            let c = store.create(Customer {
-                name: p.company.clone(),
-                company: p.company,
-                region: p.city,
-                industry: p.industry,
-                contacts: vec![Contact {
-                    id: "c1".into(),
-                    name: p.contact,
-                    title: p.title,
-                    mobile: p.mobile,
-                    ..Contact::default()
-                }],
-                ..Customer::default()
-            })?;
-            let declined = data.below(3) == 0;
-            let v = store.create(VisitPlan {
-                customer_id: Some(c.meta.id),
-                purpose: data.purpose().into(),
-                status: if declined {
-                    VisitStatus::Declined
-                } else {
-                    VisitStatus::Planned
-                },
-                decline_reason: if declined {
-                    data.decline_reason().into()
-                } else {
-                    String::new()
-                },
-                ..VisitPlan::default()
-            })?;
-            report.event(
-                "09:00",
-                "rep.li",
-                format!("新建客户与拜访计划 / customer and visit: {}", c.name),
-            );
-            ids.extend([c.meta.id, v.meta.id]);
-        }
-        let show = data.trade_show();
-        for _ in 0..args.customers / 2 {
-            let p = data.company();
-            let l = store.create(LeadReferral {
-                source: LeadSource::TradeShow,
-                event: show.into(),
-                prospect: Prospect {
-                    name: p.contact,
-                    company: p.company,
-                    phone: p.mobile,
-                    ..Prospect::default()
-                },
-                ..LeadReferral::default()
-            })?;
-            report.event(
-                "14:00",
-                "rep.li",
-                format!("展会线索 / trade-show lead: {}", l.prospect.name),
-            );
-            ids.push(l.meta.id);
-        }
-        ids
-    };
+    step("1/5 早上：主管安排拜访，手机同步 / morning: the supervisor assigns visits, phones sync");
+    day::morning(&fleet, &mut data, &mut ledger, &mut report).await?;
+    step("2/5 客户现场（离线）/ at the customers' sites, offline");
+    day::sites(&fleet, &mut data, &mut ledger, &mut report)?;
+    step("3/5 展会（无信号）/ the trade show, no signal all day");
+    day::trade_show(&fleet, &mut data, args.leads, &mut ledger, &mut report)?;
+    step("4/5 傍晚：设备陆续回来同步 / evening: the phones come back and sync");
+    day::evening(&fleet, &mut data, &mut report).await?;
+    step("5/5 夜间：合并结果与检查 / night: the merged day and the checks");
+    night::views(&fleet, &ledger, &mut report)?;
+    let failed = night::check(&fleet, &ledger, &mut report)?;
 
-    println!("▶ 重新打开 / reopening the store");
-    let store = DeviceStore::open(&path, options)?;
-    let listed = store.list(None)?;
-    ensure!(
-        listed.len() == written.len(),
-        "records lost: {} of {}",
-        listed.len(),
-        written.len()
-    );
-    for id in &written {
-        store
-            .get_json(*id)
-            .with_context(|| format!("reading {id}"))?;
-    }
-    report.figure("记录 / records", listed.len());
-    report.check(
-        true,
-        format!(
-            "{} 条记录全部保存 / all {} records kept",
-            listed.len(),
-            listed.len()
-        ),
-    );
-    report.sections.push(Section {
-        heading: "记录 / Records".into(),
-        columns: vec!["类型 / kind".into(), "标题 / title".into()],
-        rows: listed
-            .iter()
-            .map(|s| vec![s.kind.label_zh().to_owned(), s.title.clone()])
-            .collect(),
-    });
+    report.figure("设备 / devices", fleet.devices.len());
+    report.figure("编辑 / edits checked", ledger.expected.len());
+    report.figure("线索 / leads", ledger.leads.len());
+    report.figure("失败检查 / failed checks", failed);
     let html = dir.join("field-day.html");
     report.write(&html)?;
-    println!(
-        "✔ {} 条记录全部保存 / all {} records kept",
-        listed.len(),
-        listed.len()
-    );
+    for c in &report.checks {
+        println!("  {} {}", if c.passed { "✔" } else { "✘" }, c.text);
+    }
     println!("  报告 / report: {}", html.display());
-    Ok(())
+    fleet.stop().await?;
+    Ok(failed)
+}
+
+fn step(text: &str) {
+    println!("▶ {text}");
 }

@@ -1,0 +1,131 @@
+//! The devices of the day and the sync server they share: real SQLite files, the real server
+//! on 127.0.0.1 (in this process), one clock the script moves through the day.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use fieldbook_core::sync::DeviceSync;
+use fieldbook_core::{
+    DeviceId, DeviceStore, FixedClock, RecordDoc, RecordId, SeededEntropy, StoreOptions, UserId,
+    WorkCalendar,
+};
+use fieldbook_sync_server::{RunningServer, ServerConfig, ServerStore, SqliteStore};
+use serde_json::Value as Json;
+
+/// One phone.
+#[derive(Debug)]
+pub struct Device {
+    pub user: UserId,
+    pub store: Arc<DeviceStore>,
+    sync: DeviceSync,
+}
+
+/// Everything the day runs on.
+#[derive(Debug)]
+pub struct Fleet {
+    pub server_store: Arc<SqliteStore>,
+    server: RunningServer,
+    pub devices: Vec<Device>,
+    pub clock: Arc<FixedClock>,
+    pub cal: WorkCalendar,
+    pub day: NaiveDate,
+}
+
+impl Fleet {
+    /// Starts the server and opens one store per person, in `dir`.
+    pub async fn start(
+        dir: &Path,
+        seed: u64,
+        people: &[&str],
+        day: NaiveDate,
+    ) -> anyhow::Result<Self> {
+        let cal = WorkCalendar::china_default();
+        let clock = Arc::new(FixedClock::new(cal.at_local(day, hm(7, 30))));
+        let server_store = Arc::new(SqliteStore::open(dir.join("server.sqlite3"))?);
+        let server =
+            fieldbook_sync_server::start(server_store.clone(), ServerConfig::default()).await?;
+        let mut devices = Vec::new();
+        for (n, user) in people.iter().enumerate() {
+            let user = UserId::new(*user)?;
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&seed.to_le_bytes());
+            bytes[15] = n as u8 + 1;
+            let device = DeviceId::from_random_bytes(bytes);
+            let mut options = StoreOptions::new(device, user.clone());
+            options.clock = clock.clone();
+            options.entropy = Arc::new(SeededEntropy::new(seed.wrapping_add(n as u64 * 7919)));
+            let store = Arc::new(DeviceStore::open(
+                dir.join(format!("{user}.sqlite3")),
+                options,
+            )?);
+            let token =
+                fieldbook_sync_server::add_device(server_store.as_ref(), device, user.clone())?;
+            let sync = DeviceSync::new(store.clone(), server.url(), token);
+            devices.push(Device { user, store, sync });
+        }
+        Ok(Fleet {
+            server_store,
+            server,
+            devices,
+            clock,
+            cal,
+            day,
+        })
+    }
+
+    pub fn device(&self, user: &str) -> anyhow::Result<&Device> {
+        self.devices
+            .iter()
+            .find(|d| d.user.as_str() == user)
+            .with_context(|| format!("no device for {user}"))
+    }
+
+    /// Moves the day's clock to `h:m` local time.
+    pub fn at(&self, h: u32, m: u32) -> DateTime<Utc> {
+        let t = self.cal.at_local(self.day, hm(h, m));
+        self.clock.set(t);
+        t
+    }
+
+    /// One sync round of `device`; a line for the timeline.
+    pub async fn sync(&self, device: &Device) -> anyhow::Result<String> {
+        let stats = device.sync.sync_once(Duration::from_secs(120)).await?;
+        Ok(format!(
+            "同步：{} 条记录有更新，发送 {} 帧 / synced: {} records changed, {} frames sent",
+            stats.records_changed, stats.frames_sent, stats.records_changed, stats.frames_sent
+        ))
+    }
+
+    /// The server's merged copy of a record, as JSON.
+    pub fn server_json(&self, id: RecordId) -> anyhow::Result<Option<Json>> {
+        let Some(bytes) = self.server_store.load_doc(id)? else {
+            return Ok(None);
+        };
+        let actor = DeviceId::default().actor(0);
+        Ok(Some(RecordDoc::load(id, &bytes, actor)?.to_json()))
+    }
+
+    /// The server's merged copy of a record, as a document.
+    pub fn server_doc(&self, id: RecordId) -> anyhow::Result<Option<RecordDoc>> {
+        let Some(bytes) = self.server_store.load_doc(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(RecordDoc::load(
+            id,
+            &bytes,
+            DeviceId::default().actor(0),
+        )?))
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.server.shutdown().await?;
+        Ok(())
+    }
+}
+
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default()
+}

@@ -1,0 +1,190 @@
+//! Night: what the supervisor and the back office see of the merged day, and the checks that
+//! nothing was lost — every edit of the ledger on the server, every device identical to it.
+
+use anyhow::Context;
+use chrono::TimeDelta;
+use fieldbook_core::model::{LeadReferral, StringEnum, VisitPlan};
+use fieldbook_core::queries::metrics::invitation_metrics;
+use fieldbook_core::rules::ownership;
+use serde_json::Value as Json;
+
+use crate::day::Ledger;
+use crate::fleet::Fleet;
+use crate::report::{DayReport, Section};
+
+/// Runs every check; returns how many failed.
+pub fn check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<usize> {
+    let mut failed = 0;
+    let mut lost = Vec::new();
+    for e in &ledger.expected {
+        let doc = f
+            .server_doc(e.record)?
+            .with_context(|| format!("server lacks {}", e.record))?;
+        let shown = doc
+            .to_json()
+            .pointer(&e.pointer)
+            .cloned()
+            .unwrap_or(Json::Null);
+        let in_conflict = doc.conflicts().iter().any(|c| {
+            c.path == e.pointer
+                && (c.winner.value == e.value || c.others.iter().any(|o| o.value == e.value))
+        });
+        if shown != e.value && !in_conflict {
+            lost.push(format!("{} {} by {}", e.record, e.pointer, e.by));
+        }
+    }
+    failed += usize::from(!lost.is_empty());
+    report.check(
+        lost.is_empty(),
+        format!(
+            "{} 处编辑全部在服务器上 / all {} edits present on the server{}",
+            ledger.expected.len(),
+            ledger.expected.len(),
+            if lost.is_empty() {
+                String::new()
+            } else {
+                format!(" — LOST: {}", lost.join("; "))
+            }
+        ),
+    );
+    let (held, differing) = compare_devices(f)?;
+    failed += usize::from(differing > 0);
+    report.check(differing == 0, format!(
+        "各设备持有的 {held} 份记录与服务器完全一致 / the {held} record copies on devices equal the server's ({differing} differ)"
+    ));
+    failed += conflict_check(f, ledger, report)?;
+    Ok(failed)
+}
+
+fn compare_devices(f: &Fleet) -> anyhow::Result<(usize, usize)> {
+    let (mut held, mut differing) = (0, 0);
+    for d in &f.devices {
+        for s in d.store.list(None)? {
+            held += 1;
+            if f.server_json(s.id)? != Some(d.store.get_json(s.id)?) {
+                differing += 1;
+            }
+        }
+    }
+    Ok((held, differing))
+}
+
+fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<usize> {
+    let Some(id) = ledger.contested_visit else {
+        return Ok(0);
+    };
+    let doc = f.server_doc(id)?.context("contested visit missing")?;
+    let conflicts = doc.conflicts();
+    let visible = conflicts.iter().any(|c| c.path == "/purpose");
+    report.check(visible, "同一字段的并发修改可见，双方的值都保留 / the same-field conflict is visible, both values kept");
+    report.sections.push(Section {
+        heading: "字段冲突 / Field conflicts".into(),
+        columns: vec![
+            "记录 / record".into(),
+            "字段 / field".into(),
+            "显示值 / shown".into(),
+            "另一值 / other values".into(),
+        ],
+        rows: conflicts
+            .iter()
+            .map(|c| {
+                let others: Vec<String> = c.others.iter().map(|o| o.value.to_string()).collect();
+                vec![
+                    id.to_string(),
+                    c.path.clone(),
+                    c.winner.value.to_string(),
+                    others.join(", "),
+                ]
+            })
+            .collect(),
+    });
+    Ok(usize::from(!visible))
+}
+
+/// The supervisor's view: visits, invitation metrics per rep, and the lead owner decision.
+pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<()> {
+    let mut plans = Vec::new();
+    for (_, id) in &ledger.visits {
+        let doc = f.server_doc(*id)?.context("visit missing on the server")?;
+        plans.push(doc.read::<VisitPlan>()?);
+    }
+    report.sections.push(Section {
+        heading: "拜访 / Visits".into(),
+        columns: vec![
+            "销售 / rep".into(),
+            "目的 / purpose".into(),
+            "状态 / status".into(),
+            "人数或婉拒原因 / attendees or reason".into(),
+        ],
+        rows: plans
+            .iter()
+            .map(|p| {
+                vec![
+                    p.rep.to_string(),
+                    p.purpose.clone(),
+                    p.status.as_str().to_owned(),
+                    p.attendees
+                        .map_or_else(|| p.decline_reason.clone(), |n| n.to_string()),
+                ]
+            })
+            .collect(),
+    });
+    let (from, to) = (
+        f.cal.start_of_day(f.day) - TimeDelta::days(1),
+        f.cal.end_of_day(f.day),
+    );
+    let mut reps: Vec<_> = ledger.visits.iter().map(|(r, _)| r.clone()).collect();
+    reps.dedup();
+    let pct = |r: fieldbook_core::queries::metrics::Rate| {
+        r.percent().map_or("—".into(), |p| format!("{p:.0}%"))
+    };
+    report.sections.push(Section {
+        heading: "邀约指标 / Invitation metrics".into(),
+        columns: vec![
+            "销售 / rep".into(),
+            "邀约成功率 / success".into(),
+            "反馈率 / feedback".into(),
+            "到场率 / attendance".into(),
+        ],
+        rows: reps
+            .iter()
+            .map(|r| {
+                let m = invitation_metrics(&plans, std::slice::from_ref(r), from, to);
+                vec![
+                    r.to_string(),
+                    pct(m.success_rate()),
+                    pct(m.feedback_rate()),
+                    pct(m.attendance_rate()),
+                ]
+            })
+            .collect(),
+    });
+    owner_decision(f, ledger, report)
+}
+
+fn owner_decision(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<()> {
+    let mut leads = Vec::new();
+    for id in &ledger.contested_leads {
+        let doc = f.server_doc(*id)?.context("lead missing on the server")?;
+        leads.push(doc.read::<LeadReferral>()?);
+    }
+    let Some(decision) = ownership::decide(&leads) else {
+        return Ok(());
+    };
+    report.check(
+        true,
+        format!(
+            "线索归属已决定：{} / lead owner decided: {}",
+            decision.winner.owner, decision.winner.owner
+        ),
+    );
+    report.sections.push(Section {
+        heading: "线索归属（谁先登记归谁）/ Lead ownership (first to register owns it)".into(),
+        columns: vec!["线索 / lead".into(), "说明 / explanation".into()],
+        rows: leads
+            .iter()
+            .map(|l| vec![l.code.clone(), decision.explain_to(l.meta.id)])
+            .collect(),
+    });
+    Ok(())
+}
