@@ -343,16 +343,30 @@ pub fn trade_show(
     Ok(())
 }
 
-/// Evening: everyone comes back, in a shuffled order, and syncs until nothing moves.
-pub async fn evening(f: &Fleet, data: &mut DemoData, report: &mut DayReport) -> anyhow::Result<()> {
+/// Evening: everyone comes back, in a shuffled order; on a bad signal some connections are cut
+/// mid-sync; then everyone syncs until nothing moves.
+pub async fn evening(
+    f: &Fleet,
+    data: &mut DemoData,
+    report: &mut DayReport,
+) -> anyhow::Result<usize> {
     f.at(19, 0);
     let mut order: Vec<&Device> = f.devices.iter().collect();
     order.shuffle(data.rng());
+    let mut cuts = 0;
+    for d in &order {
+        if data.below(2) != 0 {
+            continue;
+        }
+        let line = f.sync_cut(d, 300 + data.below(3000) as u64).await?;
+        report.event("18:50", d.user.as_str(), line);
+        cuts += 1;
+    }
     for round in ["19:00", "20:30"] {
         for d in &order {
             let line = f.sync(d).await?;
             report.event(round, d.user.as_str(), line);
         }
     }
-    Ok(())
+    Ok(cuts)
 }

@@ -13,6 +13,7 @@ use fieldbook_core::{
     WorkCalendar,
 };
 use fieldbook_sync_server::{RunningServer, ServerConfig, ServerStore, SqliteStore};
+use fieldbook_tests::{Cut, Direction, FaultPlan, FaultProxy};
 use serde_json::Value as Json;
 
 /// One phone.
@@ -21,6 +22,7 @@ pub struct Device {
     pub user: UserId,
     pub store: Arc<DeviceStore>,
     sync: DeviceSync,
+    token: String,
 }
 
 /// Everything the day runs on.
@@ -28,6 +30,8 @@ pub struct Device {
 pub struct Fleet {
     pub server_store: Arc<SqliteStore>,
     server: RunningServer,
+    /// A TCP proxy in front of the server that cuts a connection at a chosen byte.
+    proxy: FaultProxy,
     pub devices: Vec<Device>,
     pub clock: Arc<FixedClock>,
     pub cal: WorkCalendar,
@@ -63,12 +67,19 @@ impl Fleet {
             )?);
             let token =
                 fieldbook_sync_server::add_device(server_store.as_ref(), device, user.clone())?;
-            let sync = DeviceSync::new(store.clone(), server.url(), token);
-            devices.push(Device { user, store, sync });
+            let sync = DeviceSync::new(store.clone(), server.url(), token.clone());
+            devices.push(Device {
+                user,
+                store,
+                sync,
+                token,
+            });
         }
+        let proxy = FaultProxy::start(server.addr(), seed, FaultPlan::Clean).await?;
         Ok(Fleet {
             server_store,
             server,
+            proxy,
             devices,
             clock,
             cal,
@@ -97,6 +108,28 @@ impl Fleet {
             "同步：{} 条记录有更新，发送 {} 帧 / synced: {} records changed, {} frames sent",
             stats.records_changed, stats.frames_sent, stats.records_changed, stats.frames_sent
         ))
+    }
+
+    /// A sync round whose connection is cut after `after` bytes towards the device: what was
+    /// stored and acknowledged stays so, and the next round resumes.
+    pub async fn sync_cut(&self, device: &Device, after: u64) -> anyhow::Result<String> {
+        let plan = FaultPlan::Always(Cut {
+            direction: Direction::ToClient,
+            after,
+        });
+        self.proxy.set_plan(plan);
+        let url = format!("ws://{}/sync", self.proxy.addr());
+        let client = DeviceSync::new(device.store.clone(), url, device.token.clone());
+        let outcome = client.sync_once(Duration::from_secs(30)).await;
+        self.proxy.set_plan(FaultPlan::Clean);
+        Ok(match outcome {
+            Ok(_) => format!(
+                "连接在 {after} 字节处被切断前已完成 / finished before the cut at byte {after}"
+            ),
+            Err(e) => format!(
+                "同步中连接在第 {after} 字节被切断 / connection cut at byte {after} mid-sync: {e}"
+            ),
+        })
     }
 
     /// The server's merged copy of a record, as JSON.

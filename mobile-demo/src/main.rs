@@ -4,7 +4,7 @@
 //! SQLite store per phone. Morning: the supervisor assigns visits and the phones sync. Then
 //! everyone is offline: invitations accepted and declined, visits and reports, the supervisor
 //! and a rep editing the same visit, a trade show capturing leads, a rep registering one of the
-//! same prospects by phone. Evening: the phones come back in a shuffled order. Night: checks
+//! same prospects by phone. Evening: the phones come back in a shuffled order, some connections cut mid-sync. Night: checks
 //! that every edit is on the server and every phone equals it, and an HTML report of the day.
 //! The demo exits non-zero if anything was lost.
 
@@ -82,7 +82,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
     step("3/5 展会（无信号）/ the trade show, no signal all day");
     day::trade_show(&fleet, &mut data, args.leads, &mut ledger, &mut report)?;
     step("4/5 傍晚：设备陆续回来同步 / evening: the phones come back and sync");
-    day::evening(&fleet, &mut data, &mut report).await?;
+    let cuts = day::evening(&fleet, &mut data, &mut report).await?;
     step("5/5 夜间：合并结果与检查 / night: the merged day and the checks");
     night::views(&fleet, &ledger, &mut report)?;
     let failed = night::check(&fleet, &ledger, &mut report)?;
@@ -90,6 +90,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
     report.figure("设备 / devices", fleet.devices.len());
     report.figure("编辑 / edits checked", ledger.expected.len());
     report.figure("线索 / leads", ledger.leads.len());
+    report.figure("中断的同步 / syncs cut mid-way", cuts);
     report.figure("失败检查 / failed checks", failed);
     let html = dir.join("field-day.html");
     report.write(&html)?;
