@@ -257,11 +257,7 @@ impl DeviceStore {
     /// it. Durable when it returns. Returns whether anything new was merged.
     pub fn import_changes(&self, id: RecordId, bytes: &[u8]) -> Result<bool> {
         let mut w = self.writer.lock();
-        let mut doc = match self.cached_or_loaded(&mut w, id) {
-            Ok(doc) => doc,
-            Err(Error::NotFound(_)) => RecordDoc::empty(id, self.actor.clone()),
-            Err(e) => return Err(e),
-        };
+        let mut doc = self.cached_or_empty(&mut w, id)?;
         let before = doc.heads();
         doc.apply_chunk(bytes)?;
         let changed = doc.heads() != before;
@@ -287,11 +283,7 @@ impl DeviceStore {
             let pos = match slot.get(id) {
                 Some(&pos) => pos,
                 None => {
-                    let mut doc = match self.cached_or_loaded(&mut w, *id) {
-                        Ok(doc) => doc,
-                        Err(Error::NotFound(_)) => RecordDoc::empty(*id, self.actor.clone()),
-                        Err(e) => return Err(e),
-                    };
+                    let mut doc = self.cached_or_empty(&mut w, *id)?;
                     let before = doc.heads();
                     merged.push((doc, before));
                     slot.insert(*id, merged.len() - 1);
@@ -305,11 +297,7 @@ impl DeviceStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (doc, before) in &mut merged {
-            let chunk = doc.save_after(before);
-            let heads = doc.heads();
-            let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
-            chunks::append(&tx, doc.id(), &kind, &heads, &chunk, now)?;
-            index::project(&tx, doc, now)?;
+            write_changes(&tx, doc, before, now)?;
         }
         tx.commit()?;
         let changed = merged.len();
@@ -356,18 +344,23 @@ impl DeviceStore {
         RecordDoc::load(id, &bytes, self.actor.clone())
     }
 
+    /// The cached or stored document, or an empty one for a record this device has never seen
+    /// (filled by the changes being imported).
+    fn cached_or_empty(&self, w: &mut Writer, id: RecordId) -> Result<RecordDoc> {
+        match self.cached_or_loaded(w, id) {
+            Err(Error::NotFound(_)) => Ok(RecordDoc::empty(id, self.actor.clone())),
+            other => other,
+        }
+    }
+
     /// Appends the changes since `before` and updates the projection, in one transaction; then
     /// caches the document and compacts it if its log has grown long.
     fn persist(&self, w: &mut Writer, mut doc: RecordDoc, before: &[ChangeHash]) -> Result<()> {
-        let chunk = doc.save_after(before);
-        let heads = doc.heads();
         let now = self.options.clock.now().timestamp_millis();
-        let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
         let tx = w
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row = chunks::append(&tx, doc.id(), &kind, &heads, &chunk, now)?;
-        index::project(&tx, &doc, now)?;
+        let row = write_changes(&tx, &mut doc, before, now)?;
         tx.commit()?;
         if row.wants_compaction(i64::from(self.options.compact_after_chunks)) {
             // The write is already durable; a failed compaction only leaves the log long.
@@ -420,6 +413,22 @@ impl DeviceStore {
     pub fn clear_cache(&self) {
         self.writer.lock().cache.clear();
     }
+}
+
+/// Inside the caller's transaction: appends the document's changes since `before` as one chunk
+/// and rewrites its projection row, so the two always agree.
+fn write_changes(
+    conn: &Connection,
+    doc: &mut RecordDoc,
+    before: &[ChangeHash],
+    now_ms: i64,
+) -> Result<chunks::DocRow> {
+    let chunk = doc.save_after(before);
+    let heads = doc.heads();
+    let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
+    let row = chunks::append(conn, doc.id(), &kind, &heads, &chunk, now_ms)?;
+    index::project(conn, doc, now_ms)?;
+    Ok(row)
 }
 
 /// Replaces the document's chunks with one snapshot, in one transaction.
