@@ -134,11 +134,7 @@ impl Fleet {
 
     /// The server's merged copy of a record, as JSON.
     pub fn server_json(&self, id: RecordId) -> anyhow::Result<Option<Json>> {
-        let Some(bytes) = self.server_store.load_doc(id)? else {
-            return Ok(None);
-        };
-        let actor = DeviceId::default().actor(0);
-        Ok(Some(RecordDoc::load(id, &bytes, actor)?.to_json()))
+        Ok(self.server_doc(id)?.map(|doc| doc.to_json()))
     }
 
     /// The server's merged copy of a record, as a document.
