@@ -19,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod calendar;
 pub mod clock;
 pub mod doc;

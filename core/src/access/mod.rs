@@ -1,0 +1,20 @@
+//! Who may see and change what — pure functions over a record's JSON, shared by the sync
+//! server (which enforces them on every document and every change), the back office, and the
+//! device (which can tell a user up front that an edit will be refused).
+//!
+//! - [`Directory`]: the people, their roles and teams.
+//! - [`Directory::readers`]: the users a record may reach (scoped sync, ADR 0006).
+//! - [`check_write`]: the one rule table of which role may change which fields of which kind.
+
+mod directory;
+mod paths;
+mod scope;
+mod write_rules;
+
+#[cfg(test)]
+mod tests;
+
+pub use directory::{Directory, Person, Role};
+pub use paths::changed_paths;
+pub use scope::LeadOutcomes;
+pub use write_rules::{Author, RULES, Refusal, Rule, Writer, check_write, rule_for};

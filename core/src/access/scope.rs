@@ -1,0 +1,111 @@
+//! Reading scope: which users a record may reach. A record's *subjects* are the people it is
+//! about (owner, creator, the assigned rep, the host); its readers are its subjects, their
+//! supervisors, and the back office — except that an A-grade customer reaches only the
+//! marketing manager (seed 001 §3.6), and a lead that lost the ownership rule reaches the
+//! winner instead of the loser (ADR 0003).
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value as Json;
+
+use super::directory::{Directory, Role};
+use crate::ids::{RecordId, UserId};
+
+/// The outcome of the lead-ownership rule over every lead: which leads lost, and to whom.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadOutcomes {
+    lost_to: HashMap<RecordId, UserId>,
+}
+
+impl LeadOutcomes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `lead` lost to a registration owned by `winner`.
+    pub fn set_lost(&mut self, lead: RecordId, winner: UserId) {
+        self.lost_to.insert(lead, winner);
+    }
+
+    /// Records that `lead` is not (or no longer) a losing registration.
+    pub fn clear(&mut self, lead: RecordId) {
+        self.lost_to.remove(&lead);
+    }
+
+    pub fn lost_to(&self, lead: RecordId) -> Option<&UserId> {
+        self.lost_to.get(&lead)
+    }
+}
+
+fn user_at(record: &Json, pointer: &str) -> Option<UserId> {
+    record
+        .pointer(pointer)
+        .and_then(Json::as_str)
+        .and_then(|s| UserId::new(s).ok())
+}
+
+fn kind(record: &Json) -> &str {
+    record.get("kind").and_then(Json::as_str).unwrap_or("")
+}
+
+fn record_id(record: &Json) -> Option<RecordId> {
+    record.pointer("/meta/id")?.as_str()?.parse().ok()
+}
+
+/// Whether the record is an A-grade customer.
+pub(crate) fn is_a_grade_customer(record: &Json) -> bool {
+    kind(record) == "customer" && record.get("grade").and_then(Json::as_str) == Some("A")
+}
+
+impl Directory {
+    /// The people a record is about.
+    pub fn subjects(&self, record: &Json, leads: &LeadOutcomes) -> BTreeSet<UserId> {
+        if kind(record) == "lead_referral"
+            && let Some(winner) = record_id(record).and_then(|id| leads.lost_to(id))
+        {
+            return BTreeSet::from([winner.clone()]);
+        }
+        let extra = match kind(record) {
+            "visit_plan" | "return_visit_report" => "/rep",
+            "customer" => "/dedicated_rep",
+            "reception_note" => "/host",
+            _ => "",
+        };
+        ["/meta/owner", "/meta/created_by", extra]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| user_at(record, p))
+            .collect()
+    }
+
+    /// Everyone who may hold and read the record.
+    pub fn readers(&self, record: &Json, leads: &LeadOutcomes) -> BTreeSet<UserId> {
+        let managers = self.with_role(Role::MarketingManager).cloned();
+        if is_a_grade_customer(record) {
+            return managers.collect();
+        }
+        let subjects = self.subjects(record, leads);
+        let supervisors: Vec<UserId> = subjects
+            .iter()
+            .flat_map(|s| self.supervisors_of(s).cloned())
+            .collect();
+        let back_office = [
+            Role::CustomerServiceManager,
+            Role::FinanceManager,
+            Role::Admin,
+        ]
+        .into_iter()
+        .flat_map(|r| self.with_role(r).cloned().collect::<Vec<_>>());
+        subjects
+            .into_iter()
+            .chain(supervisors)
+            .chain(managers)
+            .chain(back_office)
+            .collect()
+    }
+
+    /// Whether `user` may hold and read the record.
+    pub fn may_read(&self, user: &UserId, record: &Json, leads: &LeadOutcomes) -> bool {
+        self.readers(record, leads).contains(user)
+    }
+}
