@@ -73,6 +73,9 @@ impl FromStr for RecordId {
 pub struct DeviceId(Uuid);
 
 impl DeviceId {
+    /// The all-zero id: no device (the sync server's own writes are bound to it).
+    pub const NIL: DeviceId = DeviceId(Uuid::nil());
+
     /// A device id from 16 random bytes (the caller injects the randomness).
     pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
         DeviceId(uuid::Builder::from_random_bytes(bytes).into_uuid())

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use fieldbook_core::access::Role;
 use fieldbook_core::sync::DeviceSync;
 use fieldbook_core::{
     DeviceId, DeviceStore, FixedClock, RecordDoc, RecordId, SeededEntropy, StoreOptions, UserId,
     WorkCalendar,
 };
-use fieldbook_sync_server::{RunningServer, ServerConfig, ServerStore, SqliteStore};
+use fieldbook_sync_server::{RunningServer, ServerConfig, ServerStore, SqliteStore, accounts};
 use fieldbook_tests::{Cut, Direction, FaultPlan, FaultProxy};
 use serde_json::Value as Json;
 
@@ -38,6 +39,34 @@ pub struct Fleet {
     pub day: NaiveDate,
 }
 
+/// One team: the first person is its supervisor, everyone else a field rep.
+fn enrol_people(store: &SqliteStore, people: &[&str], seed: u64) -> anyhow::Result<()> {
+    let team = "east";
+    store.put_team(&accounts::Team {
+        id: team.into(),
+        name: "华东一组 / East team 1".into(),
+    })?;
+    let entropy = SeededEntropy::new(seed);
+    for (n, user) in people.iter().enumerate() {
+        let role = if n == 0 {
+            Role::Supervisor
+        } else {
+            Role::FieldRep
+        };
+        let user = UserId::new(*user)?;
+        accounts::create_user(
+            store,
+            &entropy,
+            &user,
+            user.as_str(),
+            role,
+            Some(team.into()),
+            None,
+        )?;
+    }
+    Ok(())
+}
+
 impl Fleet {
     /// Starts the server and opens one store per person, in `dir`.
     pub async fn start(
@@ -49,6 +78,7 @@ impl Fleet {
         let cal = WorkCalendar::china_default();
         let clock = Arc::new(FixedClock::new(cal.at_local(day, hm(7, 30))));
         let server_store = Arc::new(SqliteStore::open(dir.join("server.sqlite3"))?);
+        enrol_people(&server_store, people, seed)?;
         let server =
             fieldbook_sync_server::start(server_store.clone(), ServerConfig::default()).await?;
         let mut devices = Vec::new();

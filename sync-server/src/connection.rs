@@ -12,6 +12,7 @@ use fieldbook_core::RecordId;
 use fieldbook_core::sync::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::accounts::AuthError;
 use crate::error::{Result, ServerError};
 use crate::hub::{DocHub, Outcome};
 use crate::store::{DeviceAuth, ServerStore};
@@ -29,6 +30,9 @@ struct Conn<S: ServerStore> {
 #[tracing::instrument(skip_all, fields(device = %device.device))]
 pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, device: DeviceAuth) {
     let mut changed = hub.subscribe();
+    let mut revocations = hub.subscribe_revocations();
+    let expiry = tokio::time::sleep(token_left(&hub, &device));
+    tokio::pin!(expiry);
     let mut conn = Conn {
         hub,
         device,
@@ -48,6 +52,13 @@ pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, d
                 }
             },
             event = changed.recv() => conn.on_changed(event).await,
+            revoked = revocations.recv() => match revoked {
+                Ok(d) if d != conn.device.device => continue,
+                Err(RecvError::Closed) => continue,
+                // Revoked, or too many revocations to tell: end it; a valid device reconnects.
+                _ => Err(ServerError::Unauthorized(AuthError::Revoked.to_string())),
+            },
+            () = &mut expiry => Err(ServerError::Unauthorized(AuthError::Expired.to_string())),
         };
         match out {
             Ok(messages) => {
@@ -132,6 +143,7 @@ impl<S: ServerStore> Conn<S> {
             .receive(&self.device, id, &mut state, message)
             .await?;
         self.states.insert(id, state);
+        tracing::debug!(record = %id, outcome = ?outcome_kind(&outcome), "sync message handled");
         Ok(match outcome {
             Outcome::Reply(reply) => reply
                 .map(|m| sync_frame(id, &remote, m))
@@ -172,12 +184,32 @@ impl<S: ServerStore> Conn<S> {
             let Some(mut state) = self.states.remove(&id) else {
                 continue;
             };
-            if let Some(m) = self.hub.generate(id, &mut state).await? {
+            if let Some(m) = self.hub.generate(&self.device, id, &mut state).await? {
                 out.push(sync_frame(id, &remote, m));
             }
             self.states.insert(id, state);
         }
         Ok(out)
+    }
+}
+
+/// How long the device's token stays valid (a century when it does not expire).
+fn token_left<S: ServerStore>(hub: &DocHub<S>, device: &DeviceAuth) -> std::time::Duration {
+    const CENTURY: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 86_400);
+    device
+        .expires_at
+        .map_or(CENTURY, |at| {
+            (at - hub.clock().now()).to_std().unwrap_or_default()
+        })
+        .min(CENTURY)
+}
+
+fn outcome_kind(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Reply(Some(_)) => "reply",
+        Outcome::Reply(None) => "no reply",
+        Outcome::Unavailable => "unavailable",
+        Outcome::Refused(_) => "refused",
     }
 }
 

@@ -22,6 +22,22 @@ pub enum ServerError {
     #[error("内部任务失败 / internal task failed: {0}")]
     Task(String),
 
+    /// A request or a value was invalid; nothing changed.
+    #[error("输入无效 / invalid input: {0}")]
+    Invalid(String),
+
+    /// Wrong or missing credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+
+    /// The caller may not do this.
+    #[error("无权操作 / forbidden: {0}")]
+    Forbidden(String),
+
+    /// Something named does not exist.
+    #[error("未找到 / not found: {0}")]
+    NotFound(String),
+
     /// Binding or serving the listener failed.
     #[error("网络错误 / network error: {0}")]
     Io(#[from] std::io::Error),

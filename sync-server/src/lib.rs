@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 mod connection;
 mod error;
 mod gate;
@@ -25,12 +26,14 @@ pub use hub::DocHub;
 pub use routes::token_hash;
 pub use store::{DeviceAuth, DocSummary, ServerStore, SqliteStore};
 
-use fieldbook_core::{DeviceId, UserId};
+use fieldbook_core::{Clock, DeviceId, OsEntropy, SystemClock, UserId};
 use tokio::sync::oneshot;
 
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// The server's clock (token expiry, receipt stamps, the access log); injected in tests.
+    pub clock: Arc<dyn Clock>,
     pub listen: SocketAddr,
     /// Largest WebSocket message and frame accepted (default 8 MiB).
     pub max_message_bytes: usize,
@@ -41,6 +44,7 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
+            clock: Arc::new(SystemClock),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_bytes: 8 * 1024 * 1024,
             max_doc_bytes: 16 * 1024 * 1024,
@@ -94,7 +98,8 @@ pub async fn start_with_gate<S: ServerStore>(
     config: ServerConfig,
 ) -> Result<RunningServer> {
     let actor = automerge::ActorId::from(rand::random::<[u8; 16]>().to_vec());
-    let hub = Arc::new(DocHub::new(store, gate, actor));
+    let hub = Arc::new(DocHub::new(store, gate, actor, config.clock.clone()));
+    hub.warm().await?;
     let state = Arc::new(routes::AppState {
         hub,
         max_message_bytes: config.max_message_bytes,
@@ -118,9 +123,16 @@ pub async fn start_with_gate<S: ServerStore>(
     })
 }
 
-/// Registers a device of `user` and returns its fresh token (shown once, stored hashed).
+/// Registers a device of `user` and returns its fresh token (shown once, stored hashed,
+/// valid for [`accounts::TOKEN_TTL`] from now).
 pub fn add_device<S: ServerStore>(store: &S, device: DeviceId, user: UserId) -> Result<String> {
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    store.add_device(&DeviceAuth { device, user }, &token_hash(&token))?;
-    Ok(token)
+    let issued = accounts::issue_token(
+        store,
+        &SystemClock,
+        &OsEntropy,
+        device,
+        user,
+        accounts::TOKEN_TTL,
+    )?;
+    Ok(issued.token)
 }

@@ -1,5 +1,8 @@
-//! `fieldbook-sync-server --db FILE --listen ADDR` runs the server until SIGTERM or ctrl-c;
-//! `fieldbook-sync-server add-device --db FILE --user USER` prints a fresh device token.
+//! `fieldbook-sync-server --db FILE --listen ADDR` runs the server until SIGTERM or ctrl-c.
+//! Admin commands work on the same file (run them before starting the server, or use the
+//! admin API of a running one): `add-team`, `add-user` (password from stdin with
+//! `--password-stdin`), `enrol` (prints a one-time enrolment code), `add-device` (prints a
+//! device token), `revoke-device`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,8 +10,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use fieldbook_sync_server::core::{DeviceId, UserId};
-use fieldbook_sync_server::{ServerConfig, SqliteStore, add_device, start};
+use fieldbook_sync_server::core::{DeviceId, OsEntropy, SystemClock, UserId};
+use fieldbook_sync_server::{ServerConfig, ServerStore, SqliteStore, accounts, add_device, start};
 
 #[derive(Debug, Parser)]
 #[command(about = "Fieldbook sync server")]
@@ -25,10 +28,46 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Registers a device for a user and prints its token.
+    /// Registers a device for a user and prints its id and token.
     AddDevice {
         #[arg(long)]
         user: String,
+        /// The device id (base58); a new one if absent.
+        #[arg(long)]
+        device: Option<String>,
+    },
+    /// Adds or renames a team.
+    AddTeam {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Adds or updates a user.
+    AddUser {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        /// field_rep, supervisor, marketing_manager, customer_service_manager,
+        /// finance_manager or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Prints a one-time enrolment code for a new device of a user (valid 7 days).
+    Enrol {
+        #[arg(long)]
+        user: String,
+    },
+    /// Revokes every token of a device.
+    RevokeDevice {
+        #[arg(long)]
+        device: String,
     },
 }
 
@@ -40,11 +79,8 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let db = cli.db.context("--db is required")?;
     let store = Arc::new(SqliteStore::open(&db)?);
-    if let Some(Command::AddDevice { user }) = cli.command {
-        let device = DeviceId::from_random_bytes(rand::random());
-        let token = add_device(store.as_ref(), device, UserId::new(user)?)?;
-        println!("device {device}\ntoken {token}");
-        return Ok(());
+    if let Some(command) = cli.command {
+        return admin(store.as_ref(), command);
     }
     let config = ServerConfig {
         listen: cli.listen,
@@ -55,6 +91,57 @@ async fn main() -> anyhow::Result<()> {
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await?;
+    Ok(())
+}
+
+fn admin(store: &SqliteStore, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::AddDevice { user, device } => {
+            let device = match device {
+                Some(text) => text.parse::<DeviceId>()?,
+                None => DeviceId::from_random_bytes(rand::random()),
+            };
+            let token = add_device(store, device, UserId::new(user)?)?;
+            println!("device {device}\ntoken {token}");
+        }
+        Command::AddTeam { id, name } => {
+            store.put_team(&accounts::Team { id, name })?;
+        }
+        Command::AddUser {
+            user,
+            name,
+            role,
+            team,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let user = UserId::new(user)?;
+            accounts::create_user(
+                store,
+                &OsEntropy,
+                &user,
+                &name,
+                role.parse()?,
+                team,
+                password.as_deref(),
+            )?;
+            println!("user {user}");
+        }
+        Command::Enrol { user } => {
+            let code = accounts::enrol_code(store, &SystemClock, &OsEntropy, &UserId::new(user)?)?;
+            println!("code {code}");
+        }
+        Command::RevokeDevice { device } => {
+            let n = store.revoke_device(device.parse()?, chrono::Utc::now())?;
+            println!("revoked {n}");
+        }
+    }
     Ok(())
 }
 

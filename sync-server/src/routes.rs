@@ -10,8 +10,8 @@ use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sha2::{Digest, Sha256};
 
+use crate::accounts::{self, AuthError};
 use crate::connection;
 use crate::hub::{DocHub, blocking};
 use crate::store::{DeviceAuth, ServerStore};
@@ -33,7 +33,7 @@ pub fn router<S: ServerStore>(state: Arc<AppState<S>>) -> Router {
 
 /// The SHA-256 of a token, as stored in the `devices` table.
 pub fn token_hash(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
+    crate::accounts::secret_hash(token)
 }
 
 fn bearer(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
@@ -45,13 +45,18 @@ fn bearer(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String
     header.or_else(|| query.get("token").cloned())
 }
 
-async fn authenticate<S: ServerStore>(store: Arc<S>, token: Option<String>) -> Option<DeviceAuth> {
-    let hash = token_hash(&token?);
-    match blocking(move || store.device_for_token(&hash)).await {
+/// The device a request's token belongs to, or why not.
+pub(crate) async fn authenticate<S: ServerStore>(
+    hub: &DocHub<S>,
+    token: Option<String>,
+) -> Result<DeviceAuth, AuthError> {
+    let store = hub.store().clone();
+    let now = hub.clock().now();
+    match blocking(move || accounts::authenticate(store.as_ref(), now, token.as_deref())).await {
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "token lookup failed");
-            None
+            Err(AuthError::Unknown)
         }
     }
 }
@@ -63,13 +68,12 @@ async fn sync<S: ServerStore>(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let token = bearer(&headers, &query);
-    let Some(device) = authenticate(state.hub.store().clone(), token).await else {
-        tracing::info!("sync refused: missing or unknown token");
-        return (
-            StatusCode::UNAUTHORIZED,
-            "未授权：缺少或无效的设备令牌 / unauthorized: missing or invalid device token",
-        )
-            .into_response();
+    let device = match authenticate(&state.hub, token).await {
+        Ok(device) => device,
+        Err(why) => {
+            tracing::info!(reason = ?why, "sync refused");
+            return (StatusCode::UNAUTHORIZED, why.to_string()).into_response();
+        }
     };
     let hub = state.hub.clone();
     upgrade

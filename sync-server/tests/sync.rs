@@ -5,13 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeZone;
-use fieldbook_core::model::{Customer, CustomerGrade, VisitPlan};
+use fieldbook_core::OsEntropy;
+use fieldbook_core::access::Role;
+use fieldbook_core::model::{Customer, VisitPlan};
 use fieldbook_core::sync::DeviceSync;
 use fieldbook_core::{
     DeviceId, DeviceStore, FixedClock, RecordId, SeededEntropy, StoreOptions, UserId,
 };
 use fieldbook_sync_server::{
-    RunningServer, ServerConfig, ServerStore, SqliteStore, add_device, start,
+    RunningServer, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message as Frame;
@@ -29,9 +31,29 @@ struct World {
     server: RunningServer,
 }
 
+/// The people of these tests: a team with a supervisor and reps.
+fn company(store: &SqliteStore) {
+    store
+        .put_team(&accounts::Team {
+            id: "east".into(),
+            name: "华东 / East".into(),
+        })
+        .unwrap();
+    for (user, role) in [
+        ("sup.zhao", Role::Supervisor),
+        ("rep.li", Role::FieldRep),
+        ("team", Role::FieldRep),
+    ] {
+        let user = UserId::new(user).unwrap();
+        let team = Some("east".to_owned());
+        accounts::create_user(store, &OsEntropy, &user, "测试", role, team, None).unwrap();
+    }
+}
+
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let server_store = Arc::new(SqliteStore::open(dir.path().join("server.sqlite3")).unwrap());
+    company(&server_store);
     let server = start(server_store.clone(), ServerConfig::default())
         .await
         .unwrap();
@@ -87,11 +109,11 @@ async fn three_devices_edit_offline_and_converge_in_several_orders() {
         );
     }
     // Offline: concurrent edits to the same field and to different fields, plus new records.
-    let grades = [CustomerGrade::A, CustomerGrade::B, CustomerGrade::C];
+    let industries = ["机械", "化工", "电子"];
     for (i, d) in devices.iter().enumerate() {
         d.store
             .update::<Customer>(shared.meta.id, |c| {
-                c.grade = grades[i].clone();
+                c.industry = industries[i].to_owned();
                 Ok(())
             })
             .unwrap();
@@ -130,7 +152,7 @@ async fn three_devices_edit_offline_and_converge_in_several_orders() {
     }
     let conflicts = devices[2].store.conflicts(shared.meta.id).unwrap();
     assert!(
-        conflicts.iter().any(|c| c.path == "/grade"),
+        conflicts.iter().any(|c| c.path == "/industry"),
         "same-field conflict kept visible"
     );
     w.server.shutdown().await.unwrap();
@@ -225,9 +247,10 @@ async fn a_duplicated_sync_message_stores_nothing_twice() {
     let c = d.store.create(customer("丁公司", "rep.li")).unwrap();
     let mut doc =
         automerge::AutoCommit::load(&d.store.export_changes(c.meta.id, &[]).unwrap()).unwrap();
+    // The same device, over a raw socket (its changes carry its own actor id).
     let token = add_device(
         w.server_store.as_ref(),
-        DeviceId::from_random_bytes([8; 16]),
+        DeviceId::from_random_bytes([1; 16]),
         UserId::new("rep.li").unwrap(),
     )
     .unwrap();

@@ -145,6 +145,8 @@ export function changeBytesSince(doc, heads) {
 /** A small lead-like record, shaped as Fieldbook writes one (root map of JSON values). */
 export function leadRecord(i) {
   return {
+    // The Fieldbook server checks who creates a record: the test server's token is rep.test's.
+    meta: { created_by: "rep.test", owner: "rep.test" },
     kind: "lead_referral",
     schema: 1,
     code: `L-2026-${String(i).padStart(6, "0")}`,

@@ -48,9 +48,11 @@ fn data_path(kind: ServerKind, dir: &Path) -> std::path::PathBuf {
     }
 }
 
-/// Creates a lead-like record with an empty `log` through a stock client; returns its id.
+/// Creates a lead-like record with an empty `log` through a stock client, as user `rep.test`
+/// (whose token the test server issued); returns its id.
 pub async fn create_record(url: &str) -> Result<String> {
-    let record = json!({"kind": "lead_referral", "schema": 1, "code": "L-1", "log": []});
+    let record = json!({"kind": "lead_referral", "schema": 1, "code": "L-1", "log": [],
+        "meta": {"created_by": "rep.test", "owner": "rep.test"}});
     let created = node::client("create", url, &[("value", &record.to_string())]).await?;
     Ok(created["id"].as_str().context("no id")?.to_string())
 }

@@ -69,15 +69,18 @@ fn fieldbook_ws_path() -> String {
     std::env::var("FIELDBOOK_SYNC_PATH").unwrap_or_else(|_| "/sync".to_string())
 }
 
-/// Registers a device for `user` in the server's database and returns its token.
-pub async fn add_fieldbook_device(db: &Path, user: &str) -> Result<String> {
-    let output = Command::new(fieldbook_server_bin()?)
+/// Registers a device for `user` in the server's database and returns its token; `device` is
+/// the device's id (its Automerge actor ids start with it), a new one if `None`.
+pub async fn add_fieldbook_device(db: &Path, user: &str, device: Option<&str>) -> Result<String> {
+    let mut command = Command::new(fieldbook_server_bin()?);
+    command
         .args(["add-device", "--db"])
         .arg(db)
-        .args(["--user", user])
-        .stdin(Stdio::null())
-        .output()
-        .await?;
+        .args(["--user", user]);
+    if let Some(device) = device {
+        command.args(["--device", device]);
+    }
+    let output = command.stdin(Stdio::null()).output().await?;
     if !output.status.success() {
         bail!(
             "add-device failed: {}",
@@ -129,7 +132,7 @@ impl TestServer {
     pub async fn start(kind: ServerKind, data: &Path) -> Result<Self> {
         let token = match kind {
             ServerKind::AutomergeRepo => None,
-            ServerKind::Fieldbook => Some(add_fieldbook_device(data, "rep.test").await?),
+            ServerKind::Fieldbook => Some(add_fieldbook_device(data, "rep.test", None).await?),
         };
         Self::launch(kind, data, token).await
     }
@@ -169,6 +172,11 @@ impl TestServer {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Registers one more device (Fieldbook only) and returns its token.
+    pub async fn add_device(&self, user: &str, device: &str) -> Result<String> {
+        add_fieldbook_device(&self.data, user, Some(device)).await
     }
 
     /// The device token clients authenticate with (Fieldbook only).

@@ -18,11 +18,22 @@ use rand_chacha::ChaCha8Rng;
 
 const ROUND: Duration = Duration::from_secs(30);
 
-fn device_store(dir: &std::path::Path, name: &str, seed: u64) -> Arc<DeviceStore> {
+/// A device store of user `rep.test` and its own token (a device signs with its own actor ids).
+async fn device_store(
+    server: &TestServer,
+    dir: &std::path::Path,
+    name: &str,
+    seed: u64,
+) -> (Arc<DeviceStore>, String) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let device = DeviceId::from_random_bytes(rng.random());
+    let token = server
+        .add_device("rep.test", &device.to_string())
+        .await
+        .unwrap();
     let options = StoreOptions::new(device, UserId::new("rep.test").unwrap());
-    Arc::new(DeviceStore::open(dir.join(format!("{name}.sqlite3")), options).unwrap())
+    let store = DeviceStore::open(dir.join(format!("{name}.sqlite3")), options).unwrap();
+    (Arc::new(store), token)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,7 +42,7 @@ async fn stock_js_client_reads_a_device_record_and_its_edit_reaches_the_device()
     let server = TestServer::start(ServerKind::Fieldbook, &dir.path().join("server.sqlite3"))
         .await
         .unwrap();
-    let store = device_store(dir.path(), "rep", 1);
+    let (store, token) = device_store(&server, dir.path(), "rep", 1).await;
     let lead = LeadReferral {
         code: "L-2026-000123".into(),
         event: "Canton Fair".into(),
@@ -41,7 +52,7 @@ async fn stock_js_client_reads_a_device_record_and_its_edit_reaches_the_device()
     let lead = store.create(lead).unwrap();
     let id = lead.meta.id;
     let url = format!("ws://{}/sync", server.addr());
-    let sync = DeviceSync::new(store.clone(), url, server.token().unwrap());
+    let sync = DeviceSync::new(store.clone(), url, token);
     sync.sync_once(ROUND).await.unwrap();
 
     let read = node::client("read", &server.url(), &[("doc", &id.to_string())])
@@ -90,16 +101,15 @@ async fn devices_lose_and_duplicate_nothing_when_connections_are_cut_at_random_b
     let server = TestServer::start(ServerKind::Fieldbook, &dir.path().join("server.sqlite3"))
         .await
         .unwrap();
-    let token = server.token().unwrap().to_string();
-    let a = device_store(dir.path(), "a", 11);
-    let b = device_store(dir.path(), "b", 12);
+    let (a, token_a) = device_store(&server, dir.path(), "a", 11).await;
+    let (b, token_b) = device_store(&server, dir.path(), "b", 12).await;
     let lead = a.create(LeadReferral::default()).unwrap();
     let clean = format!("ws://{}/sync", server.addr());
-    DeviceSync::new(a.clone(), &clean, &token)
+    DeviceSync::new(a.clone(), &clean, &token_a)
         .sync_once(ROUND)
         .await
         .unwrap();
-    DeviceSync::new(b.clone(), &clean, &token)
+    DeviceSync::new(b.clone(), &clean, &token_b)
         .sync_once(ROUND)
         .await
         .unwrap();
@@ -112,7 +122,7 @@ async fn devices_lose_and_duplicate_nothing_when_connections_are_cut_at_random_b
         };
         let proxy = FaultProxy::start(server.addr(), seed, plan).await.unwrap();
         let faulty = format!("ws://{}/sync", proxy.addr());
-        for (tag, store) in [("a", &a), ("b", &b)] {
+        for (tag, store, token) in [("a", &a, &token_a), ("b", &b, &token_b)] {
             store
                 .update::<LeadReferral>(id, |l| {
                     l.follow_ups.push(FollowUp {
@@ -123,11 +133,11 @@ async fn devices_lose_and_duplicate_nothing_when_connections_are_cut_at_random_b
                     Ok(())
                 })
                 .unwrap();
-            sync_until_done(&DeviceSync::new(store.clone(), &faulty, &token)).await;
+            sync_until_done(&DeviceSync::new(store.clone(), &faulty, token)).await;
         }
     }
-    for store in [&a, &b, &a] {
-        DeviceSync::new(store.clone(), &clean, &token)
+    for (store, token) in [(&a, &token_a), (&b, &token_b), (&a, &token_a)] {
+        DeviceSync::new(store.clone(), &clean, token)
             .sync_once(ROUND)
             .await
             .unwrap();

@@ -15,6 +15,6 @@ mod write_rules;
 mod tests;
 
 pub use directory::{Directory, Person, Role};
-pub use paths::changed_paths;
+pub use paths::{changed_paths, conflict_paths_changed};
 pub use scope::LeadOutcomes;
 pub use write_rules::{Author, RULES, Refusal, Rule, Writer, check_write, rule_for};

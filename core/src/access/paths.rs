@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as Json};
 
+use crate::doc::FieldConflict;
+
 /// The paths at which `before` and `after` differ, sorted.
 pub fn changed_paths(before: &Json, after: &Json) -> Vec<String> {
     let mut out = Vec::new();
@@ -50,4 +52,17 @@ fn object<'a>(v: &'a Json, empty: &'a Map<String, Json>) -> Option<&'a Map<Strin
 
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The fields whose set of concurrent values differs between two versions: a change that adds
+/// a losing value to a conflict writes that field even though its visible value stays.
+pub fn conflict_paths_changed(before: &[FieldConflict], after: &[FieldConflict]) -> Vec<String> {
+    let mut out: Vec<String> = after
+        .iter()
+        .filter(|a| !before.iter().any(|b| b == *a))
+        .map(|a| a.path.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

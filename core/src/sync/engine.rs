@@ -256,6 +256,7 @@ impl SyncEngine {
             return self.after_settled(id, out);
         }
         // Our last message is still in flight; its answer will come.
+        tracing::debug!(record = %id, sent = !quiet, ours = ?ours, theirs = ?theirs, "waiting");
         self.docs.insert(id, flight);
         Ok(())
     }

@@ -87,6 +87,27 @@ pub fn put_entry(doc: &mut AutoCommit, user: &UserId, record: RecordId, key: &st
     Ok(true)
 }
 
+/// Removes the entry of `record` (the user may no longer hold it). Returns whether it was there.
+pub fn remove_entry(doc: &mut AutoCommit, record: RecordId) -> Result<bool> {
+    let Some((Value::Object(ObjType::Map), records)) = doc.get(ROOT, RECORDS_KEY)? else {
+        return Ok(false);
+    };
+    let field = record.to_string();
+    if doc.get(&records, field.as_str())?.is_none() {
+        return Ok(false);
+    }
+    doc.delete(&records, field.as_str())?;
+    Ok(true)
+}
+
+/// The user an index document belongs to.
+pub fn index_user(doc: &AutoCommit) -> Option<UserId> {
+    match doc.get(ROOT, USER_KEY).ok().flatten()? {
+        (Value::Scalar(s), _) => s.as_str().and_then(|u| UserId::new(u).ok()),
+        _ => None,
+    }
+}
+
 fn scalar_text(value: &Value<'_>) -> Option<String> {
     match value {
         Value::Scalar(s) => s.as_str().map(str::to_owned),

@@ -3,13 +3,16 @@
 //! durable when it returns: the server acknowledges a change only after `append_chunk`.
 
 mod sqlite;
+mod sqlite_accounts;
 #[doc(hidden)]
 pub mod suite;
 
+use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
 pub use sqlite::SqliteStore;
 
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::Result;
 
 /// An authenticated device.
@@ -17,6 +20,8 @@ use crate::error::Result;
 pub struct DeviceAuth {
     pub device: DeviceId,
     pub user: UserId,
+    /// When its token expires (the connection ends then).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// One stored document, for listings.
@@ -37,8 +42,37 @@ pub trait ServerStore: Send + Sync + 'static {
     fn append_chunk(&self, id: RecordId, kind: &str, heads_key: &str, chunk: &[u8]) -> Result<()>;
     /// Every stored document.
     fn list_docs(&self) -> Result<Vec<DocSummary>>;
-    /// Registers a device, identified by the SHA-256 of its token.
-    fn add_device(&self, auth: &DeviceAuth, token_hash: &[u8; 32]) -> Result<()>;
-    /// The device a token hash belongs to.
-    fn device_for_token(&self, token_hash: &[u8; 32]) -> Result<Option<DeviceAuth>>;
+    /// Replaces every chunk of a document by one (erasure rewrites history). The old bytes
+    /// must not survive in the storage files.
+    fn replace_doc(&self, id: RecordId, kind: &str, heads_key: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Adds or replaces a team.
+    fn put_team(&self, team: &Team) -> Result<()>;
+    fn teams(&self) -> Result<Vec<Team>>;
+    /// Adds or replaces an account.
+    fn put_account(&self, account: &Account) -> Result<()>;
+    fn account(&self, user: &UserId) -> Result<Option<Account>>;
+    fn accounts(&self) -> Result<Vec<Account>>;
+
+    /// Stores a new device token (by hash); a hash already stored is an error.
+    fn add_device_token(&self, token: &DeviceToken) -> Result<()>;
+    /// The token with this hash, valid or not.
+    fn device_token(&self, token_hash: &[u8; 32]) -> Result<Option<DeviceToken>>;
+    /// Revokes every token of `device`; returns how many were live.
+    fn revoke_device(&self, device: DeviceId, at: DateTime<Utc>) -> Result<usize>;
+    /// Every token, newest first (for the admin).
+    fn device_tokens(&self) -> Result<Vec<DeviceToken>>;
+
+    fn add_enrolment(&self, enrolment: &Enrolment) -> Result<()>;
+    /// Uses an enrolment code once: its user if it exists, is unused and unexpired at `now`.
+    fn redeem_enrolment(&self, code_hash: &[u8; 32], now: DateTime<Utc>) -> Result<Option<UserId>>;
+
+    /// Binds an Automerge actor id to the device that first wrote with it; `false` if it
+    /// is already bound to another device.
+    fn claim_actor(&self, actor: &[u8], device: DeviceId) -> Result<bool>;
+
+    /// Appends to the access log.
+    fn log_access(&self, entries: &[AccessEntry]) -> Result<()>;
+    /// The access log, newest first, for one record or all.
+    fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>>;
 }

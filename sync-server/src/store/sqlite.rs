@@ -1,16 +1,24 @@
-//! The embedded default store: one SQLite file, WAL, `synchronous=FULL`. One connection behind
-//! a lock; callers run on tokio's blocking pool. Documents are chunk logs as on the device.
+//! The embedded default store: one SQLite file, WAL, `synchronous=FULL`, `secure_delete` (an
+//! erased value must not linger in free pages). One connection behind a lock; callers run on
+//! tokio's blocking pool. Documents are chunk logs as on the device. The schema is versioned
+//! with `user_version`; each version's script runs once, in order, in one transaction.
 
 use std::path::Path;
 
-use fieldbook_core::{RecordId, UserId};
+use chrono::{DateTime, Utc};
+use fieldbook_core::{DeviceId, RecordId, UserId};
 use parking_lot::Mutex;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use super::{DeviceAuth, DocSummary, ServerStore};
-use crate::error::Result;
+use super::sqlite_accounts as acc;
+use super::{DocSummary, ServerStore};
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
+use crate::error::{Result, ServerError};
 
-const SCHEMA: &str = "
+/// Each schema version's script; `user_version` says how many have run.
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2];
+
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS documents (
     record_id TEXT PRIMARY KEY NOT NULL,
     kind      TEXT NOT NULL,
@@ -39,15 +47,33 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
     }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > MIGRATIONS.len() {
+        return Err(ServerError::Invalid(format!(
+            "数据库来自更新的版本 / the database is from a newer server (schema {version})"
+        )));
+    }
+    for (i, script) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(script)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 impl ServerStore for SqliteStore {
@@ -98,27 +124,80 @@ impl ServerStore for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn add_device(&self, auth: &DeviceAuth, token_hash: &[u8; 32]) -> Result<()> {
-        self.conn.lock().execute(
-            "INSERT INTO devices (token_hash, device_id, user_id) VALUES (?1, ?2, ?3)",
-            params![&token_hash[..], auth.device, auth.user],
+    fn replace_doc(&self, id: RecordId, kind: &str, heads_key: &str, bytes: &[u8]) -> Result<()> {
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM chunks WHERE record_id = ?1", [id])?;
+        tx.execute(
+            "INSERT INTO chunks (record_id, seq, data) VALUES (?1, 0, ?2)",
+            params![id, bytes],
         )?;
+        tx.execute(
+            "INSERT INTO documents (record_id, kind, heads_key, bytes) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (record_id) DO UPDATE SET kind = excluded.kind,
+                heads_key = excluded.heads_key, bytes = excluded.bytes",
+            params![id, kind, heads_key, bytes.len() as i64],
+        )?;
+        tx.commit()?;
+        // Old pages were zeroed by secure_delete; copy the WAL in and truncate it so that no
+        // frame holding the old bytes survives in the -wal file either.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
-    fn device_for_token(&self, token_hash: &[u8; 32]) -> Result<Option<DeviceAuth>> {
-        let conn = self.conn.lock();
-        Ok(conn
-            .query_row(
-                "SELECT device_id, user_id FROM devices WHERE token_hash = ?1",
-                [&token_hash[..]],
-                |r| {
-                    Ok(DeviceAuth {
-                        device: r.get(0)?,
-                        user: r.get::<_, UserId>(1)?,
-                    })
-                },
-            )
-            .optional()?)
+    fn put_team(&self, team: &Team) -> Result<()> {
+        acc::put_team(&self.conn.lock(), team)
+    }
+
+    fn teams(&self) -> Result<Vec<Team>> {
+        acc::teams(&self.conn.lock())
+    }
+
+    fn put_account(&self, account: &Account) -> Result<()> {
+        acc::put_account(&self.conn.lock(), account)
+    }
+
+    fn account(&self, user: &UserId) -> Result<Option<Account>> {
+        acc::account(&self.conn.lock(), user)
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        acc::accounts(&self.conn.lock())
+    }
+
+    fn add_device_token(&self, token: &DeviceToken) -> Result<()> {
+        acc::add_device_token(&self.conn.lock(), token)
+    }
+
+    fn device_token(&self, token_hash: &[u8; 32]) -> Result<Option<DeviceToken>> {
+        acc::device_token(&self.conn.lock(), token_hash)
+    }
+
+    fn revoke_device(&self, device: DeviceId, at: DateTime<Utc>) -> Result<usize> {
+        acc::revoke_device(&self.conn.lock(), device, at)
+    }
+
+    fn device_tokens(&self) -> Result<Vec<DeviceToken>> {
+        acc::device_tokens(&self.conn.lock())
+    }
+
+    fn add_enrolment(&self, enrolment: &Enrolment) -> Result<()> {
+        acc::add_enrolment(&self.conn.lock(), enrolment)
+    }
+
+    fn redeem_enrolment(&self, code_hash: &[u8; 32], now: DateTime<Utc>) -> Result<Option<UserId>> {
+        acc::redeem_enrolment(&self.conn.lock(), code_hash, now)
+    }
+
+    fn claim_actor(&self, actor: &[u8], device: DeviceId) -> Result<bool> {
+        acc::claim_actor(&self.conn.lock(), actor, device)
+    }
+
+    fn log_access(&self, entries: &[AccessEntry]) -> Result<()> {
+        acc::log_access(&mut self.conn.lock(), entries)
+    }
+
+    fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>> {
+        acc::access_log(&self.conn.lock(), record, limit)
     }
 }

@@ -2,11 +2,23 @@
 //! (`tests/store_sqlite.rs` runs them on SQLite; a Postgres backend calls the same).
 #![allow(clippy::unwrap_used)]
 
+use chrono::{DateTime, Utc};
+use fieldbook_core::access::Role;
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
-use super::{DeviceAuth, ServerStore};
+use super::ServerStore;
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 
-/// Appended chunks come back concatenated in order; an unknown document is `None`.
+fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+}
+
+fn user(name: &str) -> UserId {
+    UserId::new(name).unwrap()
+}
+
+/// Appended chunks come back concatenated in order; an unknown document is `None`;
+/// replacing a document leaves only the new bytes.
 pub fn suite_chunks_append_in_order<S: ServerStore>(make: impl Fn() -> S) {
     let store = make();
     let id = RecordId::from_random_bytes([1; 16]);
@@ -17,26 +29,125 @@ pub fn suite_chunks_append_in_order<S: ServerStore>(make: impl Fn() -> S) {
     let docs = store.list_docs().unwrap();
     assert_eq!(docs.len(), 1);
     assert_eq!((docs[0].heads_key.as_str(), docs[0].bytes), ("k2", 4));
+    store.replace_doc(id, "customer", "k3", b"xyz").unwrap();
+    assert_eq!(store.load_doc(id).unwrap(), Some(b"xyz".to_vec()));
+    store.append_chunk(id, "customer", "k4", b"!").unwrap();
+    assert_eq!(store.load_doc(id).unwrap(), Some(b"xyz!".to_vec()));
+    assert_eq!(store.list_docs().unwrap()[0].bytes, 4);
 }
 
-/// A token finds its device; an unknown token finds nothing; a token cannot be registered twice.
-pub fn suite_devices_by_token<S: ServerStore>(make: impl Fn() -> S) {
+/// A token finds its device with its expiry; an unknown one finds nothing; a hash cannot be
+/// stored twice; revoking marks every token of the device.
+pub fn suite_device_tokens<S: ServerStore>(make: impl Fn() -> S) {
     let store = make();
-    let auth = DeviceAuth {
-        device: DeviceId::from_random_bytes([2; 16]),
-        user: UserId::new("rep.li").unwrap(),
+    let device = DeviceId::from_random_bytes([2; 16]);
+    let token = DeviceToken {
+        token_hash: [9; 32],
+        device,
+        user: user("rep.li"),
+        issued_at: at(0),
+        expires_at: at(3600),
+        revoked_at: None,
     };
-    store.add_device(&auth, &[9; 32]).unwrap();
+    store.add_device_token(&token).unwrap();
+    assert_eq!(store.device_token(&[9; 32]).unwrap(), Some(token.clone()));
+    assert_eq!(store.device_token(&[8; 32]).unwrap(), None);
+    assert!(store.add_device_token(&token).is_err());
+    assert_eq!(store.revoke_device(device, at(10)).unwrap(), 1);
+    assert_eq!(store.revoke_device(device, at(11)).unwrap(), 0);
+    let stored = store.device_token(&[9; 32]).unwrap().unwrap();
+    assert_eq!(stored.revoked_at, Some(at(10)));
+    assert_eq!(store.device_tokens().unwrap().len(), 1);
+}
+
+/// Accounts and teams round-trip; an account in an unknown team is refused.
+pub fn suite_accounts_and_teams<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    store
+        .put_team(&Team {
+            id: "east".into(),
+            name: "华东 / East".into(),
+        })
+        .unwrap();
+    let account = Account {
+        user: user("rep.li"),
+        name: "李娜".into(),
+        role: Role::FieldRep,
+        team: Some("east".into()),
+        password_hash: Some("$argon2id$v=19$stub".into()),
+        active: true,
+    };
+    store.put_account(&account).unwrap();
+    assert_eq!(store.account(&account.user).unwrap(), Some(account.clone()));
+    let moved = Account {
+        team: Some("west".into()),
+        ..account.clone()
+    };
+    assert!(store.put_account(&moved).is_err());
+    assert_eq!(store.accounts().unwrap(), vec![account]);
+    assert_eq!(store.teams().unwrap().len(), 1);
+}
+
+/// An enrolment code works once, and not after it expires.
+pub fn suite_enrolment_codes<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let e = Enrolment {
+        code_hash: [5; 32],
+        user: user("rep.li"),
+        expires_at: at(100),
+    };
+    store.add_enrolment(&e).unwrap();
+    assert_eq!(store.redeem_enrolment(&[5; 32], at(200)).unwrap(), None);
     assert_eq!(
-        store.device_for_token(&[9; 32]).unwrap(),
-        Some(auth.clone())
+        store.redeem_enrolment(&[5; 32], at(50)).unwrap(),
+        Some(e.user)
     );
-    assert_eq!(store.device_for_token(&[8; 32]).unwrap(), None);
-    assert!(store.add_device(&auth, &[9; 32]).is_err());
+    assert_eq!(store.redeem_enrolment(&[5; 32], at(51)).unwrap(), None);
+}
+
+/// An actor belongs to the first device that claims it.
+pub fn suite_actor_binding<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let a = DeviceId::from_random_bytes([3; 16]);
+    let b = DeviceId::from_random_bytes([4; 16]);
+    assert!(store.claim_actor(b"actor-1", a).unwrap());
+    assert!(store.claim_actor(b"actor-1", a).unwrap());
+    assert!(!store.claim_actor(b"actor-1", b).unwrap());
+}
+
+/// The access log keeps entries newest first, filtered by record.
+pub fn suite_access_log<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let r1 = RecordId::from_random_bytes([6; 16]);
+    let r2 = RecordId::from_random_bytes([7; 16]);
+    let entry = |record, secs, action: &str| AccessEntry {
+        at: at(secs),
+        user: user("mkt.sun"),
+        device: None,
+        record,
+        action: action.into(),
+    };
+    store
+        .log_access(&[entry(r1, 1, "view"), entry(r2, 2, "sync_read")])
+        .unwrap();
+    store.log_access(&[entry(r1, 3, "erase")]).unwrap();
+    let all = store.access_log(None, 10).unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].action, "erase");
+    let one = store.access_log(Some(r1), 10).unwrap();
+    assert_eq!(
+        one.iter().map(|e| e.at).collect::<Vec<_>>(),
+        vec![at(3), at(1)]
+    );
+    assert_eq!(store.access_log(None, 1).unwrap().len(), 1);
 }
 
 /// Runs every suite function.
 pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_chunks_append_in_order(&make);
-    suite_devices_by_token(&make);
+    suite_device_tokens(&make);
+    suite_accounts_and_teams(&make);
+    suite_enrolment_codes(&make);
+    suite_actor_binding(&make);
+    suite_access_log(&make);
 }

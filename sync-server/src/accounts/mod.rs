@@ -1,0 +1,69 @@
+//! Accounts: users with roles, teams, passwords, device enrolment codes and device tokens.
+//!
+//! Secrets are never stored: passwords as Argon2id hashes (PHC strings), tokens and
+//! enrolment codes as SHA-256 of 256-bit random values (they are long and random, so a fast
+//! hash suffices; passwords are short and human, so they get a slow one). A token expires and
+//! can be revoked; revoking also ends the device's live connection (see [`crate::DocHub`]).
+
+mod password;
+mod service;
+
+use chrono::{DateTime, Utc};
+use fieldbook_core::access::Role;
+use fieldbook_core::{DeviceId, RecordId, UserId};
+
+pub use password::{hash_password, verify_password};
+pub use service::{
+    AuthError, CODE_TTL, Credentials, TOKEN_TTL, authenticate, create_user, directory, enrol_code,
+    issue_token, login, redeem_code, secret_hash,
+};
+
+/// A team of reps under a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+}
+
+/// A person who may sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user: UserId,
+    /// Display name (personal data: never logged).
+    pub name: String,
+    pub role: Role,
+    pub team: Option<String>,
+    /// Argon2id PHC string; `None` for device-only accounts.
+    pub password_hash: Option<String>,
+    pub active: bool,
+}
+
+/// A device token as stored: only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceToken {
+    pub token_hash: [u8; 32],
+    pub device: DeviceId,
+    pub user: UserId,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A one-time enrolment code an admin gives a rep for a new phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    pub code_hash: [u8; 32],
+    pub user: UserId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One line of the access log: who read or changed what, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub at: DateTime<Utc>,
+    pub user: UserId,
+    pub device: Option<DeviceId>,
+    pub record: RecordId,
+    /// `sync_read`, `view`, `erase`, `refused_write`, …
+    pub action: String,
+}

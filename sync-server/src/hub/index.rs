@@ -1,0 +1,162 @@
+//! Keeping each user's index document equal to their scope: after a record is stored, and
+//! whenever the directory changes, every record's readers are recomputed; users who gained
+//! it get an entry, users who lost it lose the entry (their device then removes its copy).
+
+use fieldbook_core::model::LeadReferral;
+use fieldbook_core::sync::index_doc::{
+    INDEX_KIND, index_user, put_entry, read_entries, remove_entry,
+};
+use fieldbook_core::sync::{heads_key, index_id};
+use fieldbook_core::{RecordDoc, RecordId, UserId};
+use serde_json::Value as Json;
+
+use super::{DocHub, Held, SERVER_DEVICE, blocking};
+use crate::accounts::directory;
+use crate::error::Result;
+use crate::store::ServerStore;
+
+impl<S: ServerStore> DocHub<S> {
+    /// Loads what access needs at start: the directory, every lead's ownership group and every
+    /// index document's entries; binds the server's actor to itself.
+    pub async fn warm(&self) -> Result<()> {
+        let store = self.store.clone();
+        let actor = self.actor.to_bytes().to_vec();
+        let (dir, docs) = blocking(move || {
+            store.claim_actor(&actor, SERVER_DEVICE)?;
+            Ok((directory(store.as_ref())?, store.list_docs()?))
+        })
+        .await?;
+        self.access.write().dir = dir;
+        for doc in docs {
+            if doc.kind == "lead_referral" {
+                if let Some((json, _)) = self.json_and_key(doc.id).await? {
+                    self.note_lead(doc.id, &json);
+                }
+            } else if doc.kind == INDEX_KIND {
+                self.learn_index(doc.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn learn_index(&self, id: RecordId) -> Result<()> {
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        let Some(h) = held.as_mut() else {
+            return Ok(());
+        };
+        let Some(user) = index_user(h.doc.automerge()) else {
+            return Ok(());
+        };
+        let entries = read_entries(h.doc.automerge());
+        let mut access = self.access.write();
+        for record in entries.into_keys() {
+            access
+                .indexed
+                .entry(record)
+                .or_default()
+                .insert(user.clone());
+        }
+        Ok(())
+    }
+
+    /// Re-reads the directory (after an admin changed accounts or teams) and brings every
+    /// index document in line with it.
+    pub async fn reload_access(&self) -> Result<()> {
+        let store = self.store.clone();
+        let (dir, docs) =
+            blocking(move || Ok((directory(store.as_ref())?, store.list_docs()?))).await?;
+        self.access.write().dir = dir;
+        for doc in docs.into_iter().filter(|d| d.kind != INDEX_KIND) {
+            if let Some((json, key)) = self.json_and_key(doc.id).await? {
+                self.reindex(doc.id, &json, &key).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes a lead's state into the ownership groups (keyed by its document id, whatever its
+    /// JSON claims).
+    fn note_lead(&self, id: RecordId, json: &Json) -> Vec<RecordId> {
+        match serde_json::from_value::<LeadReferral>(json.clone()) {
+            Ok(mut lead) => {
+                lead.meta.id = id;
+                self.access.write().update_lead(lead)
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// After a record's new state is stored: its lead group, then the index entries of it and
+    /// of every lead whose ownership outcome changed; then the connections are told.
+    pub(super) async fn after_stored(&self, id: RecordId, json: &Json, key: &str) -> Result<()> {
+        let affected = if json.get("kind").and_then(Json::as_str) == Some("lead_referral") {
+            self.note_lead(id, json)
+        } else {
+            Vec::new()
+        };
+        self.reindex(id, json, key).await?;
+        for other in affected.into_iter().filter(|o| *o != id) {
+            if let Some((json, key)) = self.json_and_key(other).await? {
+                self.reindex(other, &json, &key).await?;
+            }
+        }
+        let _ = self.changed.send(id);
+        Ok(())
+    }
+
+    pub(super) async fn json_and_key(&self, id: RecordId) -> Result<Option<(Json, String)>> {
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        Ok(held
+            .as_mut()
+            .map(|h| (h.doc.to_json(), heads_key(&h.doc.heads()))))
+    }
+
+    /// Puts `record` into its readers' indexes and takes it out of everyone else's.
+    pub(super) async fn reindex(&self, record: RecordId, json: &Json, key: &str) -> Result<()> {
+        let (readers, gone) = {
+            let access = self.access.read();
+            let readers = access.readers(json);
+            let old = access.indexed.get(&record).cloned().unwrap_or_default();
+            let gone: Vec<UserId> = old.difference(&readers).cloned().collect();
+            (readers, gone)
+        };
+        for user in &readers {
+            self.index_entry(user, record, Some(key)).await?;
+        }
+        for user in &gone {
+            self.index_entry(user, record, None).await?;
+        }
+        self.access.write().indexed.insert(record, readers);
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) one entry of `user`'s index document.
+    async fn index_entry(&self, user: &UserId, record: RecordId, key: Option<&str>) -> Result<()> {
+        let id = index_id(user);
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        let mut h = held.clone().unwrap_or_else(|| Held {
+            doc: RecordDoc::empty(id, self.actor.clone()),
+            bytes: 0,
+        });
+        let before = h.doc.heads();
+        let changed = match key {
+            Some(key) => put_entry(h.doc.automerge(), user, record, key)?,
+            None => remove_entry(h.doc.automerge(), record)?,
+        };
+        if !changed {
+            return Ok(());
+        }
+        let chunk = h.doc.save_after(&before);
+        h.bytes += chunk.len() as u64;
+        self.persist(&mut h.doc, &chunk).await?;
+        *held = Some(h);
+        let _ = self.changed.send(id);
+        Ok(())
+    }
+}

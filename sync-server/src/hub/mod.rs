@@ -1,0 +1,463 @@
+//! The documents the server holds in memory, and the one path by which a device's changes
+//! enter: twin copy → history and actor checks → gate and write rules → durable append → swap
+//! in → update index documents → notify the other connections. Each document has its own
+//! async lock, so one document's work never waits for another's; index documents are locked
+//! only after record documents. Reading is scoped: a document outside the user's scope is
+//! answered as unavailable, exactly as one that does not exist.
+
+mod access;
+mod index;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use automerge::sync::{Message, State, SyncDoc};
+use fieldbook_core::access::conflict_paths_changed;
+use fieldbook_core::model::{LeadReferral, RecordKind};
+use fieldbook_core::sync::index_doc::INDEX_KIND;
+use fieldbook_core::sync::{heads_key, index_id};
+use fieldbook_core::{Clock, DeviceId, RecordDoc, RecordId};
+use tokio::sync::{Mutex as AsyncMutex, broadcast};
+
+pub use access::AccessState;
+
+use crate::accounts::AccessEntry;
+use crate::error::{Result, ServerError};
+use crate::gate::{ChangeGate, GateContext};
+use crate::store::{DeviceAuth, ServerStore};
+
+/// A loaded document and the bytes its chunk log takes.
+#[derive(Debug, Clone)]
+struct Held {
+    doc: RecordDoc,
+    bytes: u64,
+}
+
+type Slot = Arc<AsyncMutex<Option<Held>>>;
+
+/// What became of one incoming sync message.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Stored (if it carried changes); here is the reply, if any.
+    Reply(Option<Message>),
+    /// The server does not hold the document (or not for this user) and the message brought
+    /// nothing.
+    Unavailable,
+    /// The changes were refused; nothing was stored.
+    Refused(String),
+}
+
+/// The device id the server's own actor is bound to.
+pub const SERVER_DEVICE: DeviceId = DeviceId::NIL;
+
+/// The shared document state of the server.
+pub struct DocHub<S: ServerStore> {
+    store: Arc<S>,
+    gate: Arc<dyn ChangeGate>,
+    actor: automerge::ActorId,
+    clock: Arc<dyn Clock>,
+    slots: parking_lot::Mutex<HashMap<RecordId, Slot>>,
+    changed: broadcast::Sender<RecordId>,
+    revoked: broadcast::Sender<DeviceId>,
+    access: parking_lot::RwLock<AccessState>,
+}
+
+impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocHub").finish_non_exhaustive()
+    }
+}
+
+impl<S: ServerStore> DocHub<S> {
+    /// `actor` must be unique to this server process (its own writes use it).
+    pub fn new(
+        store: Arc<S>,
+        gate: Arc<dyn ChangeGate>,
+        actor: automerge::ActorId,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let (changed, _) = broadcast::channel(1024);
+        let (revoked, _) = broadcast::channel(64);
+        DocHub {
+            store,
+            gate,
+            actor,
+            clock,
+            slots: parking_lot::Mutex::new(HashMap::new()),
+            changed,
+            revoked,
+            access: parking_lot::RwLock::new(AccessState::default()),
+        }
+    }
+
+    /// Notifications of documents whose stored heads changed.
+    pub fn subscribe(&self) -> broadcast::Receiver<RecordId> {
+        self.changed.subscribe()
+    }
+
+    /// Notifications of revoked devices (their connections end).
+    pub fn subscribe_revocations(&self) -> broadcast::Receiver<DeviceId> {
+        self.revoked.subscribe()
+    }
+
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Reads the access state (directory, lead outcomes).
+    pub fn access(&self) -> parking_lot::RwLockReadGuard<'_, AccessState> {
+        self.access.read()
+    }
+
+    fn slot(&self, id: RecordId) -> Slot {
+        self.slots.lock().entry(id).or_default().clone()
+    }
+
+    async fn load(&self, id: RecordId, held: &mut Option<Held>) -> Result<()> {
+        if held.is_some() {
+            return Ok(());
+        }
+        let store = self.store.clone();
+        let bytes = blocking(move || store.load_doc(id)).await?;
+        if let Some(bytes) = bytes {
+            let doc = RecordDoc::load(id, &bytes, self.actor.clone())?;
+            *held = Some(Held {
+                doc,
+                bytes: bytes.len() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// The merged JSON of a stored document (`None` if not stored).
+    pub async fn json(&self, id: RecordId) -> Result<Option<serde_json::Value>> {
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        Ok(held.as_ref().map(|h| h.doc.to_json()))
+    }
+
+    /// Applies one sync message from `device` about `id`.
+    pub async fn receive(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        state: &mut State,
+        message: Message,
+    ) -> Result<Outcome> {
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        let is_index = id == index_id(&device.user);
+        let before_json = held.as_ref().map(|h| h.doc.to_json());
+        let before_conflicts = held.as_ref().map(|h| h.doc.conflicts()).unwrap_or_default();
+        if let Some(json) = &before_json
+            && !is_index
+            && (is_index_doc(json) || !self.access.read().may_read(&device.user, json))
+        {
+            *state = State::new();
+            if message.changes.is_empty() {
+                return Ok(Outcome::Unavailable);
+            }
+            return Ok(Outcome::Refused(format!(
+                "记录 {id}：不在您的权限范围内 / record {id}: outside your scope"
+            )));
+        }
+        let mut twin = held.clone().unwrap_or_else(|| Held {
+            doc: RecordDoc::empty(id, self.actor.clone()),
+            bytes: 0,
+        });
+        let before = twin.doc.heads();
+        let mut trial = state.clone();
+        // A peer that holds something of the document wants to send it: answer from the
+        // (empty) twin so that it does; a peer that holds nothing learns it is unavailable.
+        let offers = !message.heads.is_empty();
+        apply(&mut twin.doc, &mut trial, message)?;
+        if twin.doc.heads() != before {
+            if is_index {
+                *state = State::new();
+                return Ok(Outcome::Refused(
+                    "索引文档只读 / index documents are read-only".into(),
+                ));
+            }
+            let prior = Prior {
+                heads: &before,
+                json: before_json,
+                conflicts: before_conflicts,
+            };
+            if let Err(reason) = self.admit(device, &mut twin, prior).await? {
+                *state = State::new();
+                self.log_refusal(device, id).await;
+                return Ok(Outcome::Refused(reason));
+            }
+            self.stamp_receipt(&mut twin.doc)?;
+            let chunk = twin.doc.save_after(&before);
+            twin.bytes += chunk.len() as u64;
+            self.persist(&mut twin.doc, &chunk).await?;
+            let json = twin.doc.to_json();
+            let key = heads_key(&twin.doc.heads());
+            *held = Some(twin);
+            drop(held);
+            self.after_stored(id, &json, &key).await?;
+            *state = trial;
+            // The sender gets its acknowledgement even if what it wrote took the record out of
+            // its scope (a lead that lost to an earlier registration); the index then tells
+            // its device to let the record go.
+            return Ok(Outcome::Reply(self.reply(device, id, state, false).await?));
+        }
+        *state = trial;
+        match held.as_mut() {
+            Some(h) => {
+                let reply = h.doc.automerge().sync().generate_sync_message(state);
+                self.note_read(device, id, &h.doc, reply.as_ref()).await?;
+                Ok(Outcome::Reply(reply))
+            }
+            None if is_index || offers => Ok(Outcome::Reply(
+                twin.doc.automerge().sync().generate_sync_message(state),
+            )),
+            None => Ok(Outcome::Unavailable),
+        }
+    }
+
+    /// Everything a new set of changes must pass: one history, the device's own actors, the
+    /// gate (size, kind) and the write rule table. `Ok(Err(reason))` refuses.
+    async fn admit(
+        &self,
+        device: &DeviceAuth,
+        twin: &mut Held,
+        prior: Prior<'_>,
+    ) -> Result<std::result::Result<(), String>> {
+        let id = twin.doc.id();
+        let before = prior.heads;
+        let changes = twin.doc.automerge().get_changes(before);
+        if !before.is_empty() && changes.iter().any(|c| c.deps().is_empty()) {
+            return Ok(Err(format!(
+                "记录 {id}：历史不符（记录已被改写或伪造）/ record {id}: a different history \
+                 (the record was rewritten or the change is forged); discard your copy"
+            )));
+        }
+        let mut actors: Vec<Vec<u8>> = changes
+            .iter()
+            .map(|c| c.actor_id().to_bytes().to_vec())
+            .collect();
+        actors.sort();
+        actors.dedup();
+        if !self.actors_belong_to(device.device, actors).await? {
+            return Ok(Err(format!(
+                "记录 {id}：修改的作者不是本设备 / record {id}: a change is signed with another \
+                 device's actor id"
+            )));
+        }
+        let total = twin.bytes + twin.doc.save_after(before).len() as u64;
+        let ctx = GateContext {
+            device: device.device,
+            user: &device.user,
+            record: id,
+        };
+        if let Err(reason) = self.gate.check(ctx, &twin.doc, total) {
+            return Ok(Err(reason));
+        }
+        let after = twin.doc.to_json();
+        let claimed_id = after
+            .pointer("/meta/id")
+            .and_then(serde_json::Value::as_str);
+        if claimed_id.is_some_and(|c| c != id.to_string()) {
+            return Ok(Err(format!(
+                "记录 {id} 字段 /meta/id：与文档编号不符 / record {id} field /meta/id: does not \
+                 match the document id"
+            )));
+        }
+        let extra = conflict_paths_changed(&prior.conflicts, &twin.doc.conflicts());
+        let access = self.access.read();
+        let author = fieldbook_core::access::Author {
+            user: &device.user,
+            device: Some(device.device),
+        };
+        let checked = fieldbook_core::access::check_write(
+            &access.dir,
+            &access.leads,
+            author,
+            id,
+            prior.json.as_ref().filter(|j| j.get("kind").is_some()),
+            &after,
+            &extra,
+        );
+        Ok(checked.map_err(|r| r.to_string()))
+    }
+
+    /// Whether every actor is this device's: a Fieldbook actor names its device; any other
+    /// actor (a stock automerge-repo client's) is bound to the first device that used it.
+    async fn actors_belong_to(&self, device: DeviceId, actors: Vec<Vec<u8>>) -> Result<bool> {
+        for actor in &actors {
+            if let Some(named) = DeviceId::of_actor(&automerge::ActorId::from(actor.as_slice()))
+                && named != device
+            {
+                return Ok(false);
+            }
+        }
+        let store = self.store.clone();
+        blocking(move || {
+            for actor in &actors {
+                if !store.claim_actor(actor, device)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    /// The server stamps a lead with the time it first received it (ADR 0003).
+    fn stamp_receipt(&self, doc: &mut RecordDoc) -> Result<()> {
+        if doc.kind() != Some(RecordKind::LeadReferral) {
+            return Ok(());
+        }
+        let Ok(lead) = doc.read::<LeadReferral>() else {
+            return Ok(());
+        };
+        if lead.server_received_at.is_none() {
+            let now = self.clock.now();
+            doc.update::<LeadReferral>(|l| {
+                l.server_received_at = Some(now);
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The next message for a connection about `id`, if there is anything to say and the
+    /// user may read the document.
+    pub async fn generate(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        state: &mut State,
+    ) -> Result<Option<Message>> {
+        self.reply(device, id, state, true).await
+    }
+
+    async fn reply(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        state: &mut State,
+        scoped: bool,
+    ) -> Result<Option<Message>> {
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        let Some(h) = held.as_mut() else {
+            return Ok(None);
+        };
+        let json = h.doc.to_json();
+        let own_index = id == index_id(&device.user);
+        let readable = || self.access.read().may_read(&device.user, &json);
+        if scoped && !own_index && (is_index_doc(&json) || !readable()) {
+            return Ok(None);
+        }
+        let message = h.doc.automerge().sync().generate_sync_message(state);
+        self.note_read(device, id, &h.doc, message.as_ref()).await?;
+        Ok(message)
+    }
+
+    /// Logs a customer's data leaving for a device (before it leaves).
+    async fn note_read(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        doc: &RecordDoc,
+        message: Option<&Message>,
+    ) -> Result<()> {
+        let sends_data = message.is_some_and(|m| !m.changes.is_empty());
+        if !sends_data || doc.kind() != Some(RecordKind::Customer) {
+            return Ok(());
+        }
+        self.log(device.user.clone(), Some(device.device), id, "sync_read")
+            .await
+    }
+
+    async fn log_refusal(&self, device: &DeviceAuth, id: RecordId) {
+        if let Err(e) = self
+            .log(
+                device.user.clone(),
+                Some(device.device),
+                id,
+                "refused_write",
+            )
+            .await
+        {
+            tracing::error!(error = %e, "access log write failed");
+        }
+    }
+
+    /// Appends one line to the access log, durably.
+    pub async fn log(
+        &self,
+        user: fieldbook_core::UserId,
+        device: Option<DeviceId>,
+        record: RecordId,
+        action: &str,
+    ) -> Result<()> {
+        let entry = AccessEntry {
+            at: self.clock.now(),
+            user,
+            device,
+            record,
+            action: action.to_owned(),
+        };
+        let store = self.store.clone();
+        blocking(move || store.log_access(&[entry])).await
+    }
+
+    async fn persist(&self, doc: &mut RecordDoc, chunk: &[u8]) -> Result<()> {
+        let (store, id, chunk) = (self.store.clone(), doc.id(), chunk.to_vec());
+        let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
+        let key = heads_key(&doc.heads());
+        blocking(move || store.append_chunk(id, &kind, &key, &chunk)).await
+    }
+
+    /// Ends the live connections of a revoked device.
+    pub fn revoke(&self, device: DeviceId) {
+        let _ = self.revoked.send(device);
+    }
+}
+
+/// A document as it was before an incoming message.
+struct Prior<'a> {
+    heads: &'a [automerge::ChangeHash],
+    json: Option<serde_json::Value>,
+    conflicts: Vec<fieldbook_core::FieldConflict>,
+}
+
+/// Whether a document is some user's index (readable by that user only).
+fn is_index_doc(json: &serde_json::Value) -> bool {
+    json.get("kind").and_then(serde_json::Value::as_str) == Some(INDEX_KIND)
+}
+
+fn apply(doc: &mut RecordDoc, state: &mut State, message: Message) -> Result<()> {
+    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        doc.automerge().sync().receive_sync_message(state, message)
+    }));
+    match applied {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(ServerError::Protocol(format!(
+            "sync message refused by automerge: {e}"
+        ))),
+        Err(_) => Err(ServerError::Protocol(
+            "sync message crashed the decoder".into(),
+        )),
+    }
+}
+
+/// Runs blocking storage work on tokio's blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
+}
