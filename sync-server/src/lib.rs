@@ -22,7 +22,7 @@ use std::sync::Arc;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
-pub use hub::DocHub;
+pub use hub::{DocHub, EditOutcome};
 pub use routes::token_hash;
 pub use store::{DeviceAuth, DocSummary, ServerStore, SqliteStore};
 
