@@ -44,4 +44,4 @@ pub use model::{
     Customer, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta, ReturnVisitReport,
     VisitPlan,
 };
-pub use store::{DeviceStore, StoreKey, StoreOptions};
+pub use store::{DeviceStore, Refused, StoreKey, StoreOptions};

@@ -79,8 +79,14 @@ impl Fleet {
         let clock = Arc::new(FixedClock::new(cal.at_local(day, hm(7, 30))));
         let server_store = Arc::new(SqliteStore::open(dir.join("server.sqlite3"))?);
         enrol_people(&server_store, people, seed)?;
-        let server =
-            fieldbook_sync_server::start(server_store.clone(), ServerConfig::default()).await?;
+        let server = fieldbook_sync_server::start(
+            server_store.clone(),
+            ServerConfig {
+                clock: clock.clone(),
+                ..ServerConfig::default()
+            },
+        )
+        .await?;
         let mut devices = Vec::new();
         for (n, user) in people.iter().enumerate() {
             let user = UserId::new(*user)?;

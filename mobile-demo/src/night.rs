@@ -165,7 +165,9 @@ pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
 fn owner_decision(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<()> {
     let mut leads = Vec::new();
     for id in &ledger.contested_leads {
-        let doc = f.server_doc(*id)?.context("lead missing on the server")?;
+        let doc = f
+            .server_doc(*id)?
+            .with_context(|| format!("lead {id} missing on the server"))?;
         leads.push(doc.read::<LeadReferral>()?);
     }
     let Some(decision) = ownership::decide(&leads) else {

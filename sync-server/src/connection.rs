@@ -31,6 +31,7 @@ struct Conn<S: ServerStore> {
 pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, device: DeviceAuth) {
     let mut changed = hub.subscribe();
     let mut revocations = hub.subscribe_revocations();
+    let mut rewrites = hub.subscribe_rewrites();
     let expiry = tokio::time::sleep(token_left(&hub, &device));
     tokio::pin!(expiry);
     let mut conn = Conn {
@@ -58,6 +59,14 @@ pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, d
                 // Revoked, or too many revocations to tell: end it; a valid device reconnects.
                 _ => Err(ServerError::Unauthorized(AuthError::Revoked.to_string())),
             },
+            rewritten = rewrites.recv() => {
+                match rewritten {
+                    Ok(id) => conn.states.remove(&id).map(drop).unwrap_or_default(),
+                    Err(RecvError::Lagged(_)) => conn.states.clear(),
+                    Err(RecvError::Closed) => {}
+                }
+                continue;
+            }
             () = &mut expiry => Err(ServerError::Unauthorized(AuthError::Expired.to_string())),
         };
         match out {

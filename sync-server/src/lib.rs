@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+mod admin_api;
 mod connection;
 mod error;
 mod gate;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
-pub use hub::{DocHub, EditOutcome};
+pub use hub::{DocHub, EditOutcome, Person};
 pub use routes::token_hash;
 pub use store::{DeviceAuth, DocSummary, ServerStore, SqliteStore};
 
@@ -98,7 +99,10 @@ pub async fn start_with_gate<S: ServerStore>(
     config: ServerConfig,
 ) -> Result<RunningServer> {
     let actor = automerge::ActorId::from(rand::random::<[u8; 16]>().to_vec());
-    let hub = Arc::new(DocHub::new(store, gate, actor, config.clock.clone()));
+    let hub = Arc::new(
+        DocHub::new(store, gate, actor, config.clock.clone())
+            .with_max_doc_bytes(config.max_doc_bytes),
+    );
     hub.warm().await?;
     let state = Arc::new(routes::AppState {
         hub,

@@ -28,6 +28,7 @@ pub fn router<S: ServerStore>(state: Arc<AppState<S>>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync", get(sync::<S>))
+        .merge(crate::admin_api::router::<S>())
         .with_state(state)
 }
 

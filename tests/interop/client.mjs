@@ -38,7 +38,7 @@ const { positionals, values } = parseArgs({
     count: { type: "string", default: "1000" },
     tag: { type: "string", default: "e" },
     "probe-ms": { type: "string", default: "2000" },
-    timeout: { type: "string", default: "60000" },
+    timeout: { type: "string", default: "180000" },
   },
 })
 const TIMEOUT = Number(values.timeout)

@@ -57,6 +57,26 @@ impl RecordDoc {
         })
     }
 
+    /// A new document with a fresh history holding `json` (a record's fields, `kind` and
+    /// `schema` included) — how the server rewrites a record whose history must forget values
+    /// (erasure, ADR 0007).
+    pub fn from_json(id: RecordId, json: &Json, actor: ActorId) -> Result<Self> {
+        let Json::Object(fields) = json else {
+            return Err(model_error(id, "a record must be a map"));
+        };
+        let mut doc = AutoCommit::new().with_actor(actor);
+        write::write_map_diff(&mut doc, &ROOT, &serde_json::Map::new(), fields)?;
+        Ok(RecordDoc { id, doc })
+    }
+
+    /// Wraps an Automerge document (e.g. a fork at earlier heads) as the record `id`.
+    pub fn from_automerge(id: RecordId, doc: AutoCommit, actor: ActorId) -> Self {
+        RecordDoc {
+            id,
+            doc: doc.with_actor(actor),
+        }
+    }
+
     /// An empty document for a record known only by id, to be filled by sync.
     pub fn empty(id: RecordId, actor: ActorId) -> Self {
         RecordDoc {

@@ -10,7 +10,7 @@ use crate::ids::RecordId;
 use crate::model::{Customer, LeadReferral, RecordKind};
 
 /// Row ids per record: one per field.
-const STRIDE: i64 = 16;
+pub(crate) const STRIDE: i64 = 16;
 
 /// The searchable fields of a record given as its typed JSON (other kinds have none).
 pub(crate) fn fields_of(kind: &RecordKind, body: &serde_json::Value) -> Vec<(SearchField, String)> {

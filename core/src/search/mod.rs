@@ -22,4 +22,5 @@ pub(crate) mod index;
 mod query;
 
 pub use fields::{SearchField, phone_digits, pinyin_full, pinyin_initials};
+pub(crate) use index::STRIDE;
 pub use query::{SearchHit, SearchQuery, search};

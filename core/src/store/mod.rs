@@ -16,6 +16,7 @@ mod chunks;
 mod index;
 mod key;
 pub mod schema;
+mod scope;
 mod sync_state;
 mod typed;
 
@@ -31,6 +32,7 @@ use serde_json::Value as Json;
 
 pub use index::RecordSummary;
 pub use key::StoreKey;
+pub use scope::Refused;
 pub use typed::Filter;
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
@@ -120,6 +122,9 @@ fn open_writer(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted content is overwritten, so that erased personal data and withdrawn records do
+    // not linger in free pages of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(conn)
 }
 

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_conflict_count.sql"),
     include_str!("migrations/0003_rules_search.sql"),
     include_str!("migrations/0004_sync_state.sql"),
+    include_str!("migrations/0005_refusals.sql"),
 ];
 
 /// The schema version this build writes.

@@ -54,6 +54,13 @@ impl DeviceStore {
                 Err(_) => return Err(corrupt(id, "the sync decoder panicked".into())),
             }
             let changed = doc.heads() != before;
+            if changed && !before.is_empty() && adds_a_root(&mut doc, &before) {
+                // Another history under the same id: the server rewrote the record (erasure).
+                // Merging would bring the erased values back; the next index sync refetches it.
+                return Err(Error::Refused(format!(
+                    "记录 {id} 的历史已被服务器改写 / the server rewrote the history of record {id}"
+                )));
+            }
             if changed {
                 self.persist(&mut w, doc, &before)?;
             } else if !before.is_empty() {
@@ -127,12 +134,13 @@ impl DeviceStore {
         Ok(())
     }
 
-    /// Forgets the sync state with `peer` for one record (after a refusal: the next sync
-    /// starts from scratch rather than looping on a message the peer will not take).
+    /// Forgets the sync progress with `peer` for one record (after a refusal or a sync that
+    /// would not settle: the next sync starts from scratch rather than looping on a message
+    /// the peer will not take). The acknowledged heads stay: they are still true.
     pub fn reset_sync_state(&self, id: RecordId, peer: &str) -> Result<()> {
         self.writer.lock().conn.execute(
-            "DELETE FROM sync_state WHERE record_id = ?1 AND peer = ?2",
-            params![id, peer],
+            "UPDATE sync_state SET state = ?3 WHERE record_id = ?1 AND peer = ?2",
+            params![id, peer, State::new().encode()],
         )?;
         Ok(())
     }
@@ -181,6 +189,14 @@ impl DeviceStore {
     pub fn is_synced(&self, id: RecordId, peer: &str) -> Result<bool> {
         Ok(!self.unsynced_records(peer)?.contains(&id) && self.contains(id)?)
     }
+}
+
+/// Whether the changes since `before` include a change with no dependencies (a second root).
+fn adds_a_root(doc: &mut RecordDoc, before: &[ChangeHash]) -> bool {
+    doc.automerge()
+        .get_changes(before)
+        .iter()
+        .any(|c| c.deps().is_empty())
 }
 
 fn empty_sync(mut doc: RecordDoc, state: &mut State) -> Option<Message> {

@@ -10,12 +10,12 @@
 //! record that exchanges more than [`SyncEngine::MAX_ROUNDS`] messages without settling is
 //! dropped from the round and its sync state reset (automerge-repo #206, #412).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::sync::{Message, State};
 
-use super::index_doc::{index_id, read_entries};
+use super::index_doc::{generation as index_generation, index_id, parse_entry, read_entries};
 use super::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
@@ -45,6 +45,13 @@ pub struct SyncStats {
     pub records_settled: u64,
     /// Records the server refused a change of.
     pub records_refused: u64,
+    /// Records removed because they left the user's scope.
+    pub records_withdrawn: u64,
+    /// Of those, records that had edits the server never acknowledged (lost with them).
+    pub withdrawn_with_unsynced_edits: u64,
+    /// Records whose history the server rewrote (erasure): the old copy was dropped and the
+    /// new one fetched.
+    pub records_rewritten: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,6 +206,10 @@ impl SyncEngine {
         if self.docs.contains_key(&id) || self.refused.contains(&id) {
             return Ok(());
         }
+        // A refused edit is not resent until the user edits again or discards it (ADR 0006).
+        if self.store.refusal_stands(id)? {
+            return Ok(());
+        }
         let mut state = self.store.load_sync_state(id, &self.peer)?;
         let held = self.store.contains(id)?;
         let message = self.store.generate_sync_message(id, &mut state)?;
@@ -270,6 +281,9 @@ impl SyncEngine {
         tracing::warn!(record = %id, reason = message, "server refused a change");
         self.stats.records_refused += 1;
         self.refused.insert(id);
+        if self.store.contains(id)? {
+            self.store.note_refusal(id, message)?;
+        }
         self.store.reset_sync_state(id, &self.peer)?;
         self.settle(id, out)
     }
@@ -280,19 +294,24 @@ impl SyncEngine {
         if id != self.index {
             return Ok(());
         }
-        if self.phase == Phase::Index {
-            self.phase = Phase::Records;
-            for id in self.store.unsynced_records(&self.peer)? {
-                if id != self.index {
-                    self.start(id, out)?;
-                }
+        if self.phase != Phase::Index {
+            return self.start_changed_in_index(out, false);
+        }
+        self.phase = Phase::Records;
+        self.start_changed_in_index(out, true)?;
+        for id in self.store.unsynced_records(&self.peer)? {
+            if id != self.index {
+                self.start(id, out)?;
             }
         }
-        self.start_changed_in_index(out)
+        Ok(())
     }
 
-    /// Starts every record whose index entry differs from the local heads.
-    fn start_changed_in_index(&mut self, out: &mut Vec<Vec<u8>>) -> Result<()> {
+    /// Starts every record whose index entry differs from the local heads; drops the local
+    /// copy of records rewritten by the server (erasure) first and, when the index first
+    /// settles in a round (before this round acknowledges anything new), of records that left
+    /// the user's scope.
+    fn start_changed_in_index(&mut self, out: &mut Vec<Vec<u8>>, first: bool) -> Result<()> {
         let entries = match self
             .store
             .with_doc_mut(self.index, |doc| Ok(read_entries(doc.automerge())))
@@ -301,11 +320,41 @@ impl SyncEngine {
             Err(Error::NotFound(_)) => return Ok(()),
             Err(e) => return Err(e),
         };
+        if first {
+            self.withdraw_unlisted(&entries)?;
+        }
         let local = self.store.heads_keys()?;
-        for (id, key) in entries {
-            if local.get(&id) != Some(&key) {
-                self.start(id, out)?;
+        for (id, entry) in entries {
+            let (generation, key) = parse_entry(&entry);
+            if local.get(&id).map(String::as_str) == Some(key) {
+                continue;
             }
+            if generation > 1 && local.contains_key(&id) {
+                let held = self.store.get_json(id).map(|j| index_generation(&j))?;
+                if held < generation {
+                    tracing::info!(record = %id, "history rewritten on the server; refetching");
+                    self.store.remove_record(id, &self.peer)?;
+                    self.stats.records_rewritten += 1;
+                }
+            }
+            self.start(id, out)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the records the server once had from this user but no longer lists: they left
+    /// the user's scope. (A server that lost its data has no index for the user, so nothing is
+    /// removed: the device's own index copy stays as it was.)
+    fn withdraw_unlisted(&mut self, entries: &BTreeMap<RecordId, String>) -> Result<()> {
+        for id in self.store.acknowledged_records(&self.peer)? {
+            if id == self.index || entries.contains_key(&id) || self.docs.contains_key(&id) {
+                continue;
+            }
+            tracing::info!(record = %id, "record left the user's scope; removing the local copy");
+            if self.store.remove_record(id, &self.peer)? {
+                self.stats.withdrawn_with_unsynced_edits += 1;
+            }
+            self.stats.records_withdrawn += 1;
         }
         Ok(())
     }

@@ -47,6 +47,33 @@ pub fn heads_key_of_blob(blob: &[u8]) -> String {
     hex.join(",")
 }
 
+/// The index entry of a record: its heads key, prefixed `g<N>:` when the record's history was
+/// rewritten (erasure) for the N-th time, so that a device holding an older history drops it
+/// and fetches the new one instead of merging the two.
+pub fn entry_key(record: &Json, heads_key: &str) -> String {
+    match generation(record) {
+        0 | 1 => heads_key.to_owned(),
+        g => format!("g{g}:{heads_key}"),
+    }
+}
+
+/// The history generation of a record (`meta.generation`, 1 when absent).
+pub fn generation(record: &Json) -> u64 {
+    record
+        .pointer("/meta/generation")
+        .and_then(Json::as_u64)
+        .unwrap_or(1)
+}
+
+/// Splits an index entry into its generation and heads key.
+pub fn parse_entry(entry: &str) -> (u64, &str) {
+    entry
+        .strip_prefix('g')
+        .and_then(|rest| rest.split_once(':'))
+        .and_then(|(g, key)| g.parse().ok().map(|g| (g, key)))
+        .unwrap_or((1, entry))
+}
+
 /// Every entry of an index document: record id → heads key. Entries that do not parse are
 /// skipped (a newer server may add other keys).
 pub fn read_entries(doc: &AutoCommit) -> BTreeMap<RecordId, String> {

@@ -13,6 +13,7 @@
 mod driver;
 mod engine;
 pub mod index_doc;
+pub mod inflate;
 pub mod wire;
 
 #[cfg(feature = "sync-driver")]

@@ -4,7 +4,7 @@
 
 use fieldbook_core::model::LeadReferral;
 use fieldbook_core::sync::index_doc::{
-    INDEX_KIND, index_user, put_entry, read_entries, remove_entry,
+    INDEX_KIND, entry_key, index_user, put_entry, read_entries, remove_entry,
 };
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{RecordDoc, RecordId, UserId};
@@ -124,8 +124,9 @@ impl<S: ServerStore> DocHub<S> {
             let gone: Vec<UserId> = old.difference(&readers).cloned().collect();
             (readers, gone)
         };
+        let key = entry_key(json, key);
         for user in &readers {
-            self.index_entry(user, record, Some(key)).await?;
+            self.index_entry(user, record, Some(&key)).await?;
         }
         for user in &gone {
             self.index_entry(user, record, None).await?;

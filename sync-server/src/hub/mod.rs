@@ -6,6 +6,7 @@
 //! answered as unavailable, exactly as one that does not exist.
 
 mod access;
+mod erase;
 mod index;
 
 use std::collections::HashMap;
@@ -15,11 +16,13 @@ use automerge::sync::{Message, State, SyncDoc};
 use fieldbook_core::access::conflict_paths_changed;
 use fieldbook_core::model::{LeadReferral, RecordKind};
 use fieldbook_core::sync::index_doc::INDEX_KIND;
+use fieldbook_core::sync::inflate::inflated_size;
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{Clock, DeviceId, RecordDoc, RecordId};
 use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
+pub use erase::Person;
 
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
@@ -59,6 +62,8 @@ pub struct DocHub<S: ServerStore> {
     slots: parking_lot::Mutex<HashMap<RecordId, Slot>>,
     changed: broadcast::Sender<RecordId>,
     revoked: broadcast::Sender<DeviceId>,
+    rewritten: broadcast::Sender<RecordId>,
+    max_doc_bytes: u64,
     access: parking_lot::RwLock<AccessState>,
 }
 
@@ -78,6 +83,7 @@ impl<S: ServerStore> DocHub<S> {
     ) -> Self {
         let (changed, _) = broadcast::channel(1024);
         let (revoked, _) = broadcast::channel(64);
+        let (rewritten, _) = broadcast::channel(64);
         DocHub {
             store,
             gate,
@@ -86,13 +92,27 @@ impl<S: ServerStore> DocHub<S> {
             slots: parking_lot::Mutex::new(HashMap::new()),
             changed,
             revoked,
+            rewritten,
+            max_doc_bytes: 16 * 1024 * 1024,
             access: parking_lot::RwLock::new(AccessState::default()),
         }
+    }
+
+    /// Sets the largest document, stored or inflated from an incoming message.
+    pub fn with_max_doc_bytes(mut self, bytes: u64) -> Self {
+        self.max_doc_bytes = bytes;
+        self
     }
 
     /// Notifications of documents whose stored heads changed.
     pub fn subscribe(&self) -> broadcast::Receiver<RecordId> {
         self.changed.subscribe()
+    }
+
+    /// Notifications of records whose history was rewritten (erasure): connections drop their
+    /// sync state for them and never push the new history onto an old one.
+    pub fn subscribe_rewrites(&self) -> broadcast::Receiver<RecordId> {
+        self.rewritten.subscribe()
     }
 
     /// Notifications of revoked devices (their connections end).
@@ -149,6 +169,12 @@ impl<S: ServerStore> DocHub<S> {
         state: &mut State,
         message: Message,
     ) -> Result<Outcome> {
+        if let Err(reason) = inflated_size(&message, self.max_doc_bytes) {
+            *state = State::new();
+            return Ok(Outcome::Refused(format!(
+                "记录 {id}：{reason} / record {id}"
+            )));
+        }
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;

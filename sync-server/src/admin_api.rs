@@ -1,0 +1,327 @@
+//! The accounts API: devices enrol (one-time code) or sign in (password) for a token; admins
+//! manage teams, users, enrolment codes and devices; the erasure of a person's data; the
+//! access log. JSON in and out, errors as `{"error": "中文 / English"}` with a fitting status.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use fieldbook_core::access::Role;
+use fieldbook_core::{DeviceId, OsEntropy, RecordId, UserId};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::{self, Credentials, Team};
+use crate::error::ServerError;
+use crate::hub::{EditOutcome, Person, blocking};
+use crate::routes::{AppState, authenticate};
+use crate::store::{DeviceAuth, ServerStore};
+
+/// Largest accepted request body.
+const MAX_BODY: usize = 64 * 1024;
+
+/// The routes, under `/api/v1`.
+pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
+    Router::new()
+        .route("/api/v1/devices/enrol", post(enrol::<S>))
+        .route("/api/v1/devices/login", post(device_login::<S>))
+        .route("/api/v1/admin/teams", post(put_team::<S>))
+        .route("/api/v1/admin/users", post(put_user::<S>))
+        .route("/api/v1/admin/users/{user}/enrolment", post(new_code::<S>))
+        .route("/api/v1/admin/devices/{device}/revoke", post(revoke::<S>))
+        .route("/api/v1/admin/access-log", get(access_log::<S>))
+        .route("/api/v1/privacy/erase", post(erase::<S>))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// An API error.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
+        let status = match &e {
+            ServerError::Invalid(_) | ServerError::Core(_) => StatusCode::BAD_REQUEST,
+            ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "api request failed");
+        }
+        ApiError(status, e.to_string())
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::to_owned)
+}
+
+/// The caller, authenticated by its bearer token.
+async fn caller<S: ServerStore>(
+    state: &AppState<S>,
+    headers: &HeaderMap,
+) -> Result<DeviceAuth, ApiError> {
+    authenticate(&state.hub, bearer(headers))
+        .await
+        .map_err(|e| ApiError(StatusCode::UNAUTHORIZED, e.to_string()))
+}
+
+/// The caller, who must be an admin.
+async fn admin<S: ServerStore>(
+    state: &AppState<S>,
+    headers: &HeaderMap,
+) -> Result<DeviceAuth, ApiError> {
+    let who = caller(state, headers).await?;
+    if state.hub.access().dir.role(&who.user) != Some(Role::Admin) {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "需要管理员 / an admin is required".into(),
+        ));
+    }
+    Ok(who)
+}
+
+fn credentials(c: Credentials) -> Response {
+    Json(json!({
+        "device": c.device.to_string(),
+        "user": c.user.as_str(),
+        "token": c.token,
+        "expires_at": c.expires_at,
+    }))
+    .into_response()
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
+    text.parse().map_err(|_| {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("无效的{what} / invalid {what}"),
+        )
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrolBody {
+    code: String,
+    device: Option<String>,
+}
+
+async fn enrol<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Json(body): Json<EnrolBody>,
+) -> ApiResult {
+    let device: Option<DeviceId> = body
+        .device
+        .as_deref()
+        .map(|d| parse(d, "device"))
+        .transpose()?;
+    let (store, clock) = (state.hub.store().clone(), state.hub.clock().clone());
+    let c = blocking(move || {
+        accounts::redeem_code(
+            store.as_ref(),
+            clock.as_ref(),
+            &OsEntropy,
+            &body.code,
+            device,
+        )
+    })
+    .await?;
+    Ok(credentials(c))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    user: String,
+    password: String,
+    device: Option<String>,
+}
+
+async fn device_login<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Json(body): Json<LoginBody>,
+) -> ApiResult {
+    let user: UserId = parse(&body.user, "user")?;
+    let device: Option<DeviceId> = body
+        .device
+        .as_deref()
+        .map(|d| parse(d, "device"))
+        .transpose()?;
+    let (store, clock) = (state.hub.store().clone(), state.hub.clock().clone());
+    let c = blocking(move || {
+        accounts::login(
+            store.as_ref(),
+            clock.as_ref(),
+            &OsEntropy,
+            &user,
+            &body.password,
+            device,
+        )
+    })
+    .await?;
+    Ok(credentials(c))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamBody {
+    id: String,
+    name: String,
+}
+
+async fn put_team<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Json(body): Json<TeamBody>,
+) -> ApiResult {
+    admin(&state, &headers).await?;
+    let store = state.hub.store().clone();
+    blocking(move || {
+        store.put_team(&Team {
+            id: body.id,
+            name: body.name,
+        })
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserBody {
+    user: String,
+    name: String,
+    role: String,
+    team: Option<String>,
+    password: Option<String>,
+}
+
+async fn put_user<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Json(body): Json<UserBody>,
+) -> ApiResult {
+    admin(&state, &headers).await?;
+    let user: UserId = parse(&body.user, "user")?;
+    let role: Role = parse(&body.role, "role")?;
+    let store = state.hub.store().clone();
+    blocking(move || {
+        accounts::create_user(
+            store.as_ref(),
+            &OsEntropy,
+            &user,
+            &body.name,
+            role,
+            body.team,
+            body.password.as_deref(),
+        )
+    })
+    .await?;
+    // A new role or team changes who may see what: bring every index in line.
+    state.hub.reload_access().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn new_code<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+) -> ApiResult {
+    admin(&state, &headers).await?;
+    let user: UserId = parse(&user, "user")?;
+    let (store, clock) = (state.hub.store().clone(), state.hub.clock().clone());
+    let code =
+        blocking(move || accounts::enrol_code(store.as_ref(), clock.as_ref(), &OsEntropy, &user))
+            .await?;
+    Ok(Json(json!({ "code": code })).into_response())
+}
+
+async fn revoke<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Path(device): Path<String>,
+) -> ApiResult {
+    admin(&state, &headers).await?;
+    let device: DeviceId = parse(&device, "device")?;
+    let (store, now) = (state.hub.store().clone(), state.hub.clock().now());
+    let revoked = blocking(move || store.revoke_device(device, now)).await?;
+    // End its live connections now, not at its next connect.
+    state.hub.revoke(device);
+    Ok(Json(json!({ "revoked": revoked })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogQuery {
+    record: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn access_log<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Query(q): Query<LogQuery>,
+) -> ApiResult {
+    admin(&state, &headers).await?;
+    let record: Option<RecordId> = q
+        .record
+        .as_deref()
+        .map(|r| parse(r, "record"))
+        .transpose()?;
+    let limit = q.limit.unwrap_or(100).min(1000);
+    let store = state.hub.store().clone();
+    let entries = blocking(move || store.access_log(record, limit)).await?;
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            json!({"at": e.at, "user": e.user.as_str(), "device": e.device.map(|d| d.to_string()),
+                   "record": e.record.to_string(), "action": e.action})
+        })
+        .collect();
+    Ok(Json(json!({ "entries": rows })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EraseBody {
+    record: String,
+    /// A customer's contact id; absent for a lead's prospect.
+    contact: Option<String>,
+}
+
+async fn erase<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Json(body): Json<EraseBody>,
+) -> ApiResult {
+    let who = caller(&state, &headers).await?;
+    let record: RecordId = parse(&body.record, "record")?;
+    let person = body.contact.map_or(Person::Prospect, Person::Contact);
+    match state.hub.erase(&who.user, record, &person).await? {
+        EditOutcome::Stored(_) => Ok(Json(json!({ "erased": record.to_string() })).into_response()),
+        EditOutcome::NotFound => Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "未找到记录 / no such record".into(),
+        )),
+        EditOutcome::Refused(r) => Err(ApiError(StatusCode::FORBIDDEN, r.to_string())),
+    }
+}

@@ -1,0 +1,450 @@
+//! Issue 6 on a real server: each role holds exactly what it may see; a record leaving a
+//! user's scope leaves their device; every line of the write rule table refuses what it
+//! forbids, and nothing of a refused change reaches the server or other devices.
+#![allow(clippy::unwrap_used, clippy::unit_arg)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{PEOPLE, World, user};
+use fieldbook_core::access::RULES;
+use fieldbook_core::model::{
+    Approval, Customer, CustomerGrade, ExpenseApplication, LeadReferral, ReceptionNote,
+    ReturnVisitReport, Review, VisitPlan,
+};
+use fieldbook_core::search::{SearchQuery, search};
+use fieldbook_core::{DeviceStore, RecordId};
+use fieldbook_sync_server::ServerStore;
+
+async fn sync_all(w: &World) {
+    for d in w.devices.values() {
+        d.sync().await;
+    }
+}
+
+fn held(store: &DeviceStore) -> BTreeSet<RecordId> {
+    store.list(None).unwrap().iter().map(|s| s.id).collect()
+}
+
+/// The records of the table test, by label.
+async fn records(w: &World) -> BTreeMap<&'static str, RecordId> {
+    let li = &w.device("rep.li").store;
+    let wang = &w.device("rep.wang").store;
+    let zhao = &w.device("sup.zhao").store;
+    let mkt = &w.device("mkt.sun").store;
+    let mut out = BTreeMap::new();
+    let customer = |name: &str| Customer {
+        name: name.into(),
+        grade: CustomerGrade::B,
+        ..Customer::default()
+    };
+    out.insert("li customer B", li.create(customer("甲")).unwrap().meta.id);
+    out.insert(
+        "li lead",
+        li.create(LeadReferral::default()).unwrap().meta.id,
+    );
+    let reception = ReceptionNote {
+        host: user("rep.li"),
+        ..ReceptionNote::default()
+    };
+    out.insert("li reception", li.create(reception).unwrap().meta.id);
+    let report = ReturnVisitReport {
+        rep: user("rep.li"),
+        ..ReturnVisitReport::default()
+    };
+    out.insert("li report", li.create(report).unwrap().meta.id);
+    let mut visit = VisitPlan {
+        rep: user("rep.li"),
+        ..VisitPlan::default()
+    };
+    visit.meta.owner = user("rep.li");
+    out.insert("zhao's visit for li", zhao.create(visit).unwrap().meta.id);
+    out.insert(
+        "wang customer B",
+        wang.create(customer("乙")).unwrap().meta.id,
+    );
+    out.insert(
+        "wang lead",
+        wang.create(LeadReferral::default()).unwrap().meta.id,
+    );
+    let mut a = Customer {
+        grade: CustomerGrade::A,
+        ..customer("丙")
+    };
+    a.meta.owner = user("rep.li");
+    out.insert("A customer of li", mkt.create(a).unwrap().meta.id);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_holds_exactly_what_it_may_see() {
+    let w = World::start().await;
+    let ids = records(&w).await;
+    sync_all(&w).await;
+    sync_all(&w).await;
+    let back = ["admin.zheng", "cs.zhou", "fin.wu", "mkt.sun"];
+    let east: Vec<&str> = ["rep.li", "sup.zhao"].into_iter().chain(back).collect();
+    let west: Vec<&str> = ["rep.wang", "sup.qian"].into_iter().chain(back).collect();
+    let table: [(&str, &[&str]); 8] = [
+        ("li customer B", &east),
+        ("li lead", &east),
+        ("li reception", &east),
+        ("li report", &east),
+        ("zhao's visit for li", &east),
+        ("wang customer B", &west),
+        ("wang lead", &west),
+        ("A customer of li", &["mkt.sun"]),
+    ];
+    for (name, _, _) in PEOPLE {
+        let want: BTreeSet<RecordId> = table
+            .iter()
+            .filter(|(_, who)| who.contains(&name))
+            .map(|(label, _)| ids[label])
+            .collect();
+        assert_eq!(held(&w.device(name).store), want, "what {name} holds");
+    }
+    // Reads of customers by sync are in the access log.
+    let log = w.store.access_log(Some(ids["li customer B"]), 100).unwrap();
+    let readers: BTreeSet<&str> = log.iter().map(|e| e.user.as_str()).collect();
+    assert!(
+        readers.contains("sup.zhao") && readers.contains("cs.zhou"),
+        "{readers:?}"
+    );
+    assert!(!readers.contains("rep.wang"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_that_leaves_a_scope_leaves_the_device_with_its_unsynced_edits() {
+    let w = World::start().await;
+    let li = w.device("rep.li");
+    let zhao = w.device("sup.zhao");
+    let c = Customer {
+        name: "王府井百货".into(),
+        ..Customer::default()
+    };
+    let c = li.store.create(c).unwrap().meta.id;
+    li.sync().await;
+    zhao.sync().await;
+    assert!(zhao.store.contains(c).unwrap());
+    // Offline, the rep adds a note; the supervisor upgrades the customer to A.
+    li.store
+        .update::<Customer>(c, |c| Ok(c.notes = "下周再访".into()))
+        .unwrap();
+    zhao.store
+        .update::<Customer>(c, |c| Ok(c.grade = CustomerGrade::A))
+        .unwrap();
+    let stats = zhao.sync().await;
+    assert_eq!(stats.records_refused, 0, "{stats:?}");
+    let stats = zhao.sync().await;
+    assert_eq!(stats.records_withdrawn, 1, "{stats:?}");
+    assert!(!zhao.store.contains(c).unwrap());
+    let stats = li.sync().await;
+    assert_eq!(stats.records_withdrawn, 1, "{stats:?}");
+    assert_eq!(
+        stats.withdrawn_with_unsynced_edits, 1,
+        "the rep's note went with it"
+    );
+    assert!(!li.store.contains(c).unwrap());
+    let hits = search(&li.store, &SearchQuery::new("王府井")).unwrap();
+    assert!(hits.is_empty(), "no search rows remain: {hits:?}");
+    w.device("mkt.sun").sync().await;
+    let seen: Customer = w.device("mkt.sun").store.get(c).unwrap();
+    assert_eq!(seen.grade, CustomerGrade::A);
+    // Nothing loops: a second round is quiet.
+    let again = li.sync().await;
+    assert!(again.frames_sent <= 2, "{again:?}");
+}
+
+type Edit = Box<dyn Fn(&DeviceStore, RecordId)>;
+
+/// One forbidden change per line of the rule table: (kind, path, who tries, what they do).
+fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
+    fn json_put(path: &'static [&'static str], value: serde_json::Value) -> Edit {
+        Box::new(move |s: &DeviceStore, id| {
+            s.with_doc_mut(id, |doc| {
+                use automerge::transaction::Transactable;
+                let am = doc.automerge();
+                let mut obj = automerge::ROOT;
+                for key in &path[..path.len() - 1] {
+                    obj = match automerge::ReadDoc::get(am, &obj, *key)? {
+                        Some((_, o)) => o,
+                        None => am.put_object(&obj, *key, automerge::ObjType::Map)?,
+                    };
+                }
+                let leaf = path[path.len() - 1];
+                match &value {
+                    serde_json::Value::Number(n) => am.put(&obj, leaf, n.as_i64().unwrap_or(0))?,
+                    v => am.put(&obj, leaf, v.as_str().unwrap_or_default())?,
+                }
+                Ok(())
+            })
+            .unwrap();
+        })
+    }
+    vec![
+        (
+            "*",
+            "/kind",
+            "rep.li",
+            json_put(&["kind"], "lead_referral".into()),
+        ),
+        (
+            "*",
+            "/meta/id",
+            "rep.li",
+            json_put(&["meta", "id"], "2upNy6TguQTY1EpEjZL2v6L5p3Hh".into()),
+        ),
+        (
+            "*",
+            "/meta/created_at",
+            "rep.li",
+            json_put(&["meta", "created_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "*",
+            "/meta/created_by",
+            "rep.li",
+            json_put(&["meta", "created_by"], "rep.wang".into()),
+        ),
+        (
+            "*",
+            "/meta/created_on",
+            "rep.li",
+            json_put(
+                &["meta", "created_on"],
+                "00000000000000000000000000000001".into(),
+            ),
+        ),
+        (
+            "*",
+            "/meta/generation",
+            "rep.li",
+            json_put(&["meta", "generation"], 7.into()),
+        ),
+        (
+            "*",
+            "/meta/owner",
+            "rep.li",
+            json_put(&["meta", "owner"], "rep.wang".into()),
+        ),
+        (
+            "lead_referral",
+            "/server_received_at",
+            "mkt.sun",
+            json_put(&["server_received_at"], "2026-01-01T00:00:00Z".into()),
+        ),
+        (
+            "lead_referral",
+            "/prospect_key",
+            "rep.li",
+            json_put(&["prospect_key"], "tel:+8613800000000".into()),
+        ),
+        (
+            "visit_plan",
+            "/rep",
+            "rep.li",
+            json_put(&["rep"], "rep.wang".into()),
+        ),
+        (
+            "customer",
+            "/grade",
+            "rep.li",
+            json_put(&["grade"], "A".into()),
+        ),
+        (
+            "customer",
+            "/dedicated_rep",
+            "rep.li",
+            json_put(&["dedicated_rep"], "rep.li".into()),
+        ),
+        (
+            "return_visit_report",
+            "/review",
+            "rep.li",
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReturnVisitReport>(id, |r| {
+                    r.review = Some(Review {
+                        guidance: "自己批准".into(),
+                        ..Review::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
+        ),
+        (
+            "reception_note",
+            "/expense/cs_manager",
+            "fin.wu",
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReceptionNote>(id, |r| {
+                    if let Some(e) = r.expense.as_mut() {
+                        e.cs_manager = Some(Approval {
+                            approved: true,
+                            ..Approval::default()
+                        });
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            }),
+        ),
+        (
+            "reception_note",
+            "/expense/finance_manager",
+            "cs.zhou",
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReceptionNote>(id, |r| {
+                    if let Some(e) = r.expense.as_mut() {
+                        e.finance_manager = Some(Approval {
+                            approved: true,
+                            ..Approval::default()
+                        });
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            }),
+        ),
+        (
+            "*",
+            "",
+            "cs.zhou",
+            json_put(&["notes"], "客服改备注".into()),
+        ),
+    ]
+}
+
+/// A record of `kind` created by rep.li (a supervisor's visit for the visit case), synced.
+async fn subject(w: &World, kind: &str) -> RecordId {
+    let li = &w.device("rep.li").store;
+    let id = match kind {
+        "lead_referral" => {
+            li.create(LeadReferral {
+                prospect_key: "tel:+8613912345678".into(),
+                ..LeadReferral::default()
+            })
+            .unwrap()
+            .meta
+            .id
+        }
+        "visit_plan" => {
+            let mut v = VisitPlan {
+                rep: user("rep.li"),
+                ..VisitPlan::default()
+            };
+            v.meta.owner = user("rep.li");
+            w.device("sup.zhao").store.create(v).unwrap().meta.id
+        }
+        "return_visit_report" => {
+            li.create(ReturnVisitReport {
+                rep: user("rep.li"),
+                ..ReturnVisitReport::default()
+            })
+            .unwrap()
+            .meta
+            .id
+        }
+        "reception_note" => {
+            let expense = ExpenseApplication {
+                amount_fen: 80_000,
+                applied_by: user("rep.li"),
+                ..ExpenseApplication::default()
+            };
+            li.create(ReceptionNote {
+                host: user("rep.li"),
+                expense: Some(expense),
+                ..ReceptionNote::default()
+            })
+            .unwrap()
+            .meta
+            .id
+        }
+        _ => li.create(Customer::default()).unwrap().meta.id,
+    };
+    // The creator first, then everyone (devices sync in name order).
+    w.device("rep.li").sync().await;
+    w.device("sup.zhao").sync().await;
+    for d in w.devices.values() {
+        d.sync().await;
+    }
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rule_in_the_table_refuses_what_it_forbids_and_nothing_spreads() {
+    let cases = cases();
+    for rule in RULES {
+        let covered = cases.iter().any(|(kind, path, _, _)| {
+            *path == rule.path
+                && rule.kind.is_none_or(|k| k == *kind)
+                && (rule.kind.is_some() || *kind == "*")
+        });
+        assert!(covered, "rule {rule:?} has a test case");
+    }
+    let w = World::start().await;
+    for (kind, path, who, edit) in &cases {
+        eprintln!("case: {kind} {path} by {who}");
+        let kind_of_record = if *kind == "*" { "customer" } else { kind };
+        let id = subject(&w, kind_of_record).await;
+        let device = w.device(who);
+        let server_before = w
+            .store
+            .list_docs()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.id == id)
+            .unwrap();
+        let witness = w.device("sup.zhao");
+        let witness_before = witness.store.get_json(id).unwrap();
+        edit(&device.store, id);
+        let stats = device.sync().await;
+        assert_eq!(
+            stats.records_refused, 1,
+            "{kind} {path} by {who}: {stats:?}"
+        );
+        let refusals = device.store.refusals().unwrap();
+        let refusal = refusals.iter().find(|r| r.record == id).unwrap();
+        assert!(
+            refusal.reason.contains(&id.to_string()),
+            "{}",
+            refusal.reason
+        );
+        let server_after = w
+            .store
+            .list_docs()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.id == id)
+            .unwrap();
+        assert_eq!(
+            server_after.heads_key, server_before.heads_key,
+            "{path}: nothing stored"
+        );
+        witness.sync().await;
+        assert_eq!(
+            witness.store.get_json(id).unwrap(),
+            witness_before,
+            "{path}: nothing forwarded"
+        );
+        // The refused edit is not resent; discarding it brings the device back to the server.
+        let quiet = device.sync().await;
+        assert_eq!(quiet.records_refused, 0, "{path}: no loop {quiet:?}");
+        device.store.discard_unsynced(id, "server").unwrap();
+        assert!(
+            device
+                .store
+                .refusals()
+                .unwrap()
+                .iter()
+                .all(|r| r.record != id)
+        );
+        device.sync().await;
+        assert_eq!(
+            device.store.get_json(id).unwrap(),
+            witness.store.get_json(id).unwrap(),
+            "{path}"
+        );
+    }
+}

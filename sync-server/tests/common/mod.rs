@@ -1,0 +1,206 @@
+//! A company on a real server on 127.0.0.1: two teams, their reps and supervisors, the back
+//! office, one device per person with its own token, and raw WebSocket access for attacks.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeZone;
+use fieldbook_core::access::Role;
+use fieldbook_core::sync::{DeviceSync, SyncStats, WireMessage};
+use fieldbook_core::{DeviceId, DeviceStore, FixedClock, SeededEntropy, StoreOptions, UserId};
+use fieldbook_sync_server::{
+    RunningServer, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
+};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message as Frame;
+
+pub const T: Duration = Duration::from_secs(30);
+
+pub const PEOPLE: [(&str, Role, Option<&str>); 8] = [
+    ("rep.li", Role::FieldRep, Some("east")),
+    ("rep.wang", Role::FieldRep, Some("west")),
+    ("sup.zhao", Role::Supervisor, Some("east")),
+    ("sup.qian", Role::Supervisor, Some("west")),
+    ("mkt.sun", Role::MarketingManager, None),
+    ("cs.zhou", Role::CustomerServiceManager, None),
+    ("fin.wu", Role::FinanceManager, None),
+    ("admin.zheng", Role::Admin, None),
+];
+
+pub struct Device {
+    pub user: UserId,
+    pub id: DeviceId,
+    pub store: Arc<DeviceStore>,
+    pub token: String,
+    pub sync: DeviceSync,
+}
+
+impl Device {
+    pub async fn sync(&self) -> SyncStats {
+        self.sync.sync_once(T).await.unwrap()
+    }
+}
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<SqliteStore>,
+    pub server: RunningServer,
+    pub devices: BTreeMap<String, Device>,
+}
+
+pub fn user(name: &str) -> UserId {
+    UserId::new(name).unwrap()
+}
+
+impl World {
+    pub async fn start() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(dir.path().join("server.sqlite3")).unwrap());
+        for team in ["east", "west"] {
+            let t = accounts::Team {
+                id: team.into(),
+                name: team.into(),
+            };
+            store.put_team(&t).unwrap();
+        }
+        let entropy = SeededEntropy::new(7);
+        for (name, role, team) in PEOPLE {
+            let team = team.map(str::to_owned);
+            let password = Some("correct horse battery");
+            accounts::create_user(
+                store.as_ref(),
+                &entropy,
+                &user(name),
+                name,
+                role,
+                team,
+                password,
+            )
+            .unwrap();
+        }
+        let server = start(store.clone(), ServerConfig::default()).await.unwrap();
+        let mut devices = BTreeMap::new();
+        for (n, (name, _, _)) in PEOPLE.iter().enumerate() {
+            let d = open_device(&dir, &store, &server, n as u8 + 1, name);
+            devices.insert((*name).to_owned(), d);
+        }
+        World {
+            dir,
+            store,
+            server,
+            devices,
+        }
+    }
+
+    pub fn device(&self, name: &str) -> &Device {
+        &self.devices[name]
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.addr())
+    }
+
+    /// Connects a raw WebSocket with `token` and completes the handshake.
+    pub async fn raw(&self, token: &str) -> Raw {
+        let url = format!("{}?token={token}", self.server.url());
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let join = WireMessage::Join {
+            sender_id: "raw".into(),
+            supported_protocol_versions: vec!["1".into()],
+            peer_metadata: None,
+        };
+        ws.send(Frame::binary(join.encode())).await.unwrap();
+        let peer = ws.next().await.unwrap().unwrap();
+        assert!(matches!(
+            WireMessage::decode(&peer.into_data()).unwrap(),
+            WireMessage::Peer { .. }
+        ));
+        Raw { ws }
+    }
+}
+
+pub fn open_device(
+    dir: &tempfile::TempDir,
+    store: &SqliteStore,
+    server: &RunningServer,
+    n: u8,
+    name: &str,
+) -> Device {
+    let id = DeviceId::from_random_bytes([n; 16]);
+    let mut opts = StoreOptions::new(id, user(name));
+    opts.clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    ));
+    opts.entropy = Arc::new(SeededEntropy::new(u64::from(n)));
+    let path = dir.path().join(format!("{name}.sqlite3"));
+    let device_store = Arc::new(DeviceStore::open(path, opts).unwrap());
+    let token = add_device(store, id, user(name)).unwrap();
+    Device {
+        user: user(name),
+        id,
+        sync: DeviceSync::new(device_store.clone(), server.url(), token.clone()),
+        store: device_store,
+        token,
+    }
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A raw protocol connection.
+pub struct Raw {
+    pub ws: Ws,
+}
+
+/// What a raw connection heard next.
+#[derive(Debug)]
+pub enum Heard {
+    Message(WireMessage),
+    Closed,
+}
+
+impl Raw {
+    pub async fn send(&mut self, m: &WireMessage) {
+        self.ws.send(Frame::binary(m.encode())).await.unwrap();
+    }
+
+    /// The next protocol message (or the close), within a generous bound.
+    pub async fn next(&mut self) -> Heard {
+        let got = tokio::time::timeout(T, async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(Frame::Binary(b))) => {
+                        return Heard::Message(WireMessage::decode(&b).unwrap());
+                    }
+                    Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => return Heard::Closed,
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await;
+        got.expect("the server answered within the bound")
+    }
+
+    /// Waits for an `error` message; returns its text.
+    pub async fn error(&mut self) -> String {
+        loop {
+            match self.next().await {
+                Heard::Message(WireMessage::Error { message, .. }) => return message,
+                Heard::Message(_) => {}
+                Heard::Closed => panic!("closed without an error message"),
+            }
+        }
+    }
+}
+
+/// A sync message for `doc` as the raw peer.
+pub fn sync_frame(doc: &str, m: automerge::sync::Message) -> WireMessage {
+    WireMessage::Sync {
+        document_id: doc.to_owned(),
+        sender_id: "raw".into(),
+        target_id: "fieldbook-sync-server".into(),
+        data: m.encode(),
+    }
+}
