@@ -134,7 +134,7 @@ pub fn open_device(
         chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
     opts.entropy = Arc::new(SeededEntropy::new(u64::from(n)));
-    let path = dir.path().join(format!("{name}.sqlite3"));
+    let path = dir.path().join(format!("{name}-{n}.sqlite3"));
     let device_store = Arc::new(DeviceStore::open(path, opts).unwrap());
     let token = add_device(store, id, user(name)).unwrap();
     Device {
@@ -203,4 +203,28 @@ pub fn sync_frame(doc: &str, m: automerge::sync::Message) -> WireMessage {
         target_id: "fieldbook-sync-server".into(),
         data: m.encode(),
     }
+}
+
+/// Syncs `doc` as record `id` over a raw connection until both sides are quiet; `Err` with the
+/// server's message if it refuses.
+pub async fn push(raw: &mut Raw, id: &str, doc: &mut automerge::AutoCommit) -> Result<(), String> {
+    use automerge::sync::{Message, State, SyncDoc};
+    let mut state = State::new();
+    for _ in 0..16 {
+        let Some(m) = doc.sync().generate_sync_message(&mut state) else {
+            return Ok(());
+        };
+        raw.send(&sync_frame(id, m)).await;
+        match raw.next().await {
+            Heard::Message(WireMessage::Sync { data, .. }) => {
+                let reply = Message::decode(&data).unwrap();
+                doc.sync().receive_sync_message(&mut state, reply).unwrap();
+            }
+            Heard::Message(WireMessage::Error { message, .. }) => return Err(message),
+            Heard::Message(WireMessage::DocUnavailable { .. }) => return Err("unavailable".into()),
+            Heard::Message(other) => panic!("unexpected {other:?}"),
+            Heard::Closed => return Err("closed".into()),
+        }
+    }
+    panic!("no settle in 16 rounds")
 }
