@@ -29,7 +29,14 @@ pub struct Expectation {
 #[derive(Debug, Default)]
 pub struct Ledger {
     pub expected: Vec<Expectation>,
+    /// Every visit assigned, all days.
     pub visits: Vec<(UserId, RecordId)>,
+    /// Today's visits.
+    pub today: Vec<(UserId, RecordId)>,
+    /// The customer two reps both look after (owner and dedicated rep).
+    pub shared_customer: Option<RecordId>,
+    /// The reception with an expense application, and who hosts it.
+    pub reception: Option<(UserId, RecordId)>,
     /// The visit both the supervisor and its rep edited offline.
     pub contested_visit: Option<RecordId>,
     /// The two leads for one prospect.
@@ -38,7 +45,7 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    fn expect(&mut self, record: RecordId, pointer: &str, value: Json, by: &Device) {
+    pub(crate) fn expect(&mut self, record: RecordId, pointer: &str, value: Json, by: &Device) {
         self.expected.push(Expectation {
             record,
             pointer: pointer.to_owned(),
@@ -50,6 +57,8 @@ impl Ledger {
 
 pub const SUPERVISOR: &str = "sup.wang";
 pub const STAFF: &str = "show.chen";
+/// The customer-service manager, at the office, who approves reception expenses.
+pub const CS_MANAGER: &str = "cs.zhou";
 
 /// The day's people: the supervisor, the reps, the trade-show staffer.
 pub fn people(reps: usize) -> Vec<String> {
@@ -62,10 +71,11 @@ pub fn people(reps: usize) -> Vec<String> {
             .map(|n| format!("rep.{n}")),
     );
     out.push(STAFF.to_owned());
+    out.push(CS_MANAGER.to_owned());
     out
 }
 
-fn reps(f: &Fleet) -> Vec<&Device> {
+pub(crate) fn reps(f: &Fleet) -> Vec<&Device> {
     f.devices
         .iter()
         .filter(|d| d.user.as_str().starts_with("rep."))
@@ -80,7 +90,9 @@ pub async fn morning(
     report: &mut DayReport,
 ) -> anyhow::Result<()> {
     let sup = f.device(SUPERVISOR)?;
-    for rep in reps(f) {
+    ledger.today.clear();
+    let all_reps = reps(f);
+    for (r, rep) in all_reps.iter().enumerate() {
         for slot in 0..3u32 {
             f.at(8, 0);
             let p = data.company();
@@ -100,7 +112,16 @@ pub async fn morning(
                 ..Customer::default()
             };
             customer.meta.owner = rep.user.clone();
+            // The first customer of the day is looked after by two reps: its owner and, for
+            // after-sales, the next rep as its dedicated rep.
+            let shared = r == 0 && slot == 0 && all_reps.len() > 1;
+            if shared {
+                customer.dedicated_rep = Some(all_reps[1].user.clone());
+            }
             let c = sup.store.create(customer)?;
+            if shared {
+                ledger.shared_customer = Some(c.meta.id);
+            }
             let mut plan = VisitPlan {
                 customer_id: Some(c.meta.id),
                 rep: rep.user.clone(),
@@ -115,6 +136,7 @@ pub async fn morning(
             f.at(8, 5);
             let v = sup.store.create(plan)?;
             ledger.visits.push((rep.user.clone(), v.meta.id));
+            ledger.today.push((rep.user.clone(), v.meta.id));
         }
     }
     report.event(
@@ -122,7 +144,7 @@ pub async fn morning(
         SUPERVISOR,
         format!(
             "主管安排 {n} 个拜访 / supervisor assigned {n} visits",
-            n = ledger.visits.len()
+            n = ledger.today.len()
         ),
     );
     f.at(8, 30);
@@ -130,7 +152,7 @@ pub async fn morning(
         let line = f.sync(d).await?;
         report.event("08:30", d.user.as_str(), line);
     }
-    for (rep, visit) in &ledger.visits {
+    for (rep, visit) in &ledger.today {
         f.device(rep.as_str())?
             .store
             .get::<VisitPlan>(*visit)
@@ -148,7 +170,7 @@ pub fn sites(
     ledger: &mut Ledger,
     report: &mut DayReport,
 ) -> anyhow::Result<()> {
-    for (rep, visit) in ledger.visits.clone() {
+    for (rep, visit) in ledger.today.clone() {
         let d = f.device(rep.as_str())?;
         f.at(8, 40);
         d.store.update::<VisitPlan>(visit, |p| {
@@ -192,6 +214,8 @@ pub fn sites(
             contest_visit(f, d, visit, ledger, report)?;
         }
     }
+    crate::shared::both_reps_edit_the_customer(f, ledger, report)?;
+    crate::shared::reception_with_expense(f, data, ledger, report)?;
     Ok(())
 }
 
@@ -206,7 +230,7 @@ fn file_report(
         customer_id: plan.customer_id,
         visit_plan_id: Some(plan.meta.id),
         rep: d.user.clone(),
-        visited_on: Some(f.day),
+        visited_on: Some(f.day()),
         place: plan.place.clone(),
         purpose: plan.purpose.clone(),
         needs: "希望缩短备件交付周期".into(),
@@ -276,6 +300,7 @@ pub fn trade_show(
     let staff = f.device(STAFF)?;
     let show = data.trade_show();
     let mut contested = None;
+    let first_day = ledger.contested_leads.is_empty();
     for i in 0..leads {
         f.at(9 + (i * 8 / leads.max(1)) as u32, (i * 7 % 60) as u32);
         let p = data.company();
@@ -296,7 +321,7 @@ pub fn trade_show(
         )?;
         ledger.leads.push(lead.meta.id);
         ledger.expect(lead.meta.id, "/code", json!(lead.code), staff);
-        if i == 1 {
+        if i == 1 && first_day {
             contested = Some(lead.prospect.clone());
             ledger.contested_leads.push(lead.meta.id);
         }

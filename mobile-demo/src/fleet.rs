@@ -36,10 +36,11 @@ pub struct Fleet {
     pub devices: Vec<Device>,
     pub clock: Arc<FixedClock>,
     pub cal: WorkCalendar,
-    pub day: NaiveDate,
+    day: std::cell::Cell<NaiveDate>,
 }
 
-/// One team: the first person is its supervisor, everyone else a field rep.
+/// One team: the first person is its supervisor, `cs.*` the customer-service manager (at the
+/// office, no team), everyone else a field rep.
 fn enrol_people(store: &SqliteStore, people: &[&str], seed: u64) -> anyhow::Result<()> {
     let team = "east";
     store.put_team(&accounts::Team {
@@ -48,21 +49,13 @@ fn enrol_people(store: &SqliteStore, people: &[&str], seed: u64) -> anyhow::Resu
     })?;
     let entropy = SeededEntropy::new(seed);
     for (n, user) in people.iter().enumerate() {
-        let role = if n == 0 {
-            Role::Supervisor
-        } else {
-            Role::FieldRep
+        let (role, team) = match (n, user.starts_with("cs.")) {
+            (0, _) => (Role::Supervisor, Some(team.to_owned())),
+            (_, true) => (Role::CustomerServiceManager, None),
+            _ => (Role::FieldRep, Some(team.to_owned())),
         };
         let user = UserId::new(*user)?;
-        accounts::create_user(
-            store,
-            &entropy,
-            &user,
-            user.as_str(),
-            role,
-            Some(team.into()),
-            None,
-        )?;
+        accounts::create_user(store, &entropy, &user, user.as_str(), role, team, None)?;
     }
     Ok(())
 }
@@ -119,8 +112,18 @@ impl Fleet {
             devices,
             clock,
             cal,
-            day,
+            day: std::cell::Cell::new(day),
         })
+    }
+
+    /// The day being played.
+    pub fn day(&self) -> NaiveDate {
+        self.day.get()
+    }
+
+    /// Moves on to another day (the clock follows at the next [`Fleet::at`]).
+    pub fn set_day(&self, day: NaiveDate) {
+        self.day.set(day);
     }
 
     pub fn device(&self, user: &str) -> anyhow::Result<&Device> {
@@ -132,7 +135,7 @@ impl Fleet {
 
     /// Moves the day's clock to `h:m` local time.
     pub fn at(&self, h: u32, m: u32) -> DateTime<Utc> {
-        let t = self.cal.at_local(self.day, hm(h, m));
+        let t = self.cal.at_local(self.day.get(), hm(h, m));
         self.clock.set(t);
         t
     }

@@ -13,6 +13,7 @@ mod day;
 mod fleet;
 mod night;
 mod report;
+mod shared;
 
 use std::path::PathBuf;
 
@@ -34,9 +35,12 @@ struct Args {
     /// Number of field reps (1–6).
     #[arg(long, default_value_t = 2)]
     reps: usize,
-    /// Leads captured at the trade show.
+    /// Leads captured at the trade show (each day).
     #[arg(long, default_value_t = 24)]
     leads: usize,
+    /// Days to play (1–31); each has its morning, sites, trade show and evening.
+    #[arg(long, default_value_t = 1)]
+    days: u32,
     /// Directory for the server and device files and the report (default: a temp dir, emptied).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -80,15 +84,25 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
         ..DayReport::default()
     };
 
-    step("1/5 早上：主管安排拜访，手机同步 / morning: the supervisor assigns visits, phones sync");
-    day::morning(&fleet, &mut data, &mut ledger, &mut report).await?;
-    step("2/5 客户现场（离线）/ at the customers' sites, offline");
-    day::sites(&fleet, &mut data, &mut ledger, &mut report)?;
-    step("3/5 展会（无信号）/ the trade show, no signal all day");
-    day::trade_show(&fleet, &mut data, args.leads, &mut ledger, &mut report)?;
-    step("4/5 傍晚：设备陆续回来同步 / evening: the phones come back and sync");
-    let cuts = day::evening(&fleet, &mut data, &mut report).await?;
+    let mut cuts = 0;
+    for n in 0..args.days.clamp(1, 31) {
+        if n > 0 {
+            fleet.set_day(day + chrono::TimeDelta::days(i64::from(n)));
+            println!("— 第 {} 天 / day {} —", n + 1, n + 1);
+        }
+        step(
+            "1/5 早上：主管安排拜访，手机同步 / morning: the supervisor assigns visits, phones sync",
+        );
+        day::morning(&fleet, &mut data, &mut ledger, &mut report).await?;
+        step("2/5 客户现场（离线）/ at the customers' sites, offline");
+        day::sites(&fleet, &mut data, &mut ledger, &mut report)?;
+        step("3/5 展会（无信号）/ the trade show, no signal all day");
+        day::trade_show(&fleet, &mut data, args.leads, &mut ledger, &mut report)?;
+        step("4/5 傍晚：设备陆续回来同步 / evening: the phones come back and sync");
+        cuts += day::evening(&fleet, &mut data, &mut report).await?;
+    }
     step("5/5 夜间：合并结果与检查 / night: the merged day and the checks");
+    shared::approve_expense(&fleet, &mut ledger, &mut report).await?;
     night::views(&fleet, &ledger, &mut report)?;
     let failed = night::check(&fleet, &ledger, &mut report)?;
 

@@ -70,13 +70,36 @@ fn compare_devices(f: &Fleet) -> anyhow::Result<(usize, usize)> {
 }
 
 fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<usize> {
-    let Some(id) = ledger.contested_visit else {
-        return Ok(0);
-    };
-    let doc = f.server_doc(id)?.context("contested visit missing")?;
-    let conflicts = doc.conflicts();
-    let visible = conflicts.iter().any(|c| c.path == "/purpose");
-    report.check(visible, "同一字段的并发修改可见，双方的值都保留 / the same-field conflict is visible, both values kept");
+    let contested = [
+        (ledger.contested_visit, "/purpose", ("拜访", "visit")),
+        (ledger.shared_customer, "/notes", ("客户", "customer")),
+    ];
+    let mut rows = Vec::new();
+    let mut failed = 0;
+    for (id, field, (zh, en)) in contested {
+        let Some(id) = id else {
+            continue;
+        };
+        let doc = f.server_doc(id)?.context("contested record missing")?;
+        let conflicts = doc.conflicts();
+        let visible = conflicts.iter().any(|c| c.path == field);
+        report.check(
+            visible,
+            format!(
+                "{zh}的同一字段并发修改可见，双方的值都保留 / the same-field conflict on the {en} is visible, both values kept"
+            ),
+        );
+        failed += usize::from(!visible);
+        rows.extend(conflicts.iter().map(|c| {
+            let others: Vec<String> = c.others.iter().map(|o| o.value.to_string()).collect();
+            vec![
+                id.to_string(),
+                c.path.clone(),
+                c.winner.value.to_string(),
+                others.join(", "),
+            ]
+        }));
+    }
     report.sections.push(Section {
         heading: "字段冲突 / Field conflicts".into(),
         columns: vec![
@@ -85,20 +108,9 @@ fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow:
             "显示值 / shown".into(),
             "另一值 / other values".into(),
         ],
-        rows: conflicts
-            .iter()
-            .map(|c| {
-                let others: Vec<String> = c.others.iter().map(|o| o.value.to_string()).collect();
-                vec![
-                    id.to_string(),
-                    c.path.clone(),
-                    c.winner.value.to_string(),
-                    others.join(", "),
-                ]
-            })
-            .collect(),
+        rows,
     });
-    Ok(usize::from(!visible))
+    Ok(failed)
 }
 
 /// The supervisor's view: visits, invitation metrics per rep, and the lead owner decision.
@@ -130,8 +142,8 @@ pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
             .collect(),
     });
     let (from, to) = (
-        f.cal.start_of_day(f.day) - TimeDelta::days(1),
-        f.cal.end_of_day(f.day),
+        f.cal.start_of_day(f.day()) - TimeDelta::days(1),
+        f.cal.end_of_day(f.day()),
     );
     let mut reps: Vec<_> = ledger.visits.iter().map(|(r, _)| r.clone()).collect();
     reps.dedup();

@@ -55,3 +55,20 @@ fn the_same_seed_gives_the_same_merged_day() {
     let (a, b) = (run(), run());
     assert!(a == b, "two runs with one seed gave different days");
 }
+
+#[test]
+fn several_days_with_three_reps_lose_nothing_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fieldbook-mobile-demo"))
+        .args([
+            "--seed", "5", "--days", "2", "--reps", "3", "--leads", "8", "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("day 2"), "two days were played: {stdout}");
+    assert!(stdout.contains("approval reached the rep's phone"));
+    assert!(!stdout.contains('✘'), "{stdout}");
+}
