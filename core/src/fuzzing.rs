@@ -30,6 +30,21 @@ pub fn apply_to_record(data: &[u8]) {
     }
 }
 
+/// Decodes `data` as a wire frame the way a server or a device does: the CBOR message, then an
+/// Automerge sync message inside it, then the inflation guard. Must never panic.
+pub fn decode_wire(data: &[u8]) {
+    let Ok(message) = crate::sync::WireMessage::decode(data) else {
+        return;
+    };
+    let _ = message.encode();
+    if let crate::sync::WireMessage::Sync { data, .. }
+    | crate::sync::WireMessage::Request { data, .. } = message
+        && let Ok(sync) = automerge::sync::Message::decode(&data)
+    {
+        let _ = crate::sync::inflate::inflated_size(&sync, 1 << 20);
+    }
+}
+
 fn read_every_way(doc: &mut RecordDoc) {
     let _ = doc.kind();
     let _ = doc.schema_version();

@@ -13,6 +13,7 @@ fn every_kept_fuzz_input_is_handled_without_panicking() {
             fieldbook_core::fuzzing::load_record as fn(&[u8]),
         ),
         ("apply_to_record", fieldbook_core::fuzzing::apply_to_record),
+        ("decode_wire", fieldbook_core::fuzzing::decode_wire),
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;

@@ -328,3 +328,20 @@ async fn a_duplicated_sync_message_stores_nothing_twice() {
         "no change duplicated"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_comes_back_stamped_and_the_device_learns_the_server_time() {
+    use fieldbook_core::model::LeadReferral;
+    let w = world().await;
+    let d = device(&w, 1, "rep.li");
+    let lead = d.store.create(LeadReferral::default()).unwrap();
+    assert_eq!(d.store.server_time_floor().unwrap(), None);
+    d.sync.sync_once(T).await.unwrap();
+    let back: LeadReferral = d.store.get(lead.meta.id).unwrap();
+    let stamped = back
+        .server_received_at
+        .expect("the server stamped its receipt");
+    let floor = d.store.server_time_floor().unwrap().map(|t| t.timestamp_millis());
+    assert_eq!(floor, Some(stamped.timestamp_millis()), "kept to the millisecond");
+    assert!(d.store.is_synced(lead.meta.id, "server").unwrap());
+}

@@ -19,6 +19,7 @@ use super::index_doc::{generation as index_generation, index_id, parse_entry, re
 use super::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
+use crate::model::{LeadReferral, RecordKind};
 use crate::store::DeviceStore;
 
 /// What happens to the engine.
@@ -237,6 +238,7 @@ impl SyncEngine {
                 .receive_sync_message(id, &self.peer, &mut flight.state, message)?;
         if changed {
             self.stats.records_changed += 1;
+            self.learn_server_time(id)?;
         }
         flight.rounds += 1;
         if flight.rounds > Self::MAX_ROUNDS {
@@ -245,6 +247,19 @@ impl SyncEngine {
             return self.after_settled(id, out);
         }
         self.reply(id, flight, out)
+    }
+
+    /// A lead the server stamped tells the device a time the server has reached: registrations
+    /// made later on this device cannot claim to be earlier (ADR 0003).
+    fn learn_server_time(&self, id: RecordId) -> Result<()> {
+        if self.store.kind_of(id)? != RecordKind::LeadReferral {
+            return Ok(());
+        }
+        let lead: LeadReferral = self.store.get(id)?;
+        match lead.server_received_at {
+            Some(at) => self.store.note_server_time(at),
+            None => Ok(()),
+        }
     }
 
     /// Sends the next message about `id`, or marks it settled when both sides agree. A last
