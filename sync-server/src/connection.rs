@@ -52,7 +52,15 @@ pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, d
                     break;
                 }
             },
-            event = changed.recv() => conn.on_changed(event).await,
+            event = changed.recv() => {
+                // Coalesce: under a burst (a device uploading thousands of records moves its
+                // index on every one) each document is pushed once, not once per change.
+                let mut events = vec![event];
+                while let Ok(more) = changed.try_recv() {
+                    events.push(Ok(more));
+                }
+                conn.on_changed(events).await
+            }
             revoked = revocations.recv() => match revoked {
                 Ok(d) if d != conn.device.device => continue,
                 Err(RecvError::Closed) => continue,
@@ -178,13 +186,18 @@ impl<S: ServerStore> Conn<S> {
 
     async fn on_changed(
         &mut self,
-        event: std::result::Result<RecordId, RecvError>,
+        events: Vec<std::result::Result<RecordId, RecvError>>,
     ) -> Result<Vec<WireMessage>> {
-        let ids: Vec<RecordId> = match event {
-            Ok(id) if self.states.contains_key(&id) => vec![id],
-            Ok(_) | Err(RecvError::Closed) => return Ok(Vec::new()),
-            Err(RecvError::Lagged(_)) => self.states.keys().copied().collect(),
-        };
+        let mut ids: Vec<RecordId> = Vec::new();
+        for event in events {
+            match event {
+                Ok(id) if self.states.contains_key(&id) => ids.push(id),
+                Ok(_) | Err(RecvError::Closed) => {}
+                Err(RecvError::Lagged(_)) => ids.extend(self.states.keys().copied()),
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
         let Some(remote) = self.remote.clone() else {
             return Ok(Vec::new());
         };

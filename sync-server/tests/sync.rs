@@ -341,7 +341,15 @@ async fn a_lead_comes_back_stamped_and_the_device_learns_the_server_time() {
     let stamped = back
         .server_received_at
         .expect("the server stamped its receipt");
-    let floor = d.store.server_time_floor().unwrap().map(|t| t.timestamp_millis());
-    assert_eq!(floor, Some(stamped.timestamp_millis()), "kept to the millisecond");
+    let floor = d
+        .store
+        .server_time_floor()
+        .unwrap()
+        .map(|t| t.timestamp_millis());
+    assert_eq!(
+        floor,
+        Some(stamped.timestamp_millis()),
+        "kept to the millisecond"
+    );
     assert!(d.store.is_synced(lead.meta.id, "server").unwrap());
 }
