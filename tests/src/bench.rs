@@ -12,12 +12,20 @@
 //! difference in the figures is the server's.
 
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::node::{NodeProcess, resident_bytes};
+
+/// The next result line of `process`, or "did not finish in N s: `what`" after the bound.
+async fn phase(process: &mut NodeProcess, what: &str, bound: Duration) -> Result<Value> {
+    match tokio::time::timeout(bound, process.next()).await {
+        Ok(result) => result.with_context(|| what.to_string()),
+        Err(_) => anyhow::bail!("did not finish in {} s: {what}", bound.as_secs()),
+    }
+}
 use crate::proxy::{FaultPlan, FaultProxy};
 
 /// What to measure.
@@ -27,6 +35,9 @@ pub struct BenchConfig {
     pub changes: u32,
     pub devices: u32,
     pub concurrency: u32,
+    /// How long one phase (create, initial sync, incremental sync, idle connects) may take
+    /// before the server is reported as "did not finish in N s" and the run moves on.
+    pub phase_timeout: Duration,
 }
 
 /// A running server under test.
@@ -126,19 +137,19 @@ async fn measure_sync(
     ];
     let mut client = NodeProcess::spawn("client.mjs", &args)?;
 
-    let created = client.next().await.context("creating the records")?;
+    let created = phase(&mut client, "creating the records", config.phase_timeout).await?;
     figures.create_ms = number(&created, "millis")?;
     let before = proxy.stats().bytes();
     client.go().await?;
 
-    let initial = client.next().await.context("initial sync")?;
+    let initial = phase(&mut client, "initial sync", config.phase_timeout).await?;
     figures.initial_ms = number(&initial, "millis")?;
     figures.initial_change_bytes = number(&initial, "change_bytes")? as u64;
     let after_initial = proxy.stats().bytes();
     figures.initial_wire_bytes = after_initial - before;
     client.go().await?;
 
-    let incremental = client.next().await.context("incremental sync")?;
+    let incremental = phase(&mut client, "incremental sync", config.phase_timeout).await?;
     figures.incremental_ms = number(&incremental, "millis")?;
     figures.incremental_change_bytes = number(&incremental, "change_bytes")? as u64;
     figures.incremental_wire_bytes = proxy.stats().bytes() - after_initial;
@@ -164,7 +175,7 @@ async fn measure_memory(
     ];
     let started = Instant::now();
     let mut idle = NodeProcess::spawn("client.mjs", &args)?;
-    let connected = idle.next().await.context("connecting idle devices")?;
+    let connected = phase(&mut idle, "connecting idle devices", config.phase_timeout).await?;
     figures.devices_connect_ms = started.elapsed().as_secs_f64() * 1000.0;
     figures.devices_connected = number(&connected, "count")? as u64;
     figures.rss_with_devices = resident_bytes(endpoint.pid)?;

@@ -4,10 +4,15 @@
 //! ```sh
 //! bash scripts/install-interop-deps.sh
 //! cargo run -p fieldbook-tests --release --bin bench_sync -- [--records 10000] [--changes 5] \
-//!     [--devices 1000] [--concurrency 64] [--servers peer,fieldbook]
+//!     [--devices 1000] [--concurrency 64] [--phase-timeout-s 600] [--servers peer,fieldbook]
 //! ```
 //!
+//! A phase that takes longer than `--phase-timeout-s` is reported as "did not finish in N s"
+//! (the Node client is killed) and the next server is measured.
+//!
 //! Loopback only; every server runs in its own process so its resident memory is its own.
+
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use fieldbook_tests::bench::{BenchConfig, Endpoint, Figures, measure, table};
@@ -24,6 +29,7 @@ fn parse_args() -> Result<Args> {
         changes: 5,
         devices: 1_000,
         concurrency: 64,
+        phase_timeout: Duration::from_secs(600),
     };
     let mut servers = vec!["peer".to_string()];
     let mut args = std::env::args().skip(1);
@@ -36,6 +42,7 @@ fn parse_args() -> Result<Args> {
             "--changes" => config.changes = value.parse()?,
             "--devices" => config.devices = value.parse()?,
             "--concurrency" => config.concurrency = value.parse()?,
+            "--phase-timeout-s" => config.phase_timeout = Duration::from_secs(value.parse()?),
             "--servers" => servers = value.split(',').map(str::to_string).collect(),
             _ => bail!("unknown flag {flag}"),
         }
