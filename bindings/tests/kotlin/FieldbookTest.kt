@@ -180,6 +180,7 @@ fun main() {
     }
 
     rulesAndQueryCases(storeA, storeB)
+    sampleCases(dir)
     syncCases(dir)
 
     storeA.close()

@@ -13,6 +13,14 @@ import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 import kotlin.concurrent.thread
+import app.fieldbook.sample.LeadCapture
+import app.fieldbook.sample.SyncService
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.withTimeout
 
 /** The sync server in its own process, stopped by [close]. */
 private class SyncServer(private val bin: String, dir: Path) : AutoCloseable {
@@ -136,6 +144,29 @@ fun rulesAndQueryCases(storeA: FieldbookStore, storeB: FieldbookStore) {
         expect(!o.owns && o.owner == "rep.li" && o.ownerLeadId == first.meta.id && o.claims == 2u) { "$o" }
         expect(o.explanation.contains("rep.li") && o.explanation.contains(" / ")) { o.explanation }
         expect(storeA.leadOwnership(first.meta.id).owns) { "first registration does not own" }
+    }
+}
+
+fun sampleCases(dir: Path) {
+    case("the Android sample: the lead-capture screen saves and explains ownership") {
+        val store = FieldbookStore.open(dir.resolve("sample.sqlite3").toString(), newDeviceId(), "rep.li")
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        val sync = SyncService(store, "ws://127.0.0.1:9/sync") // never started: the booth is offline
+        try {
+            val screen = LeadCapture(store, scope, "2026 上海工业展", sync)
+            screen.edit { it.copy(name = "冯刚") } // no company, no phone: refused
+            screen.save().join()
+            expect(screen.state.value.invalidField == "prospect") { "${screen.state.value}" }
+            screen.edit { it.copy(company = "西部电气") }
+            screen.save().join()
+            val shown = withTimeout(30_000) { screen.state.first { it.todaysLeads.size == 1 } }
+            expect(shown.error == null && shown.ownership == null && shown.form == app.fieldbook.sample.LeadForm()) { "$shown" }
+            expect(sync.describe(SyncStatus.Syncing(2uL, 5uL)).startsWith("同步中 2/5")) { "describe" }
+        } finally {
+            scope.cancel()
+            sync.close()
+            store.close()
+        }
     }
 }
 
