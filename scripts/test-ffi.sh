@@ -2,10 +2,12 @@
 # Exercises the FFI surface (crate fieldbook-ffi) for real, from other languages:
 #   1. builds the library once (debug, the shared target dir) and generates the Kotlin, Python
 #      and Swift bindings from it with the crate's own uniffi-bindgen (`--library`);
-#   2. Kotlin on the JVM: compiles and runs bindings/tests/kotlin/FieldbookTest.kt
-#      (kotlinx.coroutines + JNA), compiling the Android sample's SyncService.kt with it (the
-#      view-model sample needs androidx, which is not here);
+#   2. Kotlin on the JVM: compiles and runs bindings/tests/kotlin/*.kt (kotlinx.coroutines +
+#      JNA), compiling the Android samples SyncService.kt and LeadCapture.kt with it and running
+#      them (the thin LeadCaptureViewModel.kt wrapper needs androidx, which is not here);
 #   3. Python: pytest bindings/tests/python;
+#   Both sync through the real fieldbook-sync-server (built here too, in the same target dir,
+#   path in FIELDBOOK_SYNC_SERVER), which each test starts on 127.0.0.1 port 0 and kills.
 #   4. Swift: no Swift toolchain here, so checks what can be checked: the generated C header
 #      compiles, and every uniffi_/ffi_ function it declares is exported by the library;
 #   5. Android: `cargo check --target aarch64-linux-android` when that target is installed
@@ -36,6 +38,14 @@ if ! cargo build -p fieldbook-ffi --lib --bin uniffi-bindgen; then
     exit 1
 fi
 
+echo "== building fieldbook-sync-server (debug), for the sync tests"
+if ! cargo build -p fieldbook-sync-server --bin fieldbook-sync-server; then
+    echo "ffi: 0 passed, 1 failed (build of the sync server)"
+    exit 1
+fi
+# The Kotlin and Python tests start it themselves (127.0.0.1, port 0) and kill it when done.
+export FIELDBOOK_SYNC_SERVER="$target/debug/fieldbook-sync-server"
+
 echo "== generating bindings into $out"
 rm -rf "$out" && mkdir -p "$out"
 for lang in kotlin python swift; do
@@ -51,7 +61,8 @@ cp="$jna:$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
 kt_log="$out/kotlin.log"
 if "$kotlin_home/bin/kotlinc" -nowarn -cp "$cp" -d "$out/kotlin-test.jar" \
     "$out/kotlin/app/fieldbook/fieldbook_ffi.kt" bindings/tests/kotlin/FieldbookTest.kt \
-    mobile-demo/android/SyncService.kt; then
+    bindings/tests/kotlin/SyncTest.kt mobile-demo/android/SyncService.kt \
+    mobile-demo/android/LeadCapture.kt; then
     java -Djna.library.path="$target/debug" -Djna.boot.library.path=/usr/lib/jni \
         -cp "$out/kotlin-test.jar:$cp:$kotlin_home/lib/kotlin-stdlib.jar" FieldbookTestKt \
         2>&1 | tee "$kt_log"

@@ -11,6 +11,10 @@
 //! - [`enums`]: grades, statuses, channels, each keeping unknown values.
 //! - [`FieldbookError`] (`error.rs`): not found, invalid input (with the field), conflict, auth
 //!   needed, storage, network; bilingual reasons.
+//!   Also the rules' actions (`store/actions.rs`), the rep's day, metrics and search
+//!   (`store/queries.rs`, records in `queries.rs`).
+//! - [`SyncSession`] (`sync/`): start/stop sync with the server, `syncNow()`, status observers;
+//!   records it brings reach the record observers as `ChangeOrigin.SYNC`.
 //! - `merge.rs`: an edited record becomes a diff of what the user changed.
 //!
 //! Bindings are generated from the built library by the `uniffi-bindgen` binary of this crate
@@ -24,14 +28,18 @@ pub mod enums;
 mod error;
 mod merge;
 mod observer;
+mod queries;
 pub mod records;
 mod store;
 mod summary;
+mod sync;
 
 pub use convert::CalendarDate;
 pub use error::{FieldbookError, Result};
 pub use observer::{ChangeOrigin, ObservationHandle, RecordChange, RecordObserver};
-pub use store::{FieldbookStore, new_device_id};
+pub use queries::{DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepWeek, SearchHit};
+pub use store::{FieldbookStore, FollowUpNote, LeadOwnership, new_device_id};
 pub use summary::{ConflictValue, FieldConflict, RecordSummary};
+pub use sync::{SyncReport, SyncSession, SyncStatus, SyncStatusObserver};
 
 uniffi::setup_scaffolding!();

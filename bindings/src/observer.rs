@@ -1,6 +1,6 @@
 //! Record-changed observers: a screen registers one and refreshes when a record it shows changes,
 //! whether the change was made on this device, imported from a file or Bluetooth hand-off, or
-//! (with the sync issue) brought in by sync. Registering returns a handle; the observation lasts
+//! brought in by sync (`SyncSession`). Registering returns a handle; the observation lasts
 //! until `cancel()` is called or the handle is released.
 //!
 //! Callbacks run on the thread that made the change (a background thread for every async call),
@@ -23,7 +23,7 @@ pub enum ChangeOrigin {
     Local,
     /// Merged from changes exported by another device (`importChanges`).
     Imported,
-    /// Brought in by sync with the server (sent once the sync issue lands).
+    /// Brought in by sync with the server (`SyncSession`).
     Sync,
 }
 
@@ -42,14 +42,23 @@ pub trait RecordObserver: Send + Sync {
     fn on_record_changed(&self, change: RecordChange);
 }
 
-/// The registered observers of one store.
-#[derive(Default)]
-pub(crate) struct Observers {
+/// The registered observers of one kind (record observers of a store, status observers of a
+/// sync session). Generic so that one [`ObservationHandle`] type cancels any of them.
+pub(crate) struct Observers<O: ?Sized> {
     next: AtomicU64,
-    all: Mutex<BTreeMap<u64, Arc<dyn RecordObserver>>>,
+    all: Mutex<BTreeMap<u64, Arc<O>>>,
 }
 
-impl std::fmt::Debug for Observers {
+impl<O: ?Sized> Default for Observers<O> {
+    fn default() -> Self {
+        Observers {
+            next: AtomicU64::new(0),
+            all: Mutex::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl<O: ?Sized> std::fmt::Debug for Observers<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Observers")
             .field("count", &self.all.lock().len())
@@ -57,46 +66,66 @@ impl std::fmt::Debug for Observers {
     }
 }
 
-impl Observers {
-    pub(crate) fn add(self: &Arc<Self>, observer: Box<dyn RecordObserver>) -> ObservationHandle {
+impl<O: ?Sized + Send + Sync + 'static> Observers<O> {
+    pub(crate) fn add(self: &Arc<Self>, observer: Arc<O>) -> ObservationHandle {
         let key = self.next.fetch_add(1, Ordering::Relaxed);
-        self.all.lock().insert(key, Arc::from(observer));
+        self.all.lock().insert(key, observer);
+        let registry: Arc<dyn Registry> = self.clone();
         ObservationHandle {
-            observers: Arc::downgrade(self),
+            registry: Arc::downgrade(&registry),
             key,
         }
     }
 
-    pub(crate) fn notify(&self, change: &RecordChange) {
+    /// Calls `call` on every observer, outside the lock; a panicking observer is skipped.
+    pub(crate) fn each(&self, call: impl Fn(&O)) {
         let observers: Vec<_> = self.all.lock().values().cloned().collect();
         for observer in observers {
-            let call = catch_unwind(AssertUnwindSafe(|| {
-                observer.on_record_changed(change.clone())
-            }));
-            if call.is_err() {
-                tracing::warn!("a record observer failed; skipped");
+            if catch_unwind(AssertUnwindSafe(|| call(&observer))).is_err() {
+                tracing::warn!("an observer failed; skipped");
             }
         }
     }
+}
 
+impl Observers<dyn RecordObserver> {
+    pub(crate) fn notify(&self, change: &RecordChange) {
+        self.each(|o| o.on_record_changed(change.clone()));
+    }
+}
+
+/// What a handle cancels.
+trait Registry: Send + Sync {
+    fn remove(&self, key: u64);
+}
+
+impl<O: ?Sized + Send + Sync> Registry for Observers<O> {
     fn remove(&self, key: u64) {
         self.all.lock().remove(&key);
     }
 }
 
 /// Keeps an observation alive; `cancel()` (or releasing the handle) ends it.
-#[derive(Debug, uniffi::Object)]
+#[derive(uniffi::Object)]
 pub struct ObservationHandle {
-    observers: Weak<Observers>,
+    registry: Weak<dyn Registry>,
     key: u64,
+}
+
+impl std::fmt::Debug for ObservationHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservationHandle")
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 #[uniffi::export]
 impl ObservationHandle {
     /// Stops the observation. Safe to call more than once and from any thread.
     pub fn cancel(&self) {
-        if let Some(observers) = self.observers.upgrade() {
-            observers.remove(self.key);
+        if let Some(registry) = self.registry.upgrade() {
+            registry.remove(self.key);
         }
     }
 }

@@ -3,8 +3,8 @@
 //
 // UNVERIFIED HERE: no Swift toolchain can be installed on the machines that build this
 // repository. The test run generates the Swift bindings and checks their C header and exported
-// symbols, but this file has never been compiled. The same calls are exercised in Kotlin
-// (bindings/tests/kotlin/FieldbookTest.kt) and Python.
+// symbols, but this file has never been compiled. Its Kotlin twin (mobile-demo/android/
+// LeadCapture.kt) is compiled and run by scripts/test-ffi.sh.
 
 import Fieldbook
 import Foundation
@@ -28,6 +28,8 @@ final class LeadCaptureViewModel {
     /// A bilingual message from the store, shown as it is.
     private(set) var error: String?
     private(set) var saving = false
+    /// After a save: whose prospect this is ("whoever registers first owns it"), bilingual.
+    private(set) var ownership: String?
 
     private let store: FieldbookStore
     private let eventName: String
@@ -43,17 +45,20 @@ final class LeadCaptureViewModel {
         saving = true
         error = nil
         invalidField = nil
+        ownership = nil
         defer { saving = false }
         let lead = LeadReferral(
             source: .tradeShow,
             event: eventName,
             prospect: Prospect(name: form.name, company: form.company, phone: form.phone, needs: form.needs),
             grade: form.grade,
-            status: .open,
-            registeredAt: Date()
+            status: .open
         )
         do {
-            _ = try await store.createLead(lead: lead)
+            // Registered through the lead rules: code, registration time, prospect checks.
+            let saved = try await store.createLead(lead: lead)
+            let owner = try await store.leadOwnership(leadId: saved.meta.id)
+            ownership = owner.owns ? nil : owner.explanation
             form = LeadForm()
             await refresh()
         } catch let FieldbookError.InvalidInput(field, reason) {

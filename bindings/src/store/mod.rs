@@ -4,18 +4,22 @@
 //! behind its own lock and never `unwrap()`s one). Everything that touches the disk is `async`
 //! (a Kotlin `suspend fun`, a Swift `async` method) and runs on a pool thread.
 //!
-//! Extension points, deliberately not exported yet because they do not exist in the core yet:
-//! the rules' actions (accept/decline an invitation, file a report, log a follow-up, grade a lead),
-//! the rep's-day queries, metrics and search, and sync (start/stop, status observer, progress).
-//! They will be further `#[uniffi::export] impl FieldbookStore` blocks in files beside this one
-//! (`rules.rs`, `queries.rs`, `sync.rs`), and sync will send `ChangeOrigin::Sync` to the record
-//! observers registered here. See docs/adr/0004-ffi-surface.md.
+//! Beside this file: `records.rs` (create, read, edit every kind), `actions.rs` (the rules'
+//! lifecycle steps), `queries.rs` (the rep's day, metrics, search). Sync is a separate object,
+//! `SyncSession` (`crate::sync`), that sends `ChangeOrigin::Sync` to the record observers
+//! registered here. See docs/adr/0004-ffi-surface.md.
 
+mod actions;
+mod queries;
 mod records;
+
+pub use actions::{FollowUpNote, LeadOwnership};
 
 use std::sync::Arc;
 
-use fieldbook_core::{DeviceId, DeviceStore, Entropy, OsEntropy, StoreOptions, UserId};
+use fieldbook_core::{
+    DeviceId, DeviceStore, Entropy, OsEntropy, StoreKey, StoreOptions, UserId, WorkCalendar,
+};
 
 use crate::background::{guarded, run};
 use crate::convert::record_id;
@@ -35,26 +39,43 @@ pub fn new_device_id() -> String {
 #[derive(Debug, uniffi::Object)]
 pub struct FieldbookStore {
     store: Arc<DeviceStore>,
-    observers: Arc<Observers>,
+    observers: Arc<Observers<dyn RecordObserver>>,
+    /// The company's calendar (Asia/Shanghai, China's working days) for deadlines and days.
+    calendar: WorkCalendar,
 }
 
 #[uniffi::export]
 impl FieldbookStore {
     /// Opens (creating if needed) the store at `path` for this device and signed-in user,
     /// upgrading its schema. `device_id` comes from `newDeviceId()`; `user_id` is the user's
-    /// lower-case login name.
-    #[uniffi::constructor]
-    pub fn open(path: String, device_id: String, user_id: String) -> Result<Arc<Self>> {
+    /// lower-case login name. `key`: the 32-byte database key the app keeps in Android
+    /// Keystore / iOS Keychain (ADR 0005); `null` for a plain file. A wrong key (or a key for a
+    /// plain file, or none for an encrypted one) is `AuthNeeded`, and nothing is read or written.
+    #[uniffi::constructor(default(key = None))]
+    pub fn open(
+        path: String,
+        device_id: String,
+        user_id: String,
+        key: Option<Vec<u8>>,
+    ) -> Result<Arc<Self>> {
         guarded(|| {
             let device: DeviceId = device_id.parse().map_err(|e: fieldbook_core::Error| {
                 FieldbookError::invalid("device_id", e.to_string())
             })?;
             let user = UserId::new(user_id)
                 .map_err(|e| FieldbookError::invalid("user_id", e.to_string()))?;
-            let store = DeviceStore::open(path, StoreOptions::new(device, user))?;
+            let mut options = StoreOptions::new(device, user);
+            if let Some(key) = key {
+                options.key = Some(
+                    StoreKey::from_slice(&key)
+                        .map_err(|e| FieldbookError::invalid("key", e.to_string()))?,
+                );
+            }
+            let store = DeviceStore::open(path, options)?;
             Ok(Arc::new(FieldbookStore {
                 store: Arc::new(store),
                 observers: Arc::default(),
+                calendar: WorkCalendar::china_default(),
             }))
         })
     }
@@ -69,7 +90,7 @@ impl FieldbookStore {
 
     /// Calls `observer` after every change to a record, until the handle is cancelled.
     pub fn observe_records(&self, observer: Box<dyn RecordObserver>) -> Arc<ObservationHandle> {
-        Arc::new(self.observers.add(observer))
+        Arc::new(self.observers.add(Arc::from(observer)))
     }
 
     /// Every record of `kind` (every kind when `null`), for list screens.
@@ -139,8 +160,17 @@ impl FieldbookStore {
 }
 
 impl FieldbookStore {
+    pub(crate) fn device_store(&self) -> &Arc<DeviceStore> {
+        &self.store
+    }
+
+    /// Registers an observer of the library's own (sync's wake-up), not exported.
+    pub(crate) fn observe_internal(&self, observer: Arc<dyn RecordObserver>) -> ObservationHandle {
+        self.observers.add(observer)
+    }
+
     /// Tells the observers that record `id` changed.
-    fn changed(&self, id: String, origin: ChangeOrigin) {
+    pub(crate) fn changed(&self, id: String, origin: ChangeOrigin) {
         let kind = record_id("id", &id)
             .ok()
             .and_then(|rid| self.store.kind_of(rid).ok())

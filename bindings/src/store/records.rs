@@ -78,10 +78,7 @@ impl FieldbookStore {
         run(move || self.update_record(report)).await
     }
 
-    /// Stores a new lead (captured offline at a booth, say); durable when it returns.
-    pub async fn create_lead(self: Arc<Self>, lead: LeadReferral) -> Result<LeadReferral> {
-        run(move || self.create_record(lead)).await
-    }
+    // `create_lead` registers through the lead rules: see `actions.rs`.
     pub async fn get_lead(self: Arc<Self>, id: String) -> Result<LeadReferral> {
         run(move || self.get_record(&id)).await
     }
@@ -92,12 +89,17 @@ impl FieldbookStore {
 
 impl FieldbookStore {
     fn create_record<F: FfiRecord>(&self, record: F) -> Result<F> {
-        let core: F::Core = record.try_into()?;
-        let mut json = to_json(&core)?;
-        fill_entry_ids(&mut json, &mut || self.store.new_record_id().to_string());
-        let stored = self.store.create(from_json::<F::Core>(json)?)?;
+        let core = self.with_entry_ids(record.try_into()?)?;
+        let stored = self.store.create(core)?;
         self.changed(stored.meta().id.to_string(), ChangeOrigin::Local);
         Ok(stored.into())
+    }
+
+    /// The record with a fresh id for every list entry (follow-up, confirmation…) that has none.
+    pub(super) fn with_entry_ids<R: Record>(&self, record: R) -> Result<R> {
+        let mut json = to_json(&record)?;
+        fill_entry_ids(&mut json, &mut || self.store.new_record_id().to_string());
+        from_json(json)
     }
 
     fn get_record<F: FfiRecord>(&self, id: &str) -> Result<F> {
@@ -198,7 +200,7 @@ mod tests {
 
     fn open(dir: &tempfile::TempDir) -> Arc<FieldbookStore> {
         let path = dir.path().join("a.sqlite3").display().to_string();
-        FieldbookStore::open(path, crate::new_device_id(), "rep.li".into()).unwrap()
+        FieldbookStore::open(path, crate::new_device_id(), "rep.li".into(), None).unwrap()
     }
 
     #[test]

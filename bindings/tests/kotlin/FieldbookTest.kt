@@ -1,7 +1,7 @@
 // The FFI surface as an Android developer meets it, run on the JVM against the real library
 // (JNA + the generated Kotlin bindings + kotlinx.coroutines). Run by scripts/test-ffi.sh.
 // Every case uses real SQLite files in a temp directory; waits are on conditions with a
-// generous timeout, never bare sleeps.
+// generous timeout, never bare sleeps. The rules, queries and sync cases are in SyncTest.kt.
 
 import app.fieldbook.*
 import java.nio.file.Files
@@ -19,7 +19,7 @@ import kotlinx.coroutines.withContext
 private var passed = 0
 private var failed = 0
 
-private fun case(name: String, body: suspend () -> Unit) {
+internal fun case(name: String, body: suspend () -> Unit) {
     try {
         runBlocking { body() }
         passed++
@@ -31,23 +31,33 @@ private fun case(name: String, body: suspend () -> Unit) {
     }
 }
 
-private fun expect(cond: Boolean, what: () -> String) {
+internal fun expect(cond: Boolean, what: () -> String) {
     if (!cond) throw AssertionError(what())
 }
 
 /** Collects record changes so a test can wait for one. */
-private class Changes : RecordObserver {
+internal class Changes : RecordObserver {
     val queue = LinkedBlockingQueue<RecordChange>()
     override fun onRecordChanged(change: RecordChange) {
         queue.add(change)
     }
     fun next(): RecordChange =
         queue.poll(10, TimeUnit.SECONDS) ?: throw AssertionError("no change within 10 s")
+    /** Waits (30 s at most) for a change matching [what], skipping others. */
+    fun await(what: (RecordChange) -> Boolean): RecordChange {
+        val deadline = System.nanoTime() + 30_000_000_000L
+        while (true) {
+            val left = deadline - System.nanoTime()
+            val c = queue.poll(left.coerceAtLeast(0), TimeUnit.NANOSECONDS)
+                ?: throw AssertionError("no matching change within 30 s")
+            if (what(c)) return c
+        }
+    }
 }
 
-private val boothTime: Instant = Instant.parse("2026-11-20T09:30:00Z")
+internal val boothTime: Instant = Instant.parse("2026-11-20T09:30:00Z")
 
-private fun boothLead(name: String) = LeadReferral(
+internal fun boothLead(name: String) = LeadReferral(
     source = LeadSource.TradeShow,
     grade = LeadGrade.C,
     status = LeadStatus.Open,
@@ -168,6 +178,10 @@ fun main() {
         expect(created.map { it.meta.id }.toSet().size == 20) { "ids not unique" }
         expect(storeA.listRecords(RecordKind.LEAD_REFERRAL).size == before + 20) { "list count" }
     }
+
+    rulesAndQueryCases(storeA, storeB)
+    sampleCases(dir)
+    syncCases(dir)
 
     storeA.close()
     storeB.close()

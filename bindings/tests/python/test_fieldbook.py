@@ -127,3 +127,23 @@ def test_unknown_record_is_not_found(stores):
     lead = run(a.create_lead(booth_lead("张伟")))
     with pytest.raises(fb.FieldbookError.NotFound):
         run(b.get_lead(lead.meta.id))
+
+
+def test_an_encrypted_store_opens_only_with_its_key(tmp_path):
+    path = str(tmp_path / "secret.sqlite3")
+    device = fb.new_device_id()
+    key = bytes(range(32))
+    store = fb.FieldbookStore.open(path, device, "rep.li", key)
+    lead = run(store.create_lead(booth_lead("张伟")))
+    del store
+    with open(path, "rb") as f:
+        raw = f.read()
+    assert "张伟".encode() not in raw and b"SQLite format 3" not in raw[:16]
+    for wrong in (bytes(32), None):
+        with pytest.raises(fb.FieldbookError.AuthNeeded):
+            fb.FieldbookStore.open(path, device, "rep.li", wrong)
+    with pytest.raises(fb.FieldbookError.InvalidInput) as short:
+        fb.FieldbookStore.open(path, device, "rep.li", b"too short")
+    assert short.value.field == "key"
+    again = fb.FieldbookStore.open(path, device, "rep.li", key=key)
+    assert run(again.get_lead(lead.meta.id)).prospect.name == "张伟"

@@ -45,19 +45,30 @@ impl DeviceSync {
     /// Connects, syncs until every record has settled, and disconnects. Fails if the round
     /// does not complete within `timeout` (what was stored and acknowledged stays so).
     pub async fn sync_once(&self, timeout: Duration) -> Result<SyncStats> {
-        match tokio::time::timeout(timeout, self.round()).await {
+        self.sync_once_with_progress(timeout, |_| {}).await
+    }
+
+    /// [`Self::sync_once`], calling `progress` after every step of the engine (to show how
+    /// many records have settled and how many are still in flight).
+    pub async fn sync_once_with_progress(
+        &self,
+        timeout: Duration,
+        progress: impl FnMut(&SyncEngine),
+    ) -> Result<SyncStats> {
+        match tokio::time::timeout(timeout, self.round(progress)).await {
             Ok(result) => result,
             Err(_) => Err(Error::Network("sync round timed out".into())),
         }
     }
 
-    async fn round(&self) -> Result<SyncStats> {
+    async fn round(&self, mut progress: impl FnMut(&SyncEngine)) -> Result<SyncStats> {
         let mut socket = self.connect().await?;
         let mut engine = SyncEngine::new(self.store.clone(), self.peer.clone());
         let mut input = SyncInput::Connected;
         loop {
             let (back, frames) = step(engine, input).await?;
             engine = back;
+            progress(&engine);
             for frame in frames? {
                 socket.send(Frame::binary(frame)).await.map_err(net)?;
             }

@@ -130,6 +130,11 @@ impl SyncEngine {
         self.phase == Phase::Records && self.docs.is_empty()
     }
 
+    /// Records whose sync is under way in this round (for progress: settled of settled + this).
+    pub fn in_flight(&self) -> usize {
+        self.docs.len()
+    }
+
     pub fn stats(&self) -> &SyncStats {
         &self.stats
     }

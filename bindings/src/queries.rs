@@ -1,0 +1,188 @@
+//! What the rep's-day screens show, as app records: "my day", the invitation metrics, the daily
+//! report, the week per rep, and search hits. Each mirrors a result of `fieldbook_core::queries`
+//! or `fieldbook_core::search` (computed on the device, offline) with one `From`.
+
+use std::time::SystemTime;
+
+use fieldbook_core::queries::metrics::{InvitationMetrics as CoreMetrics, Rate as CoreRate};
+use fieldbook_core::queries::my_day::{DueItem as CoreItem, MyDay as CoreDay};
+use fieldbook_core::queries::weekly::{DailyReport as CoreReport, WeekSummary};
+use fieldbook_core::search::SearchHit as CoreHit;
+
+use crate::convert::{CalendarDate, date, ts};
+use crate::enums::RecordKind;
+
+/// One thing to do, with its deadline.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DueItem {
+    pub record_id: String,
+    /// The proposal's id, for proposal items.
+    pub entry_id: Option<String>,
+    pub title: String,
+    pub due_at: SystemTime,
+    pub overdue: bool,
+}
+
+/// What the signed-in rep must do today, most urgent first in each list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MyDay {
+    pub date: Option<CalendarDate>,
+    pub visits_today: Vec<DueItem>,
+    /// Leads whose follow-up is due under their grade's cadence.
+    pub follow_ups: Vec<DueItem>,
+    /// Return-visit reports to file (due the next working day).
+    pub reports: Vec<DueItem>,
+    /// Customer proposals nearing their answer deadline.
+    pub proposals: Vec<DueItem>,
+    /// Trade-show leads not yet answered (1 week, at most 2).
+    pub trade_show_leads: Vec<DueItem>,
+}
+
+/// A ratio kept as counts, so device and server agree to the last digit.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct Rate {
+    pub numerator: u64,
+    pub denominator: u64,
+    /// In percent; `null` when nothing was counted.
+    pub percent: Option<f64>,
+}
+
+/// The invitation metrics (邀约监控指标) of the plans invited in a period.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct InvitationMetrics {
+    pub invited: u64,
+    pub responded: u64,
+    pub accepted: u64,
+    pub attended: u64,
+    /// accepted / invited
+    pub success_rate: Rate,
+    /// responded / invited
+    pub feedback_rate: Rate,
+    /// attended / accepted
+    pub attendance_rate: Rate,
+}
+
+/// Where a rep's daily report (due 21:00) stands.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DailyReport {
+    pub date: CalendarDate,
+    pub due_at: SystemTime,
+    pub visits: u32,
+    pub in_depth_visits: u32,
+    /// The day's visit plans with no outcome yet.
+    pub unlogged_plan_ids: Vec<String>,
+    /// At least one in-depth visit (or a non-working day).
+    pub minimum_met: bool,
+    /// Past 21:00 with visits still unlogged.
+    pub overdue: bool,
+}
+
+/// One rep's week: visits made and distinct A/B customers visited.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RepWeek {
+    pub rep: String,
+    pub visits: u32,
+    pub ab_customers: u32,
+}
+
+/// One record found, with the field that matched. Best hits come first.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SearchHit {
+    pub id: String,
+    /// `null` for a record of a kind this app version does not know.
+    pub kind: Option<RecordKind>,
+    pub title: String,
+    /// `name`, `company`, `contact`, `phone`, `pinyin`, `initials`, `code` or `notes`.
+    pub field: String,
+    /// The value of the field that matched, to highlight.
+    pub matched: String,
+}
+
+impl From<CoreItem> for DueItem {
+    fn from(i: CoreItem) -> Self {
+        DueItem {
+            record_id: i.record.to_string(),
+            entry_id: i.entry,
+            title: i.title,
+            due_at: ts(i.due_at),
+            overdue: i.overdue,
+        }
+    }
+}
+
+fn items(list: Vec<CoreItem>) -> Vec<DueItem> {
+    list.into_iter().map(Into::into).collect()
+}
+
+impl From<CoreDay> for MyDay {
+    fn from(d: CoreDay) -> Self {
+        MyDay {
+            date: d.date.map(date),
+            visits_today: items(d.visits_today),
+            follow_ups: items(d.follow_ups),
+            reports: items(d.reports),
+            proposals: items(d.proposals),
+            trade_show_leads: items(d.trade_show_leads),
+        }
+    }
+}
+
+impl From<CoreRate> for Rate {
+    fn from(r: CoreRate) -> Self {
+        Rate {
+            numerator: r.numerator,
+            denominator: r.denominator,
+            percent: r.percent(),
+        }
+    }
+}
+
+impl From<CoreMetrics> for InvitationMetrics {
+    fn from(m: CoreMetrics) -> Self {
+        InvitationMetrics {
+            invited: m.invited,
+            responded: m.responded,
+            accepted: m.accepted,
+            attended: m.attended,
+            success_rate: m.success_rate().into(),
+            feedback_rate: m.feedback_rate().into(),
+            attendance_rate: m.attendance_rate().into(),
+        }
+    }
+}
+
+impl From<CoreReport> for DailyReport {
+    fn from(r: CoreReport) -> Self {
+        DailyReport {
+            date: date(r.date),
+            due_at: ts(r.due_at),
+            visits: r.visits,
+            in_depth_visits: r.in_depth_visits,
+            unlogged_plan_ids: r.unlogged.iter().map(ToString::to_string).collect(),
+            minimum_met: r.minimum_met,
+            overdue: r.overdue,
+        }
+    }
+}
+
+impl RepWeek {
+    pub(crate) fn new(rep: String, w: WeekSummary) -> Self {
+        RepWeek {
+            rep,
+            visits: w.visits,
+            ab_customers: w.ab_customers,
+        }
+    }
+}
+
+impl From<CoreHit> for SearchHit {
+    fn from(h: CoreHit) -> Self {
+        SearchHit {
+            id: h.id.to_string(),
+            kind: RecordKind::try_from(h.kind).ok(),
+            title: h.title,
+            field: h.field.as_str().to_owned(),
+            matched: h.matched,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The rep's day, the supervisor's numbers and search, computed on the device from what it holds
+//! (so offline, and complete once sync has brought the team's records). Times are the store's
+//! clock; days are the company's calendar (Asia/Shanghai, China's working days).
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use fieldbook_core::model as core;
+use fieldbook_core::queries::{dormant, metrics, my_day, weekly};
+use fieldbook_core::search::{self, SearchQuery};
+use fieldbook_core::store::Filter;
+
+use super::FieldbookStore;
+use crate::background::run;
+use crate::convert::{CalendarDate, dt, naive_date, user_opt};
+use crate::error::Result;
+use crate::queries::{DailyReport, InvitationMetrics, MyDay, RepWeek, SearchHit};
+use crate::records::Customer;
+
+#[uniffi::export]
+impl FieldbookStore {
+    /// "My day" of the signed-in rep: visits today, follow-ups due, reports and proposals due,
+    /// unanswered trade-show leads.
+    pub async fn my_day(self: Arc<Self>) -> Result<MyDay> {
+        run(move || {
+            let now = self.store.clock().now();
+            let day =
+                my_day::my_day_from_store(&self.store, self.store.user(), now, &self.calendar)?;
+            Ok(day.into())
+        })
+        .await
+    }
+
+    /// The invitation success, feedback and attendance rates of the plans invited in
+    /// `[from, to)`, for one rep or (`rep` null) the whole team this device holds.
+    pub async fn invitation_metrics(
+        self: Arc<Self>,
+        from: SystemTime,
+        to: SystemTime,
+        rep: Option<String>,
+    ) -> Result<InvitationMetrics> {
+        run(move || {
+            let (from, to) = (dt("from", from)?, dt("to", to)?);
+            let reps: Vec<_> = user_opt("rep", rep)?.into_iter().collect();
+            let plans: Vec<core::VisitPlan> = self.store.read_projected(&Filter::default())?;
+            Ok(metrics::invitation_metrics(&plans, &reps, from, to).into())
+        })
+        .await
+    }
+
+    /// The signed-in rep's daily report for `date` (due 21:00 that day).
+    pub async fn daily_report(self: Arc<Self>, date: CalendarDate) -> Result<DailyReport> {
+        run(move || {
+            let date = naive_date("date", date)?;
+            let now = self.store.clock().now();
+            let report = weekly::daily_report_from_store(
+                &self.store,
+                self.store.user(),
+                date,
+                now,
+                &self.calendar,
+            )?;
+            Ok(report.into())
+        })
+        .await
+    }
+
+    /// Visits and A/B customers per rep for the week starting on Monday `week_start`.
+    pub async fn weekly_summary(self: Arc<Self>, week_start: CalendarDate) -> Result<Vec<RepWeek>> {
+        run(move || {
+            let start = naive_date("week_start", week_start)?;
+            let weeks = weekly::weekly_summary_from_store(&self.store, start, &self.calendar)?;
+            Ok(weeks
+                .into_iter()
+                .map(|(rep, w)| RepWeek::new(rep.to_string(), w))
+                .collect())
+        })
+        .await
+    }
+
+    /// Customers who have not bought for 6–12 months, longest silence first; with
+    /// `dedicated_rep`, only that rep's call list.
+    pub async fn dormant_customers(
+        self: Arc<Self>,
+        dedicated_rep: Option<String>,
+    ) -> Result<Vec<Customer>> {
+        run(move || {
+            let rep = user_opt("dedicated_rep", dedicated_rep)?;
+            let now = self.store.clock().now();
+            let found =
+                dormant::dormant_from_store(&self.store, rep.as_ref(), now, &self.calendar)?;
+            Ok(found.into_iter().map(Into::into).collect())
+        })
+        .await
+    }
+
+    /// Searches customers and leads by name, company, contact, phone digits, pinyin (full or
+    /// initials: "zhangwei", "zw") or lead code; best hits first, at most `limit`.
+    pub async fn search(self: Arc<Self>, text: String, limit: u32) -> Result<Vec<SearchHit>> {
+        run(move || {
+            let query = SearchQuery {
+                text,
+                limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            };
+            let hits = search::search(&self.store, &query)?;
+            Ok(hits.into_iter().map(Into::into).collect())
+        })
+        .await
+    }
+}
