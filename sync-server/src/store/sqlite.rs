@@ -11,12 +11,13 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, params};
 
 use super::sqlite_accounts as acc;
-use super::{DocSummary, ServerStore};
+use super::sqlite_changes as changes;
+use super::{ChangeReceipt, DocSummary, ServerStore};
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
 
 /// Each schema version's script; `user_version` says how many have run.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2, changes::SCHEMA_V3];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -199,5 +200,17 @@ impl ServerStore for SqliteStore {
 
     fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>> {
         acc::access_log(&self.conn.lock(), record, limit)
+    }
+
+    fn actor_device(&self, actor: &[u8]) -> Result<Option<DeviceId>> {
+        changes::actor_device(&self.conn.lock(), actor)
+    }
+
+    fn note_changes(&self, receipts: &[ChangeReceipt]) -> Result<()> {
+        changes::note_changes(&mut self.conn.lock(), receipts)
+    }
+
+    fn change_receipts(&self, record: RecordId) -> Result<Vec<ChangeReceipt>> {
+        changes::change_receipts(&self.conn.lock(), record)
     }
 }
