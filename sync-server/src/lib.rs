@@ -25,7 +25,7 @@ use std::sync::Arc;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
-pub use hub::{ChangeOrigin, DocHub, EditOutcome, HeldRecord, Person};
+pub use hub::{ChangeOrigin, DocHub, EditOutcome, HeldRecord, History, Person};
 pub use office::Office;
 pub use routes::token_hash;
 pub use store::{ChangeReceipt, DeviceAuth, DocSummary, ServerStore, SqliteStore};

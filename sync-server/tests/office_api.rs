@@ -224,6 +224,30 @@ async fn lists_records_and_history_in_scope_and_logs_customer_views() {
         .collect();
     assert!(fields.contains(&"/name"), "{fields:?}");
     assert_eq!(detail["conflicts"], json!([]));
+    assert_eq!(detail["history_omitted"], 0);
+    // The rep and the supervisor set the same field offline: the desk sees the conflict.
+    let zhao = w.device("sup.zhao");
+    li.store
+        .update::<Customer>(c.b, |c| Ok(c.notes = "周五到访".into()))
+        .unwrap();
+    zhao.store
+        .update::<Customer>(c.b, |c| Ok(c.notes = "下周到访".into()))
+        .unwrap();
+    li.sync().await;
+    zhao.sync().await;
+    let (_, detail) = get(&w, &format!("/api/v1/records/{}", c.b), &cs).await;
+    let conflict = &detail["conflicts"][0];
+    assert_eq!(conflict["path"], "/notes", "{detail}");
+    let values = [
+        &conflict["winner"]["value"],
+        &conflict["others"][0]["value"],
+    ];
+    assert!(values.contains(&&json!("周五到访")) && values.contains(&&json!("下周到访")));
+    let last = detail["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (last["user"].as_str(), last["fields"].clone()),
+        (Some("sup.zhao"), json!(["/notes"]))
+    );
     let log = w.store.access_log(Some(c.b), 100).unwrap();
     assert!(
         log.iter()

@@ -26,7 +26,7 @@ use tokio::sync::{Mutex as AsyncMutex, broadcast};
 pub use access::AccessState;
 pub use desk::EditOutcome;
 pub use erase::Person;
-pub use records::{ChangeOrigin, HeldRecord};
+pub use records::{ChangeOrigin, HeldRecord, History};
 
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};

@@ -38,6 +38,14 @@ pub struct ChangeOrigin {
     pub fields: Vec<String>,
 }
 
+/// A record's newest changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub changes: Vec<ChangeOrigin>,
+    /// How many older changes were left out.
+    pub omitted: usize,
+}
+
 impl<S: ServerStore> DocHub<S> {
     /// Every stored record's id, kind and heads key (index documents left out).
     pub async fn record_summaries(&self) -> Result<Vec<DocSummary>> {
@@ -58,8 +66,9 @@ impl<S: ServerStore> DocHub<S> {
             }))
     }
 
-    /// The change history of a stored record, in causal order (`None` if not stored).
-    pub async fn history(&self, id: RecordId) -> Result<Option<Vec<ChangeOrigin>>> {
+    /// The newest `limit` changes of a stored record, in causal order (`None` if not stored).
+    /// Each costs two forks of the document, hence the limit.
+    pub async fn history(&self, id: RecordId, limit: usize) -> Result<Option<History>> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
@@ -68,7 +77,7 @@ impl<S: ServerStore> DocHub<S> {
         };
         drop(held);
         let (store, actor) = (self.store.clone(), self.actor.clone());
-        blocking(move || history_of(store.as_ref(), doc, actor).map(Some)).await
+        blocking(move || history_of(store.as_ref(), doc, actor, limit).map(Some)).await
     }
 
     /// The fields of a stored record that hold concurrent values.
@@ -120,7 +129,8 @@ fn history_of<S: ServerStore>(
     store: &S,
     mut doc: RecordDoc,
     actor: automerge::ActorId,
-) -> Result<Vec<ChangeOrigin>> {
+    limit: usize,
+) -> Result<History> {
     let id = doc.id();
     let receipts = store.change_receipts(id)?;
     let tokens = store.device_tokens()?;
@@ -131,8 +141,9 @@ fn history_of<S: ServerStore>(
             .map(|t| t.user.clone())
     };
     let changes = doc.automerge().get_changes(&[]);
-    let mut out = Vec::with_capacity(changes.len());
-    for change in &changes {
+    let omitted = changes.len().saturating_sub(limit);
+    let mut out = Vec::with_capacity(changes.len() - omitted);
+    for change in &changes[omitted..] {
         let hash = change.hash();
         let actor_bytes = change.actor_id().to_bytes();
         let device = match DeviceId::of_actor(change.actor_id()) {
@@ -152,7 +163,10 @@ fn history_of<S: ServerStore>(
             fields,
         });
     }
-    Ok(out)
+    Ok(History {
+        changes: out,
+        omitted,
+    })
 }
 
 /// The fields one change changed: the record before it (at its dependencies) against the

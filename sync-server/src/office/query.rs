@@ -15,6 +15,9 @@ use crate::error::Result;
 use crate::hub::ChangeOrigin;
 use crate::store::ServerStore;
 
+/// The most changes a record's history lists.
+pub const MAX_HISTORY: usize = 200;
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Page {
@@ -60,8 +63,10 @@ pub struct RecordDetail {
     /// The merged record (every field, known to this build or not).
     #[schema(value_type = Object)]
     pub record: Json,
-    /// Every change, in causal order.
+    /// The newest changes (at most 200), in causal order.
     pub history: Vec<HistoryEntry>,
+    /// How many older changes are not listed.
+    pub history_omitted: usize,
     /// Fields holding concurrent values (the visible winner and the others).
     #[schema(value_type = Vec<Object>)]
     pub conflicts: Vec<FieldConflict>,
@@ -121,13 +126,16 @@ impl<S: ServerStore> Office<S> {
                 .log(viewer.user.clone(), viewer.device, id, "view")
                 .await?;
         }
-        let history = self.hub.history(id).await?.unwrap_or_default();
+        let history = self.hub.history(id, MAX_HISTORY).await?;
+        let (history, history_omitted) =
+            history.map_or((Vec::new(), 0), |h| (h.changes, h.omitted));
         let conflicts = self.hub.conflicts(id).await?;
         let row = d.row_in(&self.hub.access().dir);
         Ok(Some(RecordDetail {
             row,
             record: d.json.clone(),
             history: history.into_iter().map(HistoryEntry::from).collect(),
+            history_omitted,
             conflicts,
         }))
     }

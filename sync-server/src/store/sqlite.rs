@@ -214,3 +214,45 @@ impl ServerStore for SqliteStore {
         changes::change_receipts(&self.conn.lock(), record)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::store::ChangeReceipt;
+
+    #[test]
+    fn a_version_2_database_upgrades_and_keeps_its_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(acc::SCHEMA_V2).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO teams (team_id, name) VALUES ('east', '华东')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.teams().unwrap().len(), 1);
+        let record = RecordId::from_random_bytes([1; 16]);
+        let receipt = ChangeReceipt {
+            change: [3; 32],
+            record,
+            user: UserId::new("rep.li").unwrap(),
+            device: None,
+            received_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        store.note_changes(std::slice::from_ref(&receipt)).unwrap();
+        assert_eq!(store.change_receipts(record).unwrap(), vec![receipt]);
+        let version: i64 = store
+            .conn
+            .lock()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 3);
+    }
+}
