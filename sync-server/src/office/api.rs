@@ -85,11 +85,7 @@ async fn viewer<S: ServerStore>(
     state: &AppState<S>,
     headers: &HeaderMap,
 ) -> Result<Viewer, ApiError> {
-    let who = caller(state, headers).await?;
-    Ok(Viewer {
-        user: who.user,
-        device: Some(who.device),
-    })
+    Ok(caller(state, headers).await?.into())
 }
 
 fn record_id(id: &str) -> Result<RecordId, ApiError> {

@@ -47,6 +47,15 @@ pub struct Viewer {
     pub device: Option<DeviceId>,
 }
 
+impl From<crate::store::DeviceAuth> for Viewer {
+    fn from(auth: crate::store::DeviceAuth) -> Self {
+        Viewer {
+            user: auth.user,
+            device: Some(auth.device),
+        }
+    }
+}
+
 /// The back office over a hub.
 pub struct Office<S: ServerStore> {
     hub: Arc<DocHub<S>>,
