@@ -37,9 +37,9 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
-/// An API error.
+/// An API error: a status and a bilingual message, sent as `{"error": "中文 / English"}`.
 #[derive(Debug)]
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub(crate) StatusCode, pub(crate) String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -63,7 +63,7 @@ impl From<ServerError> for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     headers
@@ -75,7 +75,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The caller, authenticated by its bearer token.
-async fn caller<S: ServerStore>(
+pub(crate) async fn caller<S: ServerStore>(
     state: &AppState<S>,
     headers: &HeaderMap,
 ) -> Result<DeviceAuth, ApiError> {

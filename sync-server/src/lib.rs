@@ -4,7 +4,8 @@
 //! (`docs/protocol.md`), applies every incoming change to a twin copy and shows it to a
 //! [`ChangeGate`] before storing or passing it on, stores documents durably (SQLite by
 //! default, behind [`ServerStore`]) before acknowledging, and keeps a per-user index document
-//! so that devices discover the records meant for them.
+//! so that devices discover the records meant for them. The back office ([`office`]) reads the
+//! merged records under the same access rules and changes them through the same hub.
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ mod connection;
 mod error;
 mod gate;
 mod hub;
+pub mod office;
 mod routes;
 pub mod store;
 
@@ -23,9 +25,10 @@ use std::sync::Arc;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
-pub use hub::{DocHub, EditOutcome, Person};
+pub use hub::{ChangeOrigin, DocHub, EditOutcome, HeldRecord, History, Person};
+pub use office::Office;
 pub use routes::token_hash;
-pub use store::{DeviceAuth, DocSummary, ServerStore, SqliteStore};
+pub use store::{ChangeReceipt, DeviceAuth, DocSummary, ServerStore, SqliteStore};
 
 use fieldbook_core::{Clock, DeviceId, OsEntropy, SystemClock, UserId};
 use tokio::sync::oneshot;
@@ -104,8 +107,10 @@ pub async fn start_with_gate<S: ServerStore>(
             .with_max_doc_bytes(config.max_doc_bytes),
     );
     hub.warm().await?;
+    let office = office::Office::new(hub.clone(), fieldbook_core::WorkCalendar::china_default());
     let state = Arc::new(routes::AppState {
         hub,
+        office,
         max_message_bytes: config.max_message_bytes,
     });
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

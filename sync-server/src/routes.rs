@@ -20,6 +20,7 @@ use crate::store::{DeviceAuth, ServerStore};
 #[derive(Debug)]
 pub struct AppState<S: ServerStore> {
     pub hub: Arc<DocHub<S>>,
+    pub office: crate::office::Office<S>,
     pub max_message_bytes: usize,
 }
 
@@ -29,6 +30,7 @@ pub fn router<S: ServerStore>(state: Arc<AppState<S>>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync", get(sync::<S>))
         .merge(crate::admin_api::router::<S>())
+        .merge(crate::office::api::router::<S>())
         .with_state(state)
 }
 

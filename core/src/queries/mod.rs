@@ -8,10 +8,12 @@
 //! - [`metrics`]: invitation success, feedback and attendance rates.
 //! - [`weekly`]: the daily report (21:00, one in-depth visit) and visits / A-B customers per week.
 //! - [`dormant`]: customers who have not bought for 6–12 months.
+//! - [`lead_response`]: how fast trade-show leads were answered (1 week, at most 2).
 //!
 //! [`WorkCalendar`]: crate::calendar::WorkCalendar
 
 pub mod dormant;
+pub mod lead_response;
 pub mod metrics;
 pub mod my_day;
 pub mod weekly;

@@ -13,7 +13,7 @@ use crate::model::{Customer, LeadReferral, RecordKind};
 pub(crate) const STRIDE: i64 = 16;
 
 /// The searchable fields of a record given as its typed JSON (other kinds have none).
-pub(crate) fn fields_of(kind: &RecordKind, body: &serde_json::Value) -> Vec<(SearchField, String)> {
+pub fn fields_of(kind: &RecordKind, body: &serde_json::Value) -> Vec<(SearchField, String)> {
     let parsed = match kind {
         RecordKind::Customer => serde_json::from_value::<Customer>(body.clone())
             .ok()

@@ -12,6 +12,9 @@
 //! - **Phones** in any written form: indexed as digits (E.164 and national), and the query is
 //!   reduced to digits, so `138-0013-8000`, `+86 138 0013 8000` and `8000` all find the number.
 //!
+//! The server searches its merged records in memory with [`search_docs`]: the same classes,
+//! fields, matching and ranking, over [`record_fields`] instead of the SQLite tables.
+//!
 //! The index is rewritten in the same transaction as the document (`store/index.rs`), so a
 //! search never sees a record the store does not hold. Results are ranked by field (name,
 //! company, contact, phone, pinyin, initials, code, notes), then exact / prefix / inner match,
@@ -23,4 +26,5 @@ mod query;
 
 pub use fields::{SearchField, phone_digits, pinyin_full, pinyin_initials};
 pub(crate) use index::STRIDE;
-pub use query::{SearchHit, SearchQuery, search};
+pub use index::fields_of as record_fields;
+pub use query::{SearchDoc, SearchHit, SearchQuery, search, search_docs};

@@ -76,15 +76,62 @@ fn classify(q: &str) -> (String, &'static [SearchField]) {
 /// Searches customers, contacts and leads; best hits first, one per record.
 #[tracing::instrument(skip_all)]
 pub fn search(store: &DeviceStore, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+    let Some((needle, _)) = needle_of(query) else {
+        return Ok(Vec::new());
+    };
+    let rows = store.with_reader(|conn| candidate_rows(conn, &needle))?;
+    Ok(rank(rows, query))
+}
+
+/// One record's searchable text, held in memory (the server's merged records).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    pub id: RecordId,
+    pub kind: RecordKind,
+    pub title: String,
+    /// As [`super::record_fields`] gives them.
+    pub fields: Vec<(SearchField, String)>,
+}
+
+/// [`search`] over records held in memory: the same query classes, fields, matching and
+/// ranking as the device's SQLite index (a substring match stands in for FTS5's trigrams).
+pub fn search_docs<'a>(
+    docs: impl IntoIterator<Item = &'a SearchDoc>,
+    query: &SearchQuery,
+) -> Vec<SearchHit> {
+    if needle_of(query).is_none() {
+        return Vec::new();
+    }
+    let rows = docs.into_iter().flat_map(|d| {
+        d.fields.iter().map(|(field, text)| Row {
+            id: d.id,
+            kind: d.kind.as_str().to_owned(),
+            field: field.as_str().to_owned(),
+            text: text.clone(),
+            title: d.title.clone(),
+        })
+    });
+    rank(rows, query)
+}
+
+/// The needle and the fields a query searches; `None` for a blank query.
+fn needle_of(query: &SearchQuery) -> Option<(String, &'static [SearchField])> {
     let q = query.text.trim();
     if q.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
     let (needle, mut fields) = classify(q);
     if needle.chars().count() < 3 {
         fields = &index::SHORT_QUERY_FIELDS;
     }
-    let rows = store.with_reader(|conn| candidate_rows(conn, &needle))?;
+    Some((needle, fields))
+}
+
+/// Keeps the rows that match in a searched field, best hit per record, best first.
+fn rank(rows: impl IntoIterator<Item = Row>, query: &SearchQuery) -> Vec<SearchHit> {
+    let Some((needle, fields)) = needle_of(query) else {
+        return Vec::new();
+    };
     let mut best: HashMap<RecordId, SearchHit> = HashMap::new();
     for row in rows {
         let Some(field) = SearchField::parse(&row.field).filter(|f| fields.contains(f)) else {
@@ -116,7 +163,7 @@ pub fn search(store: &DeviceStore, query: &SearchQuery) -> Result<Vec<SearchHit>
             .then(a.id.cmp(&b.id))
     });
     hits.truncate(query.limit);
-    Ok(hits)
+    hits
 }
 
 struct Row {
@@ -176,4 +223,47 @@ fn match_class(text: &str, needle: &str) -> Option<u32> {
         })
         .min()
         .or_else(|| text.to_lowercase().contains(&needle).then_some(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Contact, Customer};
+
+    fn doc(name: &str, mobile: &str) -> SearchDoc {
+        let c = Customer {
+            name: name.into(),
+            contacts: vec![Contact {
+                name: "王芳".into(),
+                mobile: mobile.into(),
+                ..Contact::default()
+            }],
+            ..Customer::default()
+        };
+        let json = serde_json::to_value(&c).unwrap_or_default();
+        SearchDoc {
+            id: RecordId::from_random_bytes([name.len() as u8; 16]),
+            kind: RecordKind::Customer,
+            title: name.into(),
+            fields: super::super::record_fields(&RecordKind::Customer, &json),
+        }
+    }
+
+    #[test]
+    fn in_memory_search_finds_chinese_pinyin_and_phones_like_the_device() {
+        let docs = [doc("张伟", "138 0013 8000"), doc("北京王府井百货", "")];
+        let titles = |q: &str| -> Vec<String> {
+            search_docs(&docs, &SearchQuery::new(q))
+                .into_iter()
+                .map(|h| h.title)
+                .collect()
+        };
+        assert_eq!(titles("张伟"), ["张伟"]);
+        assert_eq!(titles("zw"), ["张伟"]);
+        assert_eq!(titles("zhangwei"), ["张伟"]);
+        assert_eq!(titles("+86 138-0013-8000"), ["张伟"]);
+        assert_eq!(titles("王府井"), ["北京王府井百货"]);
+        assert_eq!(titles("王"), ["北京王府井百货", "张伟"].map(String::from));
+        assert!(titles("  ").is_empty());
+    }
 }

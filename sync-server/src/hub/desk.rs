@@ -1,12 +1,13 @@
 //! Desk actions: a change made by the server on a user's behalf (the back office), checked by
 //! the same write rule table as a device's change, then stored, indexed and synced.
 
-use fieldbook_core::access::conflict_paths_changed;
+use fieldbook_core::access::{Author, Refusal, check_write, conflict_paths_changed};
+use fieldbook_core::model::Record;
 use fieldbook_core::sync::heads_key;
-use fieldbook_core::{RecordDoc, RecordId};
+use fieldbook_core::{RecordDoc, RecordId, UserId};
 
-use super::{DocHub, is_index_doc};
-use crate::error::Result;
+use super::{DocHub, Held, is_index_doc};
+use crate::error::{Result, ServerError};
 use crate::store::ServerStore;
 
 /// What a desk edit made of a record.
@@ -65,13 +66,65 @@ impl<S: ServerStore> DocHub<S> {
         if let Err(refusal) = checked {
             return Ok(EditOutcome::Refused(refusal));
         }
+        let changes = self.changes_since(&mut twin.doc, &before);
         let chunk = twin.doc.save_after(&before);
         twin.bytes += chunk.len() as u64;
         self.persist(&mut twin.doc, &chunk).await?;
+        self.note_receipts(id, user, None, changes).await;
         let key = heads_key(&twin.doc.heads());
         *held = Some(twin);
         drop(held);
         self.after_stored(id, &after, &key).await?;
         Ok(EditOutcome::Stored(after))
+    }
+
+    /// Whether `user` may create `record` (the write rules for a new record), without storing
+    /// anything: how an import checks every row before it creates any.
+    pub fn check_create<R: Record>(&self, user: &UserId, record: &R) -> Result<(), Refusal> {
+        let id = record.meta().id;
+        let after = match RecordDoc::create(record, self.actor.clone()) {
+            Ok(doc) => doc.to_json(),
+            Err(e) => {
+                return Err(Refusal {
+                    record: id,
+                    field: String::new(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let access = self.access.read();
+        let author = Author { user, device: None };
+        check_write(&access.dir, &access.leads, author, id, None, &after, &[])
+    }
+
+    /// A new record created by the server on a user's behalf (the back office's import):
+    /// checked by the same write rules as a device's new record, stored, and indexed so that
+    /// the devices in its scope discover it. An id already stored is invalid input.
+    pub async fn create_as<R: Record>(&self, user: &UserId, record: &R) -> Result<EditOutcome> {
+        let id = record.meta().id;
+        if let Err(refusal) = self.check_create(user, record) {
+            return Ok(EditOutcome::Refused(refusal));
+        }
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        if held.is_some() {
+            return Err(ServerError::Invalid(format!(
+                "记录已存在 / record {id} already exists"
+            )));
+        }
+        let mut doc = RecordDoc::create(record, self.actor.clone())?;
+        let changes = self.changes_since(&mut doc, &[]);
+        let chunk = doc.save();
+        self.persist(&mut doc, &chunk).await?;
+        self.note_receipts(id, user, None, changes).await;
+        let (json, key) = (doc.to_json(), heads_key(&doc.heads()));
+        *held = Some(Held {
+            doc,
+            bytes: chunk.len() as u64,
+        });
+        drop(held);
+        self.after_stored(id, &json, &key).await?;
+        Ok(EditOutcome::Stored(json))
     }
 }

@@ -9,6 +9,7 @@ mod access;
 mod desk;
 mod erase;
 mod index;
+mod records;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use tokio::sync::{Mutex as AsyncMutex, broadcast};
 pub use access::AccessState;
 pub use desk::EditOutcome;
 pub use erase::Person;
+pub use records::{ChangeOrigin, HeldRecord, History};
 
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
@@ -222,10 +224,15 @@ impl<S: ServerStore> DocHub<S> {
                 self.log_refusal(device, id).await;
                 return Ok(Outcome::Refused(reason));
             }
+            // The device's own changes; the server's receipt stamp below is the server's.
+            let changes = self.changes_since(&mut twin.doc, &before);
             self.stamp_receipt(&mut twin.doc)?;
             let chunk = twin.doc.save_after(&before);
             twin.bytes += chunk.len() as u64;
             self.persist(&mut twin.doc, &chunk).await?;
+            let user = &device.user;
+            self.note_receipts(id, user, Some(device.device), changes)
+                .await;
             let json = twin.doc.to_json();
             let key = heads_key(&twin.doc.heads());
             *held = Some(twin);

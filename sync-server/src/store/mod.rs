@@ -4,6 +4,7 @@
 
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_changes;
 #[doc(hidden)]
 pub mod suite;
 
@@ -32,6 +33,18 @@ pub struct DocSummary {
     /// See `fieldbook_core::sync::heads_key`.
     pub heads_key: String,
     pub bytes: u64,
+}
+
+/// Who brought one Automerge change to the server, and when: a device's user over sync, or a
+/// desk user through the back office (no device).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeReceipt {
+    /// The change's hash.
+    pub change: [u8; 32],
+    pub record: RecordId,
+    pub user: UserId,
+    pub device: Option<DeviceId>,
+    pub received_at: DateTime<Utc>,
 }
 
 /// What the sync needs from storage.
@@ -75,4 +88,11 @@ pub trait ServerStore: Send + Sync + 'static {
     fn log_access(&self, entries: &[AccessEntry]) -> Result<()>;
     /// The access log, newest first, for one record or all.
     fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>>;
+
+    /// The device an Automerge actor id is bound to (see [`ServerStore::claim_actor`]).
+    fn actor_device(&self, actor: &[u8]) -> Result<Option<DeviceId>>;
+    /// Records who brought changes; the first receipt of a change is kept.
+    fn note_changes(&self, receipts: &[ChangeReceipt]) -> Result<()>;
+    /// The receipts of one record's changes, oldest first.
+    fn change_receipts(&self, record: RecordId) -> Result<Vec<ChangeReceipt>>;
 }

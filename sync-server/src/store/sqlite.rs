@@ -11,12 +11,13 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, params};
 
 use super::sqlite_accounts as acc;
-use super::{DocSummary, ServerStore};
+use super::sqlite_changes as changes;
+use super::{ChangeReceipt, DocSummary, ServerStore};
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
 
 /// Each schema version's script; `user_version` says how many have run.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2, changes::SCHEMA_V3];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -199,5 +200,59 @@ impl ServerStore for SqliteStore {
 
     fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>> {
         acc::access_log(&self.conn.lock(), record, limit)
+    }
+
+    fn actor_device(&self, actor: &[u8]) -> Result<Option<DeviceId>> {
+        changes::actor_device(&self.conn.lock(), actor)
+    }
+
+    fn note_changes(&self, receipts: &[ChangeReceipt]) -> Result<()> {
+        changes::note_changes(&mut self.conn.lock(), receipts)
+    }
+
+    fn change_receipts(&self, record: RecordId) -> Result<Vec<ChangeReceipt>> {
+        changes::change_receipts(&self.conn.lock(), record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::store::ChangeReceipt;
+
+    #[test]
+    fn a_version_2_database_upgrades_and_keeps_its_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(acc::SCHEMA_V2).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO teams (team_id, name) VALUES ('east', '华东')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.teams().unwrap().len(), 1);
+        let record = RecordId::from_random_bytes([1; 16]);
+        let receipt = ChangeReceipt {
+            change: [3; 32],
+            record,
+            user: UserId::new("rep.li").unwrap(),
+            device: None,
+            received_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        store.note_changes(std::slice::from_ref(&receipt)).unwrap();
+        assert_eq!(store.change_receipts(record).unwrap(), vec![receipt]);
+        let version: i64 = store
+            .conn
+            .lock()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 3);
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use fieldbook_core::access::Role;
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
-use super::ServerStore;
+use super::{ChangeReceipt, ServerStore};
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -142,6 +142,37 @@ pub fn suite_access_log<S: ServerStore>(make: impl Fn() -> S) {
     assert_eq!(store.access_log(None, 1).unwrap().len(), 1);
 }
 
+/// A bound actor names its device; change receipts come back per record, oldest first, and
+/// the first receipt of a change is kept.
+pub fn suite_change_receipts<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let device = DeviceId::from_random_bytes([8; 16]);
+    assert_eq!(store.actor_device(b"actor-9").unwrap(), None);
+    store.claim_actor(b"actor-9", device).unwrap();
+    assert_eq!(store.actor_device(b"actor-9").unwrap(), Some(device));
+    let r1 = RecordId::from_random_bytes([9; 16]);
+    let r2 = RecordId::from_random_bytes([10; 16]);
+    let receipt = |change: u8, record, secs, who: &str| ChangeReceipt {
+        change: [change; 32],
+        record,
+        user: user(who),
+        device: (who == "rep.li").then_some(device),
+        received_at: at(secs),
+    };
+    store
+        .note_changes(&[receipt(2, r1, 5, "rep.li"), receipt(1, r1, 9, "cs.zhou")])
+        .unwrap();
+    store
+        .note_changes(&[receipt(2, r1, 20, "mkt.sun"), receipt(3, r2, 1, "rep.li")])
+        .unwrap();
+    let got = store.change_receipts(r1).unwrap();
+    assert_eq!(
+        got,
+        vec![receipt(2, r1, 5, "rep.li"), receipt(1, r1, 9, "cs.zhou")]
+    );
+    assert_eq!(store.change_receipts(r2).unwrap().len(), 1);
+}
+
 /// Runs every suite function.
 pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_chunks_append_in_order(&make);
@@ -150,4 +181,5 @@ pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_enrolment_codes(&make);
     suite_actor_binding(&make);
     suite_access_log(&make);
+    suite_change_receipts(&make);
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 use chrono::TimeZone;
 use fieldbook_core::access::Role;
 use fieldbook_core::sync::{DeviceSync, SyncStats, WireMessage};
-use fieldbook_core::{DeviceId, DeviceStore, FixedClock, SeededEntropy, StoreOptions, UserId};
+use fieldbook_core::{
+    Clock, DeviceId, DeviceStore, FixedClock, OsEntropy, SeededEntropy, StoreOptions, UserId,
+};
 use fieldbook_sync_server::{
     RunningServer, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
 };
@@ -56,6 +58,20 @@ pub fn user(name: &str) -> UserId {
 
 impl World {
     pub async fn start() -> World {
+        World::start_with(ServerConfig::default(), None).await
+    }
+
+    /// A world whose server clock stands at `at` (tokens are issued by the same clock).
+    pub async fn start_at(at: chrono::DateTime<chrono::Utc>) -> World {
+        let clock = Arc::new(FixedClock::new(at));
+        let config = ServerConfig {
+            clock: clock.clone(),
+            ..ServerConfig::default()
+        };
+        World::start_with(config, Some(clock)).await
+    }
+
+    async fn start_with(config: ServerConfig, clock: Option<Arc<FixedClock>>) -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path().join("server.sqlite3")).unwrap());
         for team in ["east", "west"] {
@@ -80,10 +96,14 @@ impl World {
             )
             .unwrap();
         }
-        let server = start(store.clone(), ServerConfig::default()).await.unwrap();
+        let server = start(store.clone(), config).await.unwrap();
         let mut devices = BTreeMap::new();
         for (n, (name, _, _)) in PEOPLE.iter().enumerate() {
-            let d = open_device(&dir, &store, &server, n as u8 + 1, name);
+            let mut d = open_device(&dir, &store, &server, n as u8 + 1, name);
+            if let Some(clock) = &clock {
+                d.token = token_at(&store, clock.as_ref(), d.id, name);
+                d.sync = DeviceSync::new(d.store.clone(), server.url(), d.token.clone());
+            }
             devices.insert((*name).to_owned(), d);
         }
         World {
@@ -144,6 +164,20 @@ pub fn open_device(
         store: device_store,
         token,
     }
+}
+
+/// A token for `device` issued by `clock`.
+pub fn token_at(store: &SqliteStore, clock: &dyn Clock, device: DeviceId, name: &str) -> String {
+    accounts::issue_token(
+        store,
+        clock,
+        &OsEntropy,
+        device,
+        user(name),
+        accounts::TOKEN_TTL,
+    )
+    .unwrap()
+    .token
 }
 
 type Ws =
