@@ -25,7 +25,7 @@ pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
 pub use hub::{DocHub, EditOutcome, Person};
 pub use routes::token_hash;
-pub use store::{DeviceAuth, DocSummary, ServerStore, SqliteStore};
+pub use store::{DeviceAuth, DocSummary, PgStore, ServerStore, SqliteStore};
 
 use fieldbook_core::{Clock, DeviceId, OsEntropy, SystemClock, UserId};
 use tokio::sync::oneshot;

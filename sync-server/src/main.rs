@@ -1,24 +1,30 @@
 //! `fieldbook-sync-server --db FILE --listen ADDR` runs the server until SIGTERM or ctrl-c.
-//! Admin commands work on the same file (run them before starting the server, or use the
+//! `--db postgres://user@host/db` (or `postgresql://…`) stores in PostgreSQL instead, where
+//! several server nodes may share one database; anything else is a SQLite file.
+//! Admin commands work on the same database (run them before starting the server, or use the
 //! admin API of a running one): `add-team`, `add-user` (password from stdin with
 //! `--password-stdin`), `enrol` (prints a one-time enrolment code), `add-device` (prints a
 //! device token), `revoke-device`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use fieldbook_sync_server::core::{DeviceId, OsEntropy, SystemClock, UserId};
-use fieldbook_sync_server::{ServerConfig, ServerStore, SqliteStore, accounts, add_device, start};
+use fieldbook_sync_server::{
+    PgStore, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
+};
 
 #[derive(Debug, Parser)]
 #[command(about = "Fieldbook sync server")]
 struct Cli {
-    /// The SQLite file holding documents and devices.
+    /// Where documents and devices are stored: a SQLite file, or a `postgres://` URL.
     #[arg(long, global = true)]
-    db: Option<PathBuf>,
+    db: Option<String>,
+    /// Most connections to PostgreSQL this node holds.
+    #[arg(long, global = true, default_value_t = 16)]
+    db_connections: u32,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:3030")]
     listen: SocketAddr,
@@ -78,12 +84,29 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let db = cli.db.context("--db is required")?;
-    let store = Arc::new(SqliteStore::open(&db)?);
-    if let Some(command) = cli.command {
+    if is_postgres_url(&db) {
+        let store = Arc::new(PgStore::open(&db, cli.db_connections)?);
+        run(store, cli.command, cli.listen).await
+    } else {
+        let store = Arc::new(SqliteStore::open(&db)?);
+        run(store, cli.command, cli.listen).await
+    }
+}
+
+fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+async fn run<S: ServerStore>(
+    store: Arc<S>,
+    command: Option<Command>,
+    listen: SocketAddr,
+) -> anyhow::Result<()> {
+    if let Some(command) = command {
         return admin(store.as_ref(), command);
     }
     let config = ServerConfig {
-        listen: cli.listen,
+        listen,
         ..ServerConfig::default()
     };
     let server = start(store, config).await?;
@@ -94,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn admin(store: &SqliteStore, command: Command) -> anyhow::Result<()> {
+fn admin<S: ServerStore>(store: &S, command: Command) -> anyhow::Result<()> {
     match command {
         Command::AddDevice { user, device } => {
             let device = match device {
