@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use fieldbook_sync_server::core::{DeviceId, OsEntropy, SystemClock, UserId};
 use fieldbook_sync_server::{
-    PgStore, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
+    FollowConfig, PgStore, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
 };
 
 #[derive(Debug, Parser)]
@@ -28,6 +28,12 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:3030")]
     listen: SocketAddr,
+    /// Longest time between two reads of the change feed (other nodes' writes), in ms.
+    #[arg(long, default_value_t = 500)]
+    follow_poll_ms: u64,
+    /// Poll the change feed only, without Postgres LISTEN/NOTIFY (for measuring).
+    #[arg(long)]
+    no_listen: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -84,12 +90,20 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let db = cli.db.context("--db is required")?;
+    let config = ServerConfig {
+        listen: cli.listen,
+        follow: FollowConfig {
+            listen: !cli.no_listen,
+            poll: std::time::Duration::from_millis(cli.follow_poll_ms),
+        },
+        ..ServerConfig::default()
+    };
     if is_postgres_url(&db) {
         let store = Arc::new(PgStore::open(&db, cli.db_connections)?);
-        run(store, cli.command, cli.listen).await
+        run(store, cli.command, config).await
     } else {
         let store = Arc::new(SqliteStore::open(&db)?);
-        run(store, cli.command, cli.listen).await
+        run(store, cli.command, config).await
     }
 }
 
@@ -100,15 +114,11 @@ fn is_postgres_url(db: &str) -> bool {
 async fn run<S: ServerStore>(
     store: Arc<S>,
     command: Option<Command>,
-    listen: SocketAddr,
+    config: ServerConfig,
 ) -> anyhow::Result<()> {
     if let Some(command) = command {
         return admin(store.as_ref(), command);
     }
-    let config = ServerConfig {
-        listen,
-        ..ServerConfig::default()
-    };
     let server = start(store, config).await?;
     println!("listening on {}", server.url());
     shutdown_signal().await;

@@ -5,7 +5,7 @@ use fieldbook_core::access::conflict_paths_changed;
 use fieldbook_core::sync::heads_key;
 use fieldbook_core::{RecordDoc, RecordId};
 
-use super::{DocHub, is_index_doc};
+use super::{DocHub, MAX_WRITE_ATTEMPTS, is_index_doc, too_busy};
 use crate::error::Result;
 use crate::store::ServerStore;
 
@@ -23,29 +23,44 @@ pub enum EditOutcome {
 impl<S: ServerStore> DocHub<S> {
     /// A change made by the server on a user's behalf (the back office's desk actions):
     /// checked by the same write rules as a device's change, stored, indexed and pushed to the
-    /// devices that hold the record.
+    /// devices that hold the record. `edit` runs again on the latest state if another node
+    /// wrote the record meanwhile.
     pub async fn edit_as(
         &self,
         user: &fieldbook_core::UserId,
         id: RecordId,
-        edit: impl FnOnce(&mut RecordDoc) -> fieldbook_core::Result<()>,
+        edit: impl Fn(&mut RecordDoc) -> fieldbook_core::Result<()>,
     ) -> Result<EditOutcome> {
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            if let Some(outcome) = self.try_edit_as(user, id, &edit).await? {
+                return Ok(outcome);
+            }
+        }
+        Err(too_busy(id))
+    }
+
+    async fn try_edit_as(
+        &self,
+        user: &fieldbook_core::UserId,
+        id: RecordId,
+        edit: &impl Fn(&mut RecordDoc) -> fieldbook_core::Result<()>,
+    ) -> Result<Option<EditOutcome>> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         let Some(current) = held.as_ref() else {
-            return Ok(EditOutcome::NotFound);
+            return Ok(Some(EditOutcome::NotFound));
         };
         let before_json = current.doc.to_json();
         if is_index_doc(&before_json) || !self.access.read().may_read(user, &before_json) {
-            return Ok(EditOutcome::NotFound);
+            return Ok(Some(EditOutcome::NotFound));
         }
         let mut twin = current.clone();
         let before = twin.doc.heads();
         let before_conflicts = twin.doc.conflicts();
         edit(&mut twin.doc)?;
         if twin.doc.heads() == before {
-            return Ok(EditOutcome::Stored(before_json));
+            return Ok(Some(EditOutcome::Stored(before_json)));
         }
         let after = twin.doc.to_json();
         let extra = conflict_paths_changed(&before_conflicts, &twin.doc.conflicts());
@@ -63,15 +78,17 @@ impl<S: ServerStore> DocHub<S> {
             )
         };
         if let Err(refusal) = checked {
-            return Ok(EditOutcome::Refused(refusal));
+            return Ok(Some(EditOutcome::Refused(refusal)));
         }
         let chunk = twin.doc.save_after(&before);
-        twin.bytes += chunk.len() as u64;
-        self.persist(&mut twin.doc, &chunk).await?;
+        if !self.persist(&mut twin, &chunk).await? {
+            self.catch_up(id, &mut held).await?;
+            return Ok(None);
+        }
         let key = heads_key(&twin.doc.heads());
         *held = Some(twin);
         drop(held);
         self.after_stored(id, &after, &key).await?;
-        Ok(EditOutcome::Stored(after))
+        Ok(Some(EditOutcome::Stored(after)))
     }
 }
