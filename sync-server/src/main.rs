@@ -83,8 +83,9 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Not `#[tokio::main]`: the sync Postgres client blocks on a runtime of its own, which it may
+/// not do on a tokio worker, so the store is opened and admin commands run before the runtime.
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
@@ -100,10 +101,10 @@ async fn main() -> anyhow::Result<()> {
     };
     if is_postgres_url(&db) {
         let store = Arc::new(PgStore::open(&db, cli.db_connections)?);
-        run(store, cli.command, config).await
+        run(store, cli.command, config)
     } else {
         let store = Arc::new(SqliteStore::open(&db)?);
-        run(store, cli.command, config).await
+        run(store, cli.command, config)
     }
 }
 
@@ -111,7 +112,7 @@ fn is_postgres_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-async fn run<S: ServerStore>(
+fn run<S: ServerStore>(
     store: Arc<S>,
     command: Option<Command>,
     config: ServerConfig,
@@ -119,6 +120,10 @@ async fn run<S: ServerStore>(
     if let Some(command) = command {
         return admin(store.as_ref(), command);
     }
+    tokio::runtime::Runtime::new()?.block_on(serve(store, config))
+}
+
+async fn serve<S: ServerStore>(store: Arc<S>, config: ServerConfig) -> anyhow::Result<()> {
     let server = start(store, config).await?;
     println!("listening on {}", server.url());
     shutdown_signal().await;

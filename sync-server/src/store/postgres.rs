@@ -38,7 +38,8 @@ type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
 /// The Postgres server store.
 pub struct PgStore {
-    pool: Pool,
+    /// `None` only while dropping.
+    pool: Option<Pool>,
     url: String,
     /// The connection that listens for other nodes' writes (opened on first wait).
     listener: Mutex<Option<Client>>,
@@ -47,7 +48,7 @@ pub struct PgStore {
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgStore")
-            .field("pool", &self.pool.state())
+            .field("pool", &self.pool.as_ref().map(r2d2::Pool::state))
             .finish_non_exhaustive()
     }
 }
@@ -66,20 +67,35 @@ impl PgStore {
             .build(PostgresConnectionManager::new(config, NoTls))?;
         migrate(&mut *pool.get()?)?;
         Ok(PgStore {
-            pool,
+            pool: Some(pool),
             url: url.to_owned(),
             listener: Mutex::new(None),
         })
     }
 
     fn conn(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
-        Ok(self.pool.get()?)
+        match &self.pool {
+            Some(pool) => Ok(pool.get()?),
+            None => Err(ServerError::Task("the store is closed".into())),
+        }
     }
 
     fn listen(&self) -> Result<Client> {
         let mut client = Client::connect(&self.url, NoTls)?;
         client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
         Ok(client)
+    }
+}
+
+impl Drop for PgStore {
+    /// The sync client closes a connection by blocking on a runtime of its own, which may not
+    /// happen on a tokio worker (where the last `Arc` of a store is often dropped): close them
+    /// on a thread of their own.
+    fn drop(&mut self) {
+        let pool = self.pool.take();
+        let listener = self.listener.lock().take();
+        let closing = std::thread::spawn(move || drop((pool, listener)));
+        let _ = closing.join();
     }
 }
 
