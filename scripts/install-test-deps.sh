@@ -8,3 +8,11 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
 fi
 # Node packages of the automerge-repo interop tests (tests/interop), pinned by package-lock.json.
 bash scripts/install-interop-deps.sh
+# PostgreSQL's server programs, for the tests of the Postgres store and of several nodes
+# (fieldbook-testpg runs a throwaway cluster with them).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends postgresql
+fi

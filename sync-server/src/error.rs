@@ -10,6 +10,14 @@ pub enum ServerError {
     #[error("存储错误 / storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
+    /// PostgreSQL failed.
+    #[error("存储错误 / storage error: {0}")]
+    Postgres(#[from] postgres::Error),
+
+    /// No database connection could be had from the pool.
+    #[error("存储错误 / storage error: {0}")]
+    Pool(#[from] r2d2::Error),
+
     /// The core refused or failed (a damaged document, an invalid id).
     #[error("{0}")]
     Core(#[from] fieldbook_core::Error),

@@ -25,10 +25,10 @@ use std::sync::Arc;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
-pub use hub::{ChangeOrigin, DocHub, EditOutcome, HeldRecord, History, Person};
+pub use hub::{ChangeOrigin, DocHub, EditOutcome, FollowConfig, HeldRecord, History, Person};
 pub use office::Office;
 pub use routes::token_hash;
-pub use store::{ChangeReceipt, DeviceAuth, DocSummary, ServerStore, SqliteStore};
+pub use store::{ChangeReceipt, DeviceAuth, DocSummary, PgStore, ServerStore, SqliteStore};
 
 use fieldbook_core::{Clock, DeviceId, OsEntropy, SystemClock, UserId};
 use tokio::sync::oneshot;
@@ -43,6 +43,8 @@ pub struct ServerConfig {
     pub max_message_bytes: usize,
     /// Largest stored document (default 16 MiB).
     pub max_doc_bytes: u64,
+    /// How this node learns of writes by other nodes sharing its database.
+    pub follow: FollowConfig,
 }
 
 impl Default for ServerConfig {
@@ -52,6 +54,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_bytes: 8 * 1024 * 1024,
             max_doc_bytes: 16 * 1024 * 1024,
+            follow: FollowConfig::default(),
         }
     }
 }
@@ -62,6 +65,7 @@ pub struct RunningServer {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    follower: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -77,6 +81,7 @@ impl RunningServer {
 
     /// Stops accepting, lets connections finish, and waits. Acknowledged data is already durable.
     pub async fn shutdown(mut self) -> Result<()> {
+        self.follower.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -106,7 +111,9 @@ pub async fn start_with_gate<S: ServerStore>(
         DocHub::new(store, gate, actor, config.clock.clone())
             .with_max_doc_bytes(config.max_doc_bytes),
     );
+    let from = hub.feed_position().await?;
     hub.warm().await?;
+    let follower = tokio::spawn(hub.clone().follow(from, config.follow));
     let office = office::Office::new(hub.clone(), fieldbook_core::WorkCalendar::china_default());
     let state = Arc::new(routes::AppState {
         hub,
@@ -129,6 +136,7 @@ pub async fn start_with_gate<S: ServerStore>(
         addr,
         shutdown: Some(tx),
         task,
+        follower,
     })
 }
 

@@ -1,27 +1,39 @@
 //! `fieldbook-sync-server --db FILE --listen ADDR` runs the server until SIGTERM or ctrl-c.
-//! Admin commands work on the same file (run them before starting the server, or use the
+//! `--db postgres://user@host/db` (or `postgresql://…`) stores in PostgreSQL instead, where
+//! several server nodes may share one database; anything else is a SQLite file.
+//! Admin commands work on the same database (run them before starting the server, or use the
 //! admin API of a running one): `add-team`, `add-user` (password from stdin with
 //! `--password-stdin`), `enrol` (prints a one-time enrolment code), `add-device` (prints a
 //! device token), `revoke-device`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use fieldbook_sync_server::core::{DeviceId, OsEntropy, SystemClock, UserId};
-use fieldbook_sync_server::{ServerConfig, ServerStore, SqliteStore, accounts, add_device, start};
+use fieldbook_sync_server::{
+    FollowConfig, PgStore, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
+};
 
 #[derive(Debug, Parser)]
 #[command(about = "Fieldbook sync server")]
 struct Cli {
-    /// The SQLite file holding documents and devices.
+    /// Where documents and devices are stored: a SQLite file, or a `postgres://` URL.
     #[arg(long, global = true)]
-    db: Option<PathBuf>,
+    db: Option<String>,
+    /// Most connections to PostgreSQL this node holds.
+    #[arg(long, global = true, default_value_t = 16)]
+    db_connections: u32,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:3030")]
     listen: SocketAddr,
+    /// Longest time between two reads of the change feed (other nodes' writes), in ms.
+    #[arg(long, default_value_t = 500)]
+    follow_poll_ms: u64,
+    /// Poll the change feed only, without Postgres LISTEN/NOTIFY (for measuring).
+    #[arg(long)]
+    no_listen: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -71,22 +83,48 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Not `#[tokio::main]`: the sync Postgres client blocks on a runtime of its own, which it may
+/// not do on a tokio worker, so the store is opened and admin commands run before the runtime.
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let db = cli.db.context("--db is required")?;
-    let store = Arc::new(SqliteStore::open(&db)?);
-    if let Some(command) = cli.command {
-        return admin(store.as_ref(), command);
-    }
     let config = ServerConfig {
         listen: cli.listen,
+        follow: FollowConfig {
+            listen: !cli.no_listen,
+            poll: std::time::Duration::from_millis(cli.follow_poll_ms),
+        },
         ..ServerConfig::default()
     };
+    if is_postgres_url(&db) {
+        let store = Arc::new(PgStore::open(&db, cli.db_connections)?);
+        run(store, cli.command, config)
+    } else {
+        let store = Arc::new(SqliteStore::open(&db)?);
+        run(store, cli.command, config)
+    }
+}
+
+fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+fn run<S: ServerStore>(
+    store: Arc<S>,
+    command: Option<Command>,
+    config: ServerConfig,
+) -> anyhow::Result<()> {
+    if let Some(command) = command {
+        return admin(store.as_ref(), command);
+    }
+    tokio::runtime::Runtime::new()?.block_on(serve(store, config))
+}
+
+async fn serve<S: ServerStore>(store: Arc<S>, config: ServerConfig) -> anyhow::Result<()> {
     let server = start(store, config).await?;
     println!("listening on {}", server.url());
     shutdown_signal().await;
@@ -95,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn admin(store: &SqliteStore, command: Command) -> anyhow::Result<()> {
+fn admin<S: ServerStore>(store: &S, command: Command) -> anyhow::Result<()> {
     match command {
         Command::AddDevice { user, device } => {
             let device = match device {

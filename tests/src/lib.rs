@@ -6,6 +6,9 @@
 //!
 //! - [`proxy`]: a TCP proxy that cuts connections at seeded-random byte offsets and counts bytes.
 //! - [`bench`]: the sync benchmark's measuring loop (the `bench_sync` program prints it).
+//! - [`fleet`]: several server nodes on one throwaway PostgreSQL database, and devices.
+//! - [`live`]: a device that stays connected and takes in what the server pushes.
+//! - [`load`]: the multi-node load program's measuring loop (`bench_nodes` prints it).
 //! - [`node`]: runs the stock automerge-repo peers of `tests/interop` (client, peer server).
 //! - [`scenarios`]: the fault scenarios, run against any server kind.
 //! - [`server`]: a sync server under test in its own process (automerge-repo's or Fieldbook's),
@@ -14,6 +17,9 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod fleet;
+pub mod live;
+pub mod load;
 pub mod node;
 pub mod proxy;
 pub mod scenarios;

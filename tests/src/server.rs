@@ -41,6 +41,8 @@ pub struct TestServer {
     data: PathBuf,
     addr: SocketAddr,
     token: Option<String>,
+    /// More command-line arguments of a Fieldbook server (kept across restarts).
+    args: Vec<String>,
     running: Running,
 }
 
@@ -130,14 +132,25 @@ impl TestServer {
     /// Starts a server keeping its data under `data` (a directory for automerge-repo, a SQLite
     /// file for Fieldbook). For Fieldbook, registers a device for user `rep.test` first.
     pub async fn start(kind: ServerKind, data: &Path) -> Result<Self> {
+        Self::start_with(kind, data, &[]).await
+    }
+
+    /// [`TestServer::start`] with more arguments for a Fieldbook server (`--no-listen`, …).
+    pub async fn start_with(kind: ServerKind, data: &Path, args: &[&str]) -> Result<Self> {
         let token = match kind {
             ServerKind::AutomergeRepo => None,
             ServerKind::Fieldbook => Some(add_fieldbook_device(data, "rep.test", None).await?),
         };
-        Self::launch(kind, data, token).await
+        let args = args.iter().map(|a| a.to_string()).collect();
+        Self::launch(kind, data, token, args).await
     }
 
-    async fn launch(kind: ServerKind, data: &Path, token: Option<String>) -> Result<Self> {
+    async fn launch(
+        kind: ServerKind,
+        data: &Path,
+        token: Option<String>,
+        args: Vec<String>,
+    ) -> Result<Self> {
         let (addr, running) = match kind {
             ServerKind::AutomergeRepo => {
                 let peer = PeerServer::start(data).await?;
@@ -149,6 +162,7 @@ impl TestServer {
                     .arg("--db")
                     .arg(data)
                     .args(["--listen", "127.0.0.1:0"])
+                    .args(&args)
                     .stdin(Stdio::null())
                     .stdout(Stdio::piped())
                     .kill_on_drop(true)
@@ -162,6 +176,7 @@ impl TestServer {
             data: data.to_path_buf(),
             addr,
             token,
+            args,
             running,
         })
     }
@@ -221,8 +236,9 @@ impl TestServer {
 
     /// Kills it and starts it again on the same data (on a new port: point proxies at it).
     pub async fn restart(self) -> Result<Self> {
+        let args = self.args.clone();
         let (kind, data, token) = self.kill().await?;
-        Self::launch(kind, &data, token).await
+        Self::launch(kind, &data, token, args).await
     }
 
     /// Stops it politely (the automerge-repo server flushes its storage first).

@@ -6,7 +6,7 @@ use fieldbook_core::model::Record;
 use fieldbook_core::sync::heads_key;
 use fieldbook_core::{RecordDoc, RecordId, UserId};
 
-use super::{DocHub, Held, is_index_doc};
+use super::{DocHub, Held, MAX_WRITE_ATTEMPTS, is_index_doc, too_busy};
 use crate::error::{Result, ServerError};
 use crate::store::ServerStore;
 
@@ -24,29 +24,44 @@ pub enum EditOutcome {
 impl<S: ServerStore> DocHub<S> {
     /// A change made by the server on a user's behalf (the back office's desk actions):
     /// checked by the same write rules as a device's change, stored, indexed and pushed to the
-    /// devices that hold the record.
+    /// devices that hold the record. `edit` runs again on the latest state if another node
+    /// wrote the record meanwhile.
     pub async fn edit_as(
         &self,
         user: &fieldbook_core::UserId,
         id: RecordId,
-        edit: impl FnOnce(&mut RecordDoc) -> fieldbook_core::Result<()>,
+        edit: impl Fn(&mut RecordDoc) -> fieldbook_core::Result<()>,
     ) -> Result<EditOutcome> {
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            if let Some(outcome) = self.try_edit_as(user, id, &edit).await? {
+                return Ok(outcome);
+            }
+        }
+        Err(too_busy(id))
+    }
+
+    async fn try_edit_as(
+        &self,
+        user: &fieldbook_core::UserId,
+        id: RecordId,
+        edit: &impl Fn(&mut RecordDoc) -> fieldbook_core::Result<()>,
+    ) -> Result<Option<EditOutcome>> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         let Some(current) = held.as_ref() else {
-            return Ok(EditOutcome::NotFound);
+            return Ok(Some(EditOutcome::NotFound));
         };
         let before_json = current.doc.to_json();
         if is_index_doc(&before_json) || !self.access.read().may_read(user, &before_json) {
-            return Ok(EditOutcome::NotFound);
+            return Ok(Some(EditOutcome::NotFound));
         }
         let mut twin = current.clone();
         let before = twin.doc.heads();
         let before_conflicts = twin.doc.conflicts();
         edit(&mut twin.doc)?;
         if twin.doc.heads() == before {
-            return Ok(EditOutcome::Stored(before_json));
+            return Ok(Some(EditOutcome::Stored(before_json)));
         }
         let after = twin.doc.to_json();
         let extra = conflict_paths_changed(&before_conflicts, &twin.doc.conflicts());
@@ -64,18 +79,20 @@ impl<S: ServerStore> DocHub<S> {
             )
         };
         if let Err(refusal) = checked {
-            return Ok(EditOutcome::Refused(refusal));
+            return Ok(Some(EditOutcome::Refused(refusal)));
         }
         let changes = self.changes_since(&mut twin.doc, &before);
         let chunk = twin.doc.save_after(&before);
-        twin.bytes += chunk.len() as u64;
-        self.persist(&mut twin.doc, &chunk).await?;
+        if !self.persist(&mut twin, &chunk).await? {
+            self.catch_up(id, &mut held).await?;
+            return Ok(None);
+        }
         self.note_receipts(id, user, None, changes).await;
         let key = heads_key(&twin.doc.heads());
         *held = Some(twin);
         drop(held);
         self.after_stored(id, &after, &key).await?;
-        Ok(EditOutcome::Stored(after))
+        Ok(Some(EditOutcome::Stored(after)))
     }
 
     /// Whether `user` may create `record` (the write rules for a new record), without storing
@@ -113,16 +130,23 @@ impl<S: ServerStore> DocHub<S> {
                 "记录已存在 / record {id} already exists"
             )));
         }
-        let mut doc = RecordDoc::create(record, self.actor.clone())?;
-        let changes = self.changes_since(&mut doc, &[]);
-        let chunk = doc.save();
-        self.persist(&mut doc, &chunk).await?;
+        let mut new = Held {
+            doc: RecordDoc::create(record, self.actor.clone())?,
+            bytes: 0,
+            version: 0,
+        };
+        let changes = self.changes_since(&mut new.doc, &[]);
+        let chunk = new.doc.save();
+        if !self.persist(&mut new, &chunk).await? {
+            // Another node stored a record with this id first.
+            self.catch_up(id, &mut held).await?;
+            return Err(ServerError::Invalid(format!(
+                "记录已存在 / record {id} already exists"
+            )));
+        }
         self.note_receipts(id, user, None, changes).await;
-        let (json, key) = (doc.to_json(), heads_key(&doc.heads()));
-        *held = Some(Held {
-            doc,
-            bytes: chunk.len() as u64,
-        });
+        let (json, key) = (new.doc.to_json(), heads_key(&new.doc.heads()));
+        *held = Some(new);
         drop(held);
         self.after_stored(id, &json, &key).await?;
         Ok(EditOutcome::Stored(json))

@@ -12,7 +12,7 @@ use fieldbook_core::{RecordDoc, RecordId, UserId};
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-use super::{DocHub, EditOutcome, Held, blocking, is_index_doc};
+use super::{DocHub, EditOutcome, Held, MAX_WRITE_ATTEMPTS, is_index_doc, too_busy};
 use crate::error::{Result, ServerError};
 use crate::store::ServerStore;
 
@@ -43,15 +43,31 @@ impl<S: ServerStore> DocHub<S> {
                     .into(),
             ));
         }
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            if let Some(outcome) = self.try_erase(by, id, person).await? {
+                return Ok(outcome);
+            }
+        }
+        Err(too_busy(id))
+    }
+
+    /// One attempt; `None` if another node wrote the record first (caught up: try again).
+    async fn try_erase(
+        &self,
+        by: &UserId,
+        id: RecordId,
+        person: &Person,
+    ) -> Result<Option<EditOutcome>> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         let Some(current) = held.as_ref() else {
-            return Ok(EditOutcome::NotFound);
+            return Ok(Some(EditOutcome::NotFound));
         };
         let before = current.doc.to_json();
+        let version = current.version;
         if is_index_doc(&before) || !self.access.read().may_read(by, &before) {
-            return Ok(EditOutcome::NotFound);
+            return Ok(Some(EditOutcome::NotFound));
         }
         let now = self.clock.now();
         let Some(mut after) = erased(&before, person, &now.to_rfc3339()) else {
@@ -60,18 +76,23 @@ impl<S: ServerStore> DocHub<S> {
         after["meta"]["generation"] = json!(generation(&before) + 1);
         let mut doc = RecordDoc::from_json(id, &after, self.actor.clone())?;
         let bytes = doc.save();
-        let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
         let key = heads_key(&doc.heads());
-        let (store, stored_key) = (self.store.clone(), key.clone());
+        let Some(version) = self.write(&mut doc, &bytes, true, version).await? else {
+            self.catch_up(id, &mut held).await?;
+            return Ok(None);
+        };
         let len = bytes.len() as u64;
-        blocking(move || store.replace_doc(id, &kind, &stored_key, &bytes)).await?;
-        *held = Some(Held { doc, bytes: len });
+        *held = Some(Held {
+            doc,
+            bytes: len,
+            version,
+        });
         drop(held);
         let _ = self.rewritten.send(id);
         self.log(by.clone(), None, id, "erase").await?;
         self.after_stored(id, &after, &key).await?;
         tracing::info!(record = %id, "personal data erased; history rewritten");
-        Ok(EditOutcome::Stored(after))
+        Ok(Some(EditOutcome::Stored(after)))
     }
 }
 

@@ -7,10 +7,10 @@ use fieldbook_core::sync::index_doc::{
     INDEX_KIND, entry_key, index_user, put_entry, read_entries, remove_entry,
 };
 use fieldbook_core::sync::{heads_key, index_id};
-use fieldbook_core::{RecordDoc, RecordId, UserId};
+use fieldbook_core::{RecordId, UserId};
 use serde_json::Value as Json;
 
-use super::{DocHub, Held, SERVER_DEVICE, blocking};
+use super::{DocHub, Held, MAX_WRITE_ATTEMPTS, SERVER_DEVICE, blocking, too_busy};
 use crate::accounts::directory;
 use crate::error::Result;
 use crate::store::ServerStore;
@@ -39,7 +39,7 @@ impl<S: ServerStore> DocHub<S> {
         Ok(())
     }
 
-    async fn learn_index(&self, id: RecordId) -> Result<()> {
+    pub(super) async fn learn_index(&self, id: RecordId) -> Result<()> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
@@ -141,23 +141,24 @@ impl<S: ServerStore> DocHub<S> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
-        let mut h = held.clone().unwrap_or_else(|| Held {
-            doc: RecordDoc::empty(id, self.actor.clone()),
-            bytes: 0,
-        });
-        let before = h.doc.heads();
-        let changed = match key {
-            Some(key) => put_entry(h.doc.automerge(), user, record, key)?,
-            None => remove_entry(h.doc.automerge(), record)?,
-        };
-        if !changed {
-            return Ok(());
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let mut h = held.clone().unwrap_or_else(|| Held::empty(id, &self.actor));
+            let before = h.doc.heads();
+            let changed = match key {
+                Some(key) => put_entry(h.doc.automerge(), user, record, key)?,
+                None => remove_entry(h.doc.automerge(), record)?,
+            };
+            if !changed {
+                return Ok(());
+            }
+            let chunk = h.doc.save_after(&before);
+            if self.persist(&mut h, &chunk).await? {
+                *held = Some(h);
+                let _ = self.changed.send(id);
+                return Ok(());
+            }
+            self.catch_up(id, &mut held).await?;
         }
-        let chunk = h.doc.save_after(&before);
-        h.bytes += chunk.len() as u64;
-        self.persist(&mut h.doc, &chunk).await?;
-        *held = Some(h);
-        let _ = self.changed.send(id);
-        Ok(())
+        Err(too_busy(id))
     }
 }

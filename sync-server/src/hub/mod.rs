@@ -4,14 +4,20 @@
 //! async lock, so one document's work never waits for another's; index documents are locked
 //! only after record documents. Reading is scoped: a document outside the user's scope is
 //! answered as unavailable, exactly as one that does not exist.
+//!
+//! Several nodes may share one database (ADR 0009). Each held document knows its stored
+//! version; a write is conditional on it, and when another node wrote first the hub catches up
+//! (reloads the document) and does the whole check again on the latest state. The follower
+//! (`follow.rs`) brings other nodes' writes into memory and announces them as local ones.
 
 mod access;
 mod desk;
 mod erase;
+mod follow;
 mod index;
 mod records;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::sync::{Message, State, SyncDoc};
@@ -26,18 +32,39 @@ use tokio::sync::{Mutex as AsyncMutex, broadcast};
 pub use access::AccessState;
 pub use desk::EditOutcome;
 pub use erase::Person;
+pub use follow::FollowConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
 
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
 use crate::gate::{ChangeGate, GateContext};
-use crate::store::{DeviceAuth, ServerStore};
+use crate::store::{DeviceAuth, DocWrite, ServerStore, WriteOutcome};
 
-/// A loaded document and the bytes its chunk log takes.
+/// A loaded document, the bytes its chunk log takes, and its stored version.
 #[derive(Debug, Clone)]
 struct Held {
     doc: RecordDoc,
     bytes: u64,
+    version: u64,
+}
+
+impl Held {
+    fn empty(id: RecordId, actor: &automerge::ActorId) -> Self {
+        Held {
+            doc: RecordDoc::empty(id, actor.clone()),
+            bytes: 0,
+            version: 0,
+        }
+    }
+}
+
+/// How many times one write is tried again after another node wrote the document first.
+const MAX_WRITE_ATTEMPTS: usize = 16;
+
+fn too_busy(id: RecordId) -> ServerError {
+    ServerError::Task(format!(
+        "记录 {id} 并发写入过多 / record {id}: too many concurrent writes, try again"
+    ))
 }
 
 type Slot = Arc<AsyncMutex<Option<Held>>>;
@@ -69,6 +96,8 @@ pub struct DocHub<S: ServerStore> {
     rewritten: broadcast::Sender<RecordId>,
     max_doc_bytes: u64,
     access: parking_lot::RwLock<AccessState>,
+    /// Feed positions of this node's own writes, until the follower has passed them.
+    own_writes: parking_lot::Mutex<HashSet<u64>>,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -99,6 +128,7 @@ impl<S: ServerStore> DocHub<S> {
             rewritten,
             max_doc_bytes: 16 * 1024 * 1024,
             access: parking_lot::RwLock::new(AccessState::default()),
+            own_writes: parking_lot::Mutex::new(HashSet::new()),
         }
     }
 
@@ -146,12 +176,13 @@ impl<S: ServerStore> DocHub<S> {
             return Ok(());
         }
         let store = self.store.clone();
-        let bytes = blocking(move || store.load_doc(id)).await?;
-        if let Some(bytes) = bytes {
-            let doc = RecordDoc::load(id, &bytes, self.actor.clone())?;
+        let stored = blocking(move || store.load_versioned(id)).await?;
+        if let Some(stored) = stored {
+            let doc = RecordDoc::load(id, &stored.bytes, self.actor.clone())?;
             *held = Some(Held {
                 doc,
-                bytes: bytes.len() as u64,
+                bytes: stored.bytes.len() as u64,
+                version: stored.version,
             });
         }
         Ok(())
@@ -179,6 +210,23 @@ impl<S: ServerStore> DocHub<S> {
                 "记录 {id}：{reason} / record {id}"
             )));
         }
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            if let Some(outcome) = self.try_receive(device, id, state, message.clone()).await? {
+                return Ok(outcome);
+            }
+        }
+        Err(too_busy(id))
+    }
+
+    /// One attempt at [`DocHub::receive`]; `None` if another node wrote the document first
+    /// (the held copy has caught up: try again).
+    async fn try_receive(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        state: &mut State,
+        message: Message,
+    ) -> Result<Option<Outcome>> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
@@ -191,16 +239,13 @@ impl<S: ServerStore> DocHub<S> {
         {
             *state = State::new();
             if message.changes.is_empty() {
-                return Ok(Outcome::Unavailable);
+                return Ok(Some(Outcome::Unavailable));
             }
-            return Ok(Outcome::Refused(format!(
+            return Ok(Some(Outcome::Refused(format!(
                 "记录 {id}：不在您的权限范围内 / record {id}: outside your scope"
-            )));
+            ))));
         }
-        let mut twin = held.clone().unwrap_or_else(|| Held {
-            doc: RecordDoc::empty(id, self.actor.clone()),
-            bytes: 0,
-        });
+        let mut twin = held.clone().unwrap_or_else(|| Held::empty(id, &self.actor));
         let before = twin.doc.heads();
         let mut trial = state.clone();
         // A peer that holds something of the document wants to send it: answer from the
@@ -210,9 +255,9 @@ impl<S: ServerStore> DocHub<S> {
         if twin.doc.heads() != before {
             if is_index {
                 *state = State::new();
-                return Ok(Outcome::Refused(
+                return Ok(Some(Outcome::Refused(
                     "索引文档只读 / index documents are read-only".into(),
-                ));
+                )));
             }
             let prior = Prior {
                 heads: &before,
@@ -222,14 +267,16 @@ impl<S: ServerStore> DocHub<S> {
             if let Err(reason) = self.admit(device, &mut twin, prior).await? {
                 *state = State::new();
                 self.log_refusal(device, id).await;
-                return Ok(Outcome::Refused(reason));
+                return Ok(Some(Outcome::Refused(reason)));
             }
             // The device's own changes; the server's receipt stamp below is the server's.
             let changes = self.changes_since(&mut twin.doc, &before);
             self.stamp_receipt(&mut twin.doc)?;
             let chunk = twin.doc.save_after(&before);
-            twin.bytes += chunk.len() as u64;
-            self.persist(&mut twin.doc, &chunk).await?;
+            if !self.persist(&mut twin, &chunk).await? {
+                self.catch_up(id, &mut held).await?;
+                return Ok(None);
+            }
             let user = &device.user;
             self.note_receipts(id, user, Some(device.device), changes)
                 .await;
@@ -242,20 +289,21 @@ impl<S: ServerStore> DocHub<S> {
             // The sender gets its acknowledgement even if what it wrote took the record out of
             // its scope (a lead that lost to an earlier registration); the index then tells
             // its device to let the record go.
-            return Ok(Outcome::Reply(self.reply(device, id, state, false).await?));
+            let reply = self.reply(device, id, state, false).await?;
+            return Ok(Some(Outcome::Reply(reply)));
         }
         *state = trial;
-        match held.as_mut() {
+        Ok(Some(match held.as_mut() {
             Some(h) => {
                 let reply = h.doc.automerge().sync().generate_sync_message(state);
                 self.note_read(device, id, &h.doc, reply.as_ref()).await?;
-                Ok(Outcome::Reply(reply))
+                Outcome::Reply(reply)
             }
-            None if is_index || offers => Ok(Outcome::Reply(
-                twin.doc.automerge().sync().generate_sync_message(state),
-            )),
-            None => Ok(Outcome::Unavailable),
-        }
+            None if is_index || offers => {
+                Outcome::Reply(twin.doc.automerge().sync().generate_sync_message(state))
+            }
+            None => Outcome::Unavailable,
+        }))
     }
 
     /// Everything a new set of changes must pass: one history, the device's own actors, the
@@ -448,11 +496,51 @@ impl<S: ServerStore> DocHub<S> {
         blocking(move || store.log_access(&[entry])).await
     }
 
-    async fn persist(&self, doc: &mut RecordDoc, chunk: &[u8]) -> Result<()> {
-        let (store, id, chunk) = (self.store.clone(), doc.id(), chunk.to_vec());
+    /// Appends `chunk` (the changes of `held.doc` after its stored version) if the document is
+    /// still at the version `held` knows; then `held` takes the new version. `false`: another
+    /// node wrote first and nothing was written.
+    async fn persist(&self, held: &mut Held, chunk: &[u8]) -> Result<bool> {
+        let written = self
+            .write(&mut held.doc, chunk, false, held.version)
+            .await?;
+        if let Some(version) = written {
+            held.version = version;
+            held.bytes += chunk.len() as u64;
+        }
+        Ok(written.is_some())
+    }
+
+    /// Writes `bytes` of `doc` (a chunk, or with `replace` the whole document) if it is still
+    /// at `expected`; the new version, or `None` if another node wrote first.
+    async fn write(
+        &self,
+        doc: &mut RecordDoc,
+        bytes: &[u8],
+        replace: bool,
+        expected: u64,
+    ) -> Result<Option<u64>> {
+        let (store, id, bytes) = (self.store.clone(), doc.id(), bytes.to_vec());
         let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
         let key = heads_key(&doc.heads());
-        blocking(move || store.append_chunk(id, &kind, &key, &chunk)).await
+        let outcome = blocking(move || {
+            let write = DocWrite {
+                id,
+                kind: &kind,
+                heads_key: &key,
+                bytes: &bytes,
+                replace,
+                expected: Some(expected),
+            };
+            store.write_doc(write)
+        })
+        .await?;
+        Ok(match outcome {
+            WriteOutcome::Written(version) => {
+                self.own_writes.lock().insert(version);
+                Some(version)
+            }
+            WriteOutcome::Stale(_) => None,
+        })
     }
 
     /// Ends the live connections of a revoked device.

@@ -91,7 +91,7 @@ impl<S: ServerStore> Office<S> {
         self.hub
             .edit_as(&viewer.user, id, |doc| {
                 doc.update::<ReturnVisitReport>(|r| {
-                    return_visit::answer_proposal(r, proposal, outcome, answer, &act)
+                    return_visit::answer_proposal(r, proposal, outcome.clone(), answer, &act)
                 })
                 .map(drop)
             })
@@ -115,7 +115,7 @@ impl<S: ServerStore> Office<S> {
         }
         let to = to.to.clone();
         self.hub
-            .edit_as(&viewer.user, id, move |doc| reassign_doc(doc, to))
+            .edit_as(&viewer.user, id, move |doc| reassign_doc(doc, to.clone()))
             .await
     }
 }

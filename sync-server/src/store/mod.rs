@@ -1,7 +1,16 @@
-//! Server storage behind a trait, so that a Postgres backend can follow the embedded SQLite
-//! one. Methods are blocking; the server calls them on tokio's blocking pool. Every write is
-//! durable when it returns: the server acknowledges a change only after `append_chunk`.
+//! Server storage behind a trait, with two backends: embedded SQLite (the default) and
+//! PostgreSQL (several server nodes on one database, ADR 0009). Methods are blocking; the
+//! server calls them on tokio's blocking pool. Every write is durable when it returns: the
+//! server acknowledges a change only after it is written.
+//!
+//! Every document write gets the next number of one change feed, which is also the document's
+//! *version*. A node writes conditionally on the version it holds (and catches up when it is
+//! stale), and follows the feed to learn what other nodes wrote.
 
+mod feed;
+mod postgres;
+mod postgres_accounts;
+mod postgres_changes;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_changes;
@@ -11,6 +20,8 @@ pub mod suite;
 use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
+pub use feed::{DocWrite, FeedEntry, FeedEvent, StoredDoc, WriteOutcome};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
@@ -49,15 +60,40 @@ pub struct ChangeReceipt {
 
 /// What the sync needs from storage.
 pub trait ServerStore: Send + Sync + 'static {
-    /// Every chunk of a document, concatenated; `None` if it is not stored.
-    fn load_doc(&self, id: RecordId) -> Result<Option<Vec<u8>>>;
-    /// Appends one chunk of changes, durably, and records the document's kind and heads.
-    fn append_chunk(&self, id: RecordId, kind: &str, heads_key: &str, chunk: &[u8]) -> Result<()>;
+    /// Every chunk of a document, concatenated, with its version; `None` if it is not stored.
+    fn load_versioned(&self, id: RecordId) -> Result<Option<StoredDoc>>;
+    /// Writes a document durably: appends a chunk, or replaces every chunk by one (erasure
+    /// rewrites history; the old bytes must not survive in the storage files, see ADR 0009 for
+    /// Postgres). With `expected` set, writes only if the document is still at that version.
+    fn write_doc(&self, write: DocWrite<'_>) -> Result<WriteOutcome>;
     /// Every stored document.
     fn list_docs(&self) -> Result<Vec<DocSummary>>;
-    /// Replaces every chunk of a document by one (erasure rewrites history). The old bytes
-    /// must not survive in the storage files.
-    fn replace_doc(&self, id: RecordId, kind: &str, heads_key: &str, bytes: &[u8]) -> Result<()>;
+    /// Feed entries after position `seq`, oldest first, at most `limit`. Document writes,
+    /// team and account changes and revocations each add one, in the same transaction.
+    fn changes_since(&self, seq: u64, limit: usize) -> Result<Vec<FeedEntry>>;
+    /// The feed position of the latest write (0 if none).
+    fn latest_change(&self) -> Result<u64>;
+    /// Blocks until another writer may have written (`true`) or `timeout` passes (`false`).
+    /// Without a way to be told, it just waits: the follower then polls.
+    fn wait_for_change(&self, timeout: std::time::Duration) -> Result<bool> {
+        std::thread::sleep(timeout);
+        Ok(false)
+    }
+
+    /// Every chunk of a document, concatenated; `None` if it is not stored.
+    fn load_doc(&self, id: RecordId) -> Result<Option<Vec<u8>>> {
+        Ok(self.load_versioned(id)?.map(|d| d.bytes))
+    }
+    /// Appends one chunk of changes, durably, and records the document's kind and heads.
+    fn append_chunk(&self, id: RecordId, kind: &str, heads_key: &str, chunk: &[u8]) -> Result<()> {
+        self.write_doc(DocWrite::append(id, kind, heads_key, chunk))
+            .map(drop)
+    }
+    /// Replaces every chunk of a document by one (erasure rewrites history).
+    fn replace_doc(&self, id: RecordId, kind: &str, heads_key: &str, bytes: &[u8]) -> Result<()> {
+        self.write_doc(DocWrite::replace(id, kind, heads_key, bytes))
+            .map(drop)
+    }
 
     /// Adds or replaces a team.
     fn put_team(&self, team: &Team) -> Result<()>;

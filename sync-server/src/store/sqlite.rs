@@ -2,22 +2,36 @@
 //! erased value must not linger in free pages). One connection behind a lock; callers run on
 //! tokio's blocking pool. Documents are chunk logs as on the device. The schema is versioned
 //! with `user_version`; each version's script runs once, in order, in one transaction.
+//! The change feed is a table whose `AUTOINCREMENT` key numbers every document write; there is
+//! one writer at a time, so numbers are committed in order.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId, UserId};
 use parking_lot::Mutex;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::sqlite_accounts as acc;
 use super::sqlite_changes as changes;
-use super::{ChangeReceipt, DocSummary, ServerStore};
+use super::{
+    ChangeReceipt, DocSummary, DocWrite, FeedEntry, FeedEvent, ServerStore, StoredDoc, WriteOutcome,
+};
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
 
 /// Each schema version's script; `user_version` says how many have run.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2, changes::SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2, changes::SCHEMA_V3, SCHEMA_V4];
+
+/// Version 4: the change feed and document versions (ADR 0009).
+const SCHEMA_V4: &str = "
+CREATE TABLE feed (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    event   TEXT NOT NULL,
+    subject TEXT NOT NULL
+) STRICT;
+ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+";
 
 const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -77,36 +91,78 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+fn version(conn: &Connection, id: RecordId) -> Result<Option<u64>> {
+    let version: Option<i64> = conn
+        .query_row(
+            "SELECT version FROM documents WHERE record_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(version.map(|v| v as u64))
+}
+
+/// Appends the chunk (or replaces every chunk by it) and records the document's new state.
+fn write_chunk(tx: &Transaction<'_>, w: &DocWrite<'_>, seq: i64) -> Result<()> {
+    if w.replace {
+        tx.execute("DELETE FROM chunks WHERE record_id = ?1", [w.id])?;
+    }
+    tx.execute(
+        "INSERT INTO chunks (record_id, seq, data) VALUES (?1,
+            COALESCE((SELECT MAX(seq) + 1 FROM chunks WHERE record_id = ?1), 0), ?2)",
+        params![w.id, w.bytes],
+    )?;
+    tx.execute(
+        "INSERT INTO documents (record_id, kind, heads_key, bytes, version)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (record_id) DO UPDATE SET kind = excluded.kind,
+            heads_key = excluded.heads_key, version = excluded.version,
+            bytes = CASE WHEN ?6 THEN excluded.bytes ELSE bytes + excluded.bytes END",
+        params![
+            w.id,
+            w.kind,
+            w.heads_key,
+            w.bytes.len() as i64,
+            seq,
+            w.replace
+        ],
+    )?;
+    Ok(())
+}
+
 impl ServerStore for SqliteStore {
-    fn load_doc(&self, id: RecordId) -> Result<Option<Vec<u8>>> {
+    fn load_versioned(&self, id: RecordId) -> Result<Option<StoredDoc>> {
         let conn = self.conn.lock();
+        let Some(version) = version(&conn, id)? else {
+            return Ok(None);
+        };
         let mut stmt =
             conn.prepare_cached("SELECT data FROM chunks WHERE record_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([id])?;
-        let mut out: Option<Vec<u8>> = None;
+        let mut bytes = Vec::new();
         while let Some(row) = rows.next()? {
             let chunk: Vec<u8> = row.get(0)?;
-            out.get_or_insert_with(Vec::new).extend_from_slice(&chunk);
+            bytes.extend_from_slice(&chunk);
         }
-        Ok(out)
+        Ok(Some(StoredDoc { bytes, version }))
     }
 
-    fn append_chunk(&self, id: RecordId, kind: &str, heads_key: &str, chunk: &[u8]) -> Result<()> {
+    fn write_doc(&self, w: DocWrite<'_>) -> Result<WriteOutcome> {
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO chunks (record_id, seq, data) VALUES (?1,
-                COALESCE((SELECT MAX(seq) + 1 FROM chunks WHERE record_id = ?1), 0), ?2)",
-            params![id, chunk],
-        )?;
-        tx.execute(
-            "INSERT INTO documents (record_id, kind, heads_key, bytes) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (record_id) DO UPDATE SET kind = excluded.kind,
-                heads_key = excluded.heads_key, bytes = bytes + excluded.bytes",
-            params![id, kind, heads_key, chunk.len() as i64],
-        )?;
+        let current = version(&tx, w.id)?.unwrap_or(0);
+        if w.expected.is_some_and(|e| e != current) {
+            return Ok(WriteOutcome::Stale(current));
+        }
+        let seq = acc::add_to_feed(&tx, FeedEvent::of_write(&w))?;
+        write_chunk(&tx, &w, seq)?;
         tx.commit()?;
-        Ok(())
+        if w.replace {
+            // Old pages were zeroed by secure_delete; copy the WAL in and truncate it so that
+            // no frame holding the old bytes survives in the -wal file either.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(WriteOutcome::Written(seq as u64))
     }
 
     fn list_docs(&self) -> Result<Vec<DocSummary>> {
@@ -125,25 +181,35 @@ impl ServerStore for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn replace_doc(&self, id: RecordId, kind: &str, heads_key: &str, bytes: &[u8]) -> Result<()> {
-        let mut conn = self.conn.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM chunks WHERE record_id = ?1", [id])?;
-        tx.execute(
-            "INSERT INTO chunks (record_id, seq, data) VALUES (?1, 0, ?2)",
-            params![id, bytes],
+    fn changes_since(&self, seq: u64, limit: usize) -> Result<Vec<FeedEntry>> {
+        let conn = self.conn.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, event, subject FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
-        tx.execute(
-            "INSERT INTO documents (record_id, kind, heads_key, bytes) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (record_id) DO UPDATE SET kind = excluded.kind,
-                heads_key = excluded.heads_key, bytes = excluded.bytes",
-            params![id, kind, heads_key, bytes.len() as i64],
-        )?;
-        tx.commit()?;
-        // Old pages were zeroed by secure_delete; copy the WAL in and truncate it so that no
-        // frame holding the old bytes survives in the -wal file either.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        let rows = stmt.query_map(params![seq as i64, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, event, subject) = row?;
+            let event = FeedEvent::from_row(&event, &subject)?;
+            out.push(FeedEntry {
+                seq: seq as u64,
+                event,
+            });
+        }
+        Ok(out)
+    }
+
+    fn latest_change(&self) -> Result<u64> {
+        let conn = self.conn.lock();
+        let seq: i64 =
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0))?;
+        Ok(seq as u64)
     }
 
     fn put_team(&self, team: &Team) -> Result<()> {
@@ -253,6 +319,6 @@ mod tests {
             .lock()
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version as usize, MIGRATIONS.len());
     }
 }

@@ -6,6 +6,7 @@ use fieldbook_core::access::Role;
 use fieldbook_core::{DeviceId, RecordId, UserId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::FeedEvent;
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
 
@@ -68,12 +69,25 @@ fn role(text: String) -> rusqlite::Result<Role> {
     })
 }
 
-pub fn put_team(conn: &Connection, team: &Team) -> Result<()> {
+/// Adds an entry to the change feed; returns its position.
+pub fn add_to_feed(conn: &Connection, event: FeedEvent) -> Result<i64> {
+    let (event, subject) = event.to_row();
     conn.execute(
+        "INSERT INTO feed (event, subject) VALUES (?1, ?2)",
+        params![event, subject],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn put_team(conn: &Connection, team: &Team) -> Result<()> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
         "INSERT INTO teams (team_id, name) VALUES (?1, ?2)
          ON CONFLICT (team_id) DO UPDATE SET name = excluded.name",
         params![team.id, team.name],
     )?;
+    add_to_feed(&tx, FeedEvent::Directory)?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -89,8 +103,9 @@ pub fn teams(conn: &Connection) -> Result<Vec<Team>> {
 }
 
 pub fn put_account(conn: &Connection, a: &Account) -> Result<()> {
+    let tx = conn.unchecked_transaction()?;
     if let Some(team) = &a.team {
-        let known: Option<String> = conn
+        let known: Option<String> = tx
             .query_row(
                 "SELECT team_id FROM teams WHERE team_id = ?1",
                 [team],
@@ -103,7 +118,7 @@ pub fn put_account(conn: &Connection, a: &Account) -> Result<()> {
             )));
         }
     }
-    conn.execute(
+    tx.execute(
         "INSERT INTO accounts (user_id, name, role, team_id, password_hash, active)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,
@@ -118,6 +133,8 @@ pub fn put_account(conn: &Connection, a: &Account) -> Result<()> {
             a.active
         ],
     )?;
+    add_to_feed(&tx, FeedEvent::Directory)?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -190,10 +207,14 @@ pub fn device_tokens(conn: &Connection) -> Result<Vec<DeviceToken>> {
 }
 
 pub fn revoke_device(conn: &Connection, device: DeviceId, at: DateTime<Utc>) -> Result<usize> {
-    Ok(conn.execute(
+    let tx = conn.unchecked_transaction()?;
+    let n = tx.execute(
         "UPDATE devices SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
         params![device, ms(at)],
-    )?)
+    )?;
+    add_to_feed(&tx, FeedEvent::Revoked(device))?;
+    tx.commit()?;
+    Ok(n)
 }
 
 pub fn add_enrolment(conn: &Connection, e: &Enrolment) -> Result<()> {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use fieldbook_core::access::Role;
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
-use super::{ChangeReceipt, ServerStore};
+use super::{ChangeReceipt, DocWrite, FeedEvent, ServerStore, WriteOutcome};
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -173,6 +173,78 @@ pub fn suite_change_receipts<S: ServerStore>(make: impl Fn() -> S) {
     assert_eq!(store.change_receipts(r2).unwrap().len(), 1);
 }
 
+/// A conditional write succeeds only at the version the writer holds; every write moves the
+/// version forward and loading returns it.
+pub fn suite_versioned_writes<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let id = RecordId::from_random_bytes([8; 16]);
+    let first = DocWrite::append(id, "customer", "k1", b"ab").if_at(0);
+    let WriteOutcome::Written(v1) = store.write_doc(first).unwrap() else {
+        panic!("a new document is at version 0");
+    };
+    assert_eq!(store.load_versioned(id).unwrap().unwrap().version, v1);
+    assert_eq!(store.write_doc(first).unwrap(), WriteOutcome::Stale(v1));
+    let second = DocWrite::append(id, "customer", "k2", b"cd").if_at(v1);
+    let WriteOutcome::Written(v2) = store.write_doc(second).unwrap() else {
+        panic!("written at the version held");
+    };
+    assert!(v2 > v1);
+    assert_eq!(store.write_doc(second).unwrap(), WriteOutcome::Stale(v2));
+    let stored = store.load_versioned(id).unwrap().unwrap();
+    assert_eq!(
+        (stored.bytes.as_slice(), stored.version),
+        (&b"abcd"[..], v2)
+    );
+    let erase = DocWrite::replace(id, "customer", "k3", b"z").if_at(v1);
+    assert_eq!(store.write_doc(erase).unwrap(), WriteOutcome::Stale(v2));
+    assert_eq!(store.load_doc(id).unwrap(), Some(b"abcd".to_vec()));
+}
+
+/// The feed lists every document write, team or account change and revocation in order,
+/// from any position.
+pub fn suite_change_feed<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let start = store.latest_change().unwrap();
+    let (a, b) = (
+        RecordId::from_random_bytes([10; 16]),
+        RecordId::from_random_bytes([11; 16]),
+    );
+    let device = DeviceId::from_random_bytes([12; 16]);
+    store.append_chunk(a, "customer", "k1", b"a").unwrap();
+    store.append_chunk(b, "customer", "k1", b"b").unwrap();
+    store.replace_doc(a, "customer", "k2", b"A").unwrap();
+    store
+        .put_team(&Team {
+            id: "west".into(),
+            name: "West".into(),
+        })
+        .unwrap();
+    store.revoke_device(device, at(1)).unwrap();
+    let feed = store.changes_since(start, 100).unwrap();
+    let events: Vec<FeedEvent> = feed.iter().map(|e| e.event).collect();
+    assert_eq!(
+        events,
+        vec![
+            FeedEvent::Appended(a),
+            FeedEvent::Appended(b),
+            FeedEvent::Rewritten(a),
+            FeedEvent::Directory,
+            FeedEvent::Revoked(device),
+        ]
+    );
+    assert!(feed.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(store.latest_change().unwrap(), feed[4].seq);
+    assert_eq!(
+        store.changes_since(feed[1].seq, 2).unwrap(),
+        feed[2..4].to_vec()
+    );
+    assert!(store.changes_since(feed[4].seq, 10).unwrap().is_empty());
+    assert_eq!(
+        store.load_versioned(a).unwrap().unwrap().version,
+        feed[2].seq
+    );
+}
+
 /// Runs every suite function.
 pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_chunks_append_in_order(&make);
@@ -182,4 +254,6 @@ pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_actor_binding(&make);
     suite_access_log(&make);
     suite_change_receipts(&make);
+    suite_versioned_writes(&make);
+    suite_change_feed(&make);
 }

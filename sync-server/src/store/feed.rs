@@ -1,0 +1,121 @@
+//! The types of versioned document writes and of the change feed.
+
+use fieldbook_core::{DeviceId, RecordId};
+
+use crate::error::{Result, ServerError};
+
+/// A stored document and its version (the feed position of its latest write).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDoc {
+    pub bytes: Vec<u8>,
+    pub version: u64,
+}
+
+/// One document write.
+#[derive(Debug, Clone, Copy)]
+pub struct DocWrite<'a> {
+    pub id: RecordId,
+    pub kind: &'a str,
+    /// See `fieldbook_core::sync::heads_key`.
+    pub heads_key: &'a str,
+    pub bytes: &'a [u8],
+    /// Replace every chunk (erasure) instead of appending one.
+    pub replace: bool,
+    /// Write only if the document is at this version (0: not stored yet); `None`: always.
+    pub expected: Option<u64>,
+}
+
+impl<'a> DocWrite<'a> {
+    /// Appends `chunk`, whatever the document's version.
+    pub fn append(id: RecordId, kind: &'a str, heads_key: &'a str, chunk: &'a [u8]) -> Self {
+        DocWrite {
+            id,
+            kind,
+            heads_key,
+            bytes: chunk,
+            replace: false,
+            expected: None,
+        }
+    }
+
+    /// Replaces the document by `bytes`, whatever its version.
+    pub fn replace(id: RecordId, kind: &'a str, heads_key: &'a str, bytes: &'a [u8]) -> Self {
+        DocWrite {
+            replace: true,
+            ..Self::append(id, kind, heads_key, bytes)
+        }
+    }
+
+    /// The same write, only if the document is still at `version`.
+    pub fn if_at(self, version: u64) -> Self {
+        DocWrite {
+            expected: Some(version),
+            ..self
+        }
+    }
+}
+
+/// What a conditional write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Written; the document's new version.
+    Written(u64),
+    /// Not written: someone else wrote first; the document is at this version now.
+    Stale(u64),
+}
+
+/// One entry of the change feed: what another node must learn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub seq: u64,
+    pub event: FeedEvent,
+}
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedEvent {
+    /// A chunk was appended to a document.
+    Appended(RecordId),
+    /// A document's history was replaced (erasure).
+    Rewritten(RecordId),
+    /// Teams or accounts changed: re-read the directory.
+    Directory,
+    /// A device's tokens were revoked: end its connections.
+    Revoked(DeviceId),
+}
+
+impl FeedEvent {
+    /// The event as stored: its name and its subject.
+    pub fn to_row(self) -> (&'static str, String) {
+        match self {
+            FeedEvent::Appended(id) => ("append", id.to_string()),
+            FeedEvent::Rewritten(id) => ("rewrite", id.to_string()),
+            FeedEvent::Directory => ("directory", String::new()),
+            FeedEvent::Revoked(device) => ("revoke", device.to_string()),
+        }
+    }
+
+    /// The event of a stored row.
+    pub fn from_row(event: &str, subject: &str) -> Result<Self> {
+        Ok(match event {
+            "append" => FeedEvent::Appended(subject.parse()?),
+            "rewrite" => FeedEvent::Rewritten(subject.parse()?),
+            "directory" => FeedEvent::Directory,
+            "revoke" => FeedEvent::Revoked(subject.parse()?),
+            other => {
+                return Err(ServerError::Invalid(format!(
+                    "变更记录类型未知 / unknown feed event `{other}`"
+                )));
+            }
+        })
+    }
+
+    /// The event of a document write.
+    pub fn of_write(w: &DocWrite<'_>) -> Self {
+        if w.replace {
+            FeedEvent::Rewritten(w.id)
+        } else {
+            FeedEvent::Appended(w.id)
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Two server nodes on one PostgreSQL database (issue 10): devices on different nodes converge,
+//! a change through one node is pushed to a device connected to the other, concurrent writes
+//! to one record through both nodes all survive, a revocation on one node ends the device's
+//! connection on the other, and a node SIGKILLed mid-sync loses nothing it acknowledged while
+//! its devices carry on through the other node.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fieldbook_core::RecordId;
+use fieldbook_core::model::Customer;
+use fieldbook_core::sync::heads_key;
+use fieldbook_sync_server::ServerStore;
+use fieldbook_tests::fleet::{Device, Fleet, wait_until};
+use fieldbook_tests::live::LiveDevice;
+use fieldbook_tests::server::TestServer;
+
+const T: Duration = Duration::from_secs(60);
+
+fn customer(name: &str) -> Customer {
+    let mut c = Customer {
+        name: name.into(),
+        ..Customer::default()
+    };
+    c.meta.owner = fieldbook_core::UserId::new("team").unwrap();
+    c
+}
+
+/// The device's copy of `id` and its heads, if it holds it.
+fn copy_of(d: &Device, id: RecordId) -> Option<(serde_json::Value, String)> {
+    d.store.contains(id).unwrap().then(|| {
+        let heads = heads_key(&d.store.heads(id).unwrap());
+        (d.store.get_json(id).unwrap(), heads)
+    })
+}
+
+async fn sync(d: &Device, node: &TestServer) {
+    d.sync_with(node).sync_once(T).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_on_two_nodes_converge() {
+    let fleet = Fleet::new().unwrap();
+    let (a, b) = (fleet.node().await.unwrap(), fleet.node().await.unwrap());
+    let d1 = fleet.device(1, "team").unwrap();
+    let d2 = fleet.device(2, "team").unwrap();
+    let id = d1.store.create(customer("甲公司")).unwrap().meta.id;
+    sync(&d1, &a).await;
+    sync(&d2, &b).await;
+    assert!(d2.store.contains(id).unwrap(), "found through node B");
+    for (d, industry) in [(&d1, "机械"), (&d2, "化工")] {
+        d.store
+            .update::<Customer>(id, |c| {
+                c.industry = industry.into();
+                c.needs.push_str(industry);
+                Ok(())
+            })
+            .unwrap();
+    }
+    tokio::join!(sync(&d1, &a), sync(&d2, &b));
+    wait_until("both devices hold the same record", T, || async {
+        tokio::join!(sync(&d1, &a), sync(&d2, &b));
+        Ok(copy_of(&d1, id) == copy_of(&d2, id))
+    })
+    .await
+    .unwrap();
+    let (_, heads) = copy_of(&d1, id).unwrap();
+    let stored = fleet.db(|s| s.list_docs()).unwrap();
+    assert_eq!(stored.iter().find(|s| s.id == id).unwrap().heads_key, heads);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_node_is_pushed_to_a_device_on_the_other() {
+    let fleet = Fleet::new().unwrap();
+    let (a, b) = (fleet.node().await.unwrap(), fleet.node().await.unwrap());
+    let writer = fleet.device(1, "team").unwrap();
+    let reader = fleet.device(2, "team").unwrap();
+    let id = writer.store.create(customer("乙公司")).unwrap().meta.id;
+    sync(&writer, &a).await;
+    sync(&reader, &b).await;
+    let url = format!("ws://{}/sync", b.addr());
+    let live = LiveDevice::connect(reader.store.clone(), &url, &reader.token, Arc::new(|| {}))
+        .await
+        .unwrap();
+    writer
+        .store
+        .update::<Customer>(id, |c| {
+            c.needs = "叉车".into();
+            Ok(())
+        })
+        .unwrap();
+    sync(&writer, &a).await;
+    wait_until("the reader on node B is sent the change", T, || async {
+        Ok(reader.store.get::<Customer>(id)?.needs == "叉车")
+    })
+    .await
+    .unwrap();
+    live.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_to_one_record_through_both_nodes_all_survive() {
+    let fleet = Fleet::new().unwrap();
+    let nodes = [fleet.node().await.unwrap(), fleet.node().await.unwrap()];
+    let devices: Vec<Device> = (1..=4).map(|n| fleet.device(n, "team").unwrap()).collect();
+    let id = devices[0].store.create(customer("丙公司")).unwrap().meta.id;
+    sync(&devices[0], &nodes[0]).await;
+    for (i, d) in devices.iter().enumerate() {
+        sync(d, &nodes[i % 2]).await;
+    }
+    let mut written = Vec::new();
+    for round in 0..5 {
+        let mut syncs = Vec::new();
+        for (i, d) in devices.iter().enumerate() {
+            d.store
+                .update::<Customer>(id, |c| {
+                    c.needs = format!("设备{i} 第{round}轮");
+                    Ok(())
+                })
+                .unwrap();
+            written.extend(d.store.heads(id).unwrap());
+            syncs.push(d.sync_with(&nodes[i % 2]));
+        }
+        let results = futures_util::future::join_all(syncs.iter().map(|s| s.sync_once(T))).await;
+        for r in results {
+            r.unwrap();
+        }
+    }
+    let bytes = fleet.db(|s| s.load_doc(id)).unwrap().unwrap();
+    let mut stored = automerge::AutoCommit::load(&bytes).unwrap();
+    for hash in &written {
+        assert!(
+            stored.get_change_by_hash(hash).is_some(),
+            "a change written through a node was lost"
+        );
+    }
+    wait_until("every device converges", T, || async {
+        for (i, d) in devices.iter().enumerate() {
+            sync(d, &nodes[i % 2]).await;
+        }
+        let first = copy_of(&devices[0], id);
+        Ok(devices.iter().all(|d| copy_of(d, id) == first))
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_on_one_node_ends_the_connection_on_the_other() {
+    let fleet = Fleet::new().unwrap();
+    let b = fleet.node().await.unwrap();
+    let d = fleet.device(1, "team").unwrap();
+    let url = format!("ws://{}/sync", b.addr());
+    let live = LiveDevice::connect(d.store.clone(), &url, &d.token, Arc::new(|| {}))
+        .await
+        .unwrap();
+    // Through the database, as node A's admin API or the command line would.
+    fleet
+        .db(|s| s.revoke_device(d.id, chrono::Utc::now()))
+        .unwrap();
+    wait_until("node B ends the revoked device's connection", T, || async {
+        Ok(!live.is_connected())
+    })
+    .await
+    .unwrap();
+    assert!(
+        d.sync_with(&b).sync_once(T).await.is_err(),
+        "and refuses it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_sync_loses_nothing_acknowledged() {
+    let fleet = Fleet::new().unwrap();
+    let (a, b) = (fleet.node().await.unwrap(), fleet.node().await.unwrap());
+    let writer = fleet.device(1, "team").unwrap();
+    let reader = fleet.device(2, "team").unwrap();
+    let ids: Vec<RecordId> = (0..300)
+        .map(|i| {
+            let c = customer(&format!("客户{i}"));
+            writer.store.create(c).unwrap().meta.id
+        })
+        .collect();
+    let uploading = {
+        let sync = writer.sync_with(&a);
+        tokio::spawn(async move { sync.sync_once(T).await })
+    };
+    wait_until("node A stores part of the upload", T, || async {
+        let n = fleet.db(|s| s.list_docs())?.len();
+        Ok(n >= 20 || uploading.is_finished())
+    })
+    .await
+    .unwrap();
+    let a = a.restart().await.unwrap(); // SIGKILL, then a new process on the same database
+    let _ = uploading.await.unwrap(); // fails, unless it had finished
+    let acked: Vec<RecordId> = ids
+        .iter()
+        .copied()
+        .filter(|id| writer.store.is_synced(*id, "server").unwrap())
+        .collect();
+    let stored: Vec<RecordId> = fleet
+        .db(|s| s.list_docs())
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    for id in &acked {
+        assert!(stored.contains(id), "an acknowledged record was lost");
+    }
+    // The writer resumes through node B, the reader reads through the restarted node A.
+    sync(&writer, &b).await;
+    assert!(
+        ids.iter()
+            .all(|id| writer.store.is_synced(*id, "server").unwrap())
+    );
+    wait_until(
+        "the reader on the restarted node has every record",
+        T,
+        || async {
+            sync(&reader, &a).await;
+            Ok(ids.iter().all(|id| reader.store.contains(*id).unwrap()))
+        },
+    )
+    .await
+    .unwrap();
+}
