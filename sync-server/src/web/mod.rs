@@ -8,12 +8,15 @@
 //! | `/` | 今日动态 / Today: the records changed today |
 //! | `/records?kind=…` | a record list, the API's filters; `/records/export.csv`, `.xlsx` |
 //! | `/records/{id}` | one record: fields, desk forms, history, open conflicts |
+//! | `/reviews`, `/approvals` | reports awaiting review, expenses awaiting approval, with forms |
+//! | `POST /records/{id}/review`, `…/expense`, `…/proposal` | the desk's actions |
 //!
 //! Every page reads through [`Office`], so it shows exactly what the signed-in role may see;
 //! a record out of scope answers 404, as one that does not exist.
 //!
 //! [`Office`]: crate::office::Office
 
+mod desk;
 mod error;
 mod pages;
 mod record;
@@ -25,7 +28,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::routes::AppState;
 use crate::store::ServerStore;
@@ -40,12 +43,17 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
     Router::new()
         .route("/", get(pages::today::<S>))
         .route("/login", get(session::login_page).post(session::login::<S>))
-        .route("/logout", axum::routing::post(session::logout::<S>))
+        .route("/logout", post(session::logout::<S>))
         .route("/records", get(pages::records::<S>))
         .route("/records/export.csv", get(pages::export_csv::<S>))
         .route("/records/export.xlsx", get(pages::export_xlsx::<S>))
         .route("/records/{id}", get(pages::record::<S>))
         .route("/search", get(pages::search::<S>))
+        .route("/reviews", get(desk::reviews::<S>))
+        .route("/approvals", get(desk::approvals::<S>))
+        .route("/records/{id}/review", post(desk::review::<S>))
+        .route("/records/{id}/expense", post(desk::decide::<S>))
+        .route("/records/{id}/proposal", post(desk::answer::<S>))
         .route(
             "/static/app.css",
             get(|| asset("text/css; charset=utf-8", CSS)),

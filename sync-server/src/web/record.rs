@@ -243,7 +243,11 @@ fn decision(
     }
 }
 
-fn expense(n: &ReceptionNote, role: Option<Role>, cal: &WorkCalendar) -> Option<ExpenseView> {
+pub(super) fn expense(
+    n: &ReceptionNote,
+    role: Option<Role>,
+    cal: &WorkCalendar,
+) -> Option<ExpenseView> {
     let e = n.expense.as_ref()?;
     let can_decide = match role {
         Some(Role::CustomerServiceManager) => e.cs_manager.is_none(),

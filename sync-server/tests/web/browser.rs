@@ -1,0 +1,1 @@
+//! In headless Chromium (see `driver.rs`).
