@@ -32,7 +32,7 @@ pub use desk::Reassign;
 pub use export::{ExportFormat, export};
 pub use filter::{ListQuery, RecordFilter, SortKey};
 pub use import::{ImportFormat, ImportReport, RowReport};
-pub use metrics::{Metrics, MetricsQuery};
+pub use metrics::{InvitationView, Metrics, MetricsQuery, Overdue, RateView};
 pub use query::{HistoryEntry, Page, RecordDetail, SearchRow};
 pub use queues::{Activity, ApprovalItem, ReviewItem};
 pub use rows::{RecordRow, Typed};

@@ -10,14 +10,17 @@
 //! | `/records/{id}` | one record: fields, desk forms, history, open conflicts |
 //! | `/reviews`, `/approvals` | reports awaiting review, expenses awaiting approval, with forms |
 //! | `POST /records/{id}/review`, `…/expense`, `…/proposal` | the desk's actions |
+//! | `/metrics?from=&to=&team=` | invitation funnel and weekly visits as inline SVG, overdue lists |
 //!
 //! Every page reads through [`Office`], so it shows exactly what the signed-in role may see;
 //! a record out of scope answers 404, as one that does not exist.
 //!
 //! [`Office`]: crate::office::Office
 
+mod charts;
 mod desk;
 mod error;
+mod metrics;
 mod pages;
 mod record;
 mod render;
@@ -49,6 +52,7 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .route("/records/export.xlsx", get(pages::export_xlsx::<S>))
         .route("/records/{id}", get(pages::record::<S>))
         .route("/search", get(pages::search::<S>))
+        .route("/metrics", get(metrics::metrics::<S>))
         .route("/reviews", get(desk::reviews::<S>))
         .route("/approvals", get(desk::approvals::<S>))
         .route("/records/{id}/review", post(desk::review::<S>))

@@ -175,6 +175,13 @@ async fn pages_show_what_the_role_may_see_and_log_customer_views() {
     );
     let g = page(&w, "/records?per_page=1&sort=title&order=asc", Some(&sun)).await;
     assert!(g.body.contains("page=2"), "page links");
+    let metrics = page(&w, "/metrics", Some(&sun)).await;
+    assert_eq!(metrics.body.matches("<svg").count(), 2, "{}", metrics.body);
+    assert!(
+        metrics.body.contains(">rep.wang: 1</title>"),
+        "{}",
+        metrics.body
+    );
     let csv = page(&w, "/records/export.csv?kind=customer", Some(&sun)).await;
     assert!(csv.body.contains("钻石集团") && csv.body.contains("王府井百货"));
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fieldbook_core::RecordId;
 use fieldbook_core::model::{
     Contact, Customer, CustomerGrade, ExpenseApplication, Proposal, ReceptionNote,
-    ReturnVisitReport,
+    ReturnVisitReport, VisitPlan, VisitStatus,
 };
 
 use crate::common::{World, user};
@@ -98,11 +98,44 @@ pub async fn seed(w: &World) -> Seed {
         .unwrap()
         .meta
         .id;
+    visits(w, customer_b);
     sync_all(w).await;
     Seed {
         customer_b,
         customer_a,
         reception,
         report,
+    }
+}
+
+/// Three weeks of invitations and visits of both reps (for the metrics and their charts).
+fn visits(w: &World, customer: RecordId) {
+    let day = |d: u32| {
+        Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap() + chrono::Days::new(u64::from(d))
+    };
+    let plans: [(&str, u32, VisitStatus); 9] = [
+        ("rep.li", 3, VisitStatus::Attended),
+        ("rep.li", 5, VisitStatus::Attended),
+        ("rep.li", 11, VisitStatus::Attended),
+        ("rep.li", 12, VisitStatus::Declined),
+        ("rep.li", 17, VisitStatus::Accepted),
+        ("rep.wang", 4, VisitStatus::Attended),
+        ("rep.wang", 10, VisitStatus::Attended),
+        ("rep.wang", 16, VisitStatus::Attended),
+        ("rep.wang", 18, VisitStatus::Invited),
+    ];
+    for (rep, d, status) in plans {
+        let attended = status == VisitStatus::Attended;
+        let plan = VisitPlan {
+            rep: user(rep),
+            customer_id: (rep == "rep.li").then_some(customer),
+            purpose: "产品介绍".into(),
+            status,
+            invited_at: Some(day(d) - chrono::Days::new(2)),
+            scheduled_at: Some(day(d)),
+            attended_at: attended.then(|| day(d)),
+            ..VisitPlan::default()
+        };
+        w.device(rep).store.create(plan).unwrap();
     }
 }
