@@ -11,6 +11,7 @@
 //! | `/reviews`, `/approvals` | reports awaiting review, expenses awaiting approval, with forms |
 //! | `POST /records/{id}/review`, `…/expense`, `…/proposal` | the desk's actions |
 //! | `/metrics?from=&to=&team=` | invitation funnel and weekly visits as inline SVG, overdue lists |
+//! | `/events` | Server-Sent Events: the ids of changed records the user may read |
 //!
 //! Every page reads through [`Office`], so it shows exactly what the signed-in role may see;
 //! a record out of scope answers 404, as one that does not exist.
@@ -20,6 +21,7 @@
 mod charts;
 mod desk;
 mod error;
+mod events;
 mod metrics;
 mod pages;
 mod record;
@@ -53,6 +55,7 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .route("/records/{id}", get(pages::record::<S>))
         .route("/search", get(pages::search::<S>))
         .route("/metrics", get(metrics::metrics::<S>))
+        .route("/events", get(events::events::<S>))
         .route("/reviews", get(desk::reviews::<S>))
         .route("/approvals", get(desk::approvals::<S>))
         .route("/records/{id}/review", post(desk::review::<S>))

@@ -289,3 +289,70 @@ async fn desk_forms_act_through_the_write_rules_and_reach_the_devices() {
     let record = page(&w, &review.replace("/review", ""), Some(&zhao)).await;
     assert!(record.body.contains("下次带上样品"));
 }
+
+/// Reads server-sent events until one names `want`; returns every `change` id seen.
+async fn events_until(resp: &mut reqwest::Response, want: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut buf = String::new();
+    tokio::time::timeout(crate::common::T, async {
+        while !seen.iter().any(|s: &String| s == want) {
+            let chunk = resp.chunk().await.unwrap().expect("the stream stays open");
+            buf.push_str(std::str::from_utf8(&chunk).unwrap());
+            while let Some(end) = buf.find("\n\n") {
+                let event: String = buf.drain(..end + 2).collect();
+                if event.contains("event: change") {
+                    let data = event.lines().find_map(|l| l.strip_prefix("data: "));
+                    seen.push(data.unwrap().to_owned());
+                }
+            }
+        }
+    })
+    .await
+    .expect("the event arrived within the bound");
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_name_only_records_the_user_may_read_and_end_at_sign_out() {
+    use fieldbook_core::model::{Customer, CustomerGrade};
+    let w = World::start_at(now()).await;
+    let li = sign_in(&w, "rep.li").await;
+    let mut resp = client()
+        .get(w.http("/events"))
+        .header("cookie", &li)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+
+    // An A-grade customer of rep.li made by the marketing manager, then rep.li's own.
+    let mut a = Customer {
+        name: "钻石集团".into(),
+        grade: CustomerGrade::A,
+        ..Customer::default()
+    };
+    a.meta.owner = crate::common::user("rep.li");
+    let sun = w.device("mkt.sun");
+    let a = sun.store.create(a).unwrap().meta.id.to_string();
+    sun.sync().await;
+    let phone = w.device("rep.li");
+    let own = Customer {
+        name: "王府井百货".into(),
+        ..Customer::default()
+    };
+    let own = phone.store.create(own).unwrap().meta.id.to_string();
+    phone.sync().await;
+    let seen = events_until(&mut resp, &own).await;
+    assert!(!seen.contains(&a), "never the A-grade customer: {seen:?}");
+
+    let token = csrf(&page(&w, "/", Some(&li)).await.body);
+    assert_eq!(
+        post(&w, "/logout", &li, &[("csrf", &token)]).await.status,
+        303
+    );
+    let end = tokio::time::timeout(crate::common::T, async {
+        while resp.chunk().await.unwrap().is_some() {}
+    });
+    end.await.expect("the stream ends at sign-out");
+}
