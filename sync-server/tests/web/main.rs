@@ -7,5 +7,6 @@
 mod common;
 
 mod browser;
+mod driver;
 mod http;
 mod seed;
