@@ -23,6 +23,8 @@ pub struct FieldView {
     pub value: String,
     /// A nested value, shown as indented JSON.
     pub block: bool,
+    /// Another record's page, for a field naming one (`customer_id`, `visit_plan_id`).
+    pub link: Option<String>,
 }
 
 /// One approver's half of an expense.
@@ -213,11 +215,14 @@ fn fields(record: &Json) -> Vec<FieldView> {
             } else {
                 text(v)
             };
+            let link = (k.ends_with("_id") && value.parse::<fieldbook_core::RecordId>().is_ok())
+                .then(|| format!("/records/{value}"));
             FieldView {
                 name: k.clone(),
                 label: label(k),
                 value,
                 block,
+                link,
             }
         })
         .collect()

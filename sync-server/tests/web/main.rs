@@ -9,4 +9,5 @@ mod common;
 mod browser;
 mod driver;
 mod http;
+mod screenshots;
 mod seed;
