@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 if ! command -v cargo-nextest >/dev/null 2>&1; then
     cargo install --locked cargo-nextest
 fi
+# Headless Chromium and its WebDriver for the back office's browser tests
+# (sync-server/tests/web): Debian's packages, same version, /usr/bin/chromium and chromedriver.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver
+fi
 # Node packages of the automerge-repo interop tests (tests/interop), pinned by package-lock.json.
 bash scripts/install-interop-deps.sh
 # PostgreSQL's server programs, for the tests of the Postgres store and of several nodes

@@ -18,6 +18,7 @@ mod hub;
 pub mod office;
 mod routes;
 pub mod store;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -31,6 +31,8 @@ pub fn router<S: ServerStore>(state: Arc<AppState<S>>) -> Router {
         .route("/sync", get(sync::<S>))
         .merge(crate::admin_api::router::<S>())
         .merge(crate::office::api::router::<S>())
+        .merge(crate::web::router::<S>())
+        .fallback(crate::web::not_found)
         .with_state(state)
 }
 

@@ -8,3 +8,4 @@ CREATE TABLE change_receipts (
     received_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX change_receipts_by_record ON change_receipts (record_id);
+CREATE INDEX change_receipts_by_time ON change_receipts (received_at);

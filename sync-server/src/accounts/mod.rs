@@ -15,7 +15,7 @@ use fieldbook_core::{DeviceId, RecordId, UserId};
 pub use password::{hash_password, verify_password};
 pub use service::{
     AuthError, CODE_TTL, Credentials, TOKEN_TTL, authenticate, create_user, directory, enrol_code,
-    issue_token, login, redeem_code, secret_hash,
+    issue_token, login, login_for, redeem_code, secret_hash,
 };
 
 /// A team of reps under a supervisor.

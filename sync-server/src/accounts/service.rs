@@ -116,6 +116,19 @@ pub fn login<S: ServerStore + ?Sized>(
     password: &str,
     device: Option<DeviceId>,
 ) -> Result<Credentials> {
+    login_for(store, clock, entropy, user, password, device, TOKEN_TTL)
+}
+
+/// [`login`] with a token valid for `ttl` (a browser session is shorter than a phone's).
+pub fn login_for<S: ServerStore + ?Sized>(
+    store: &S,
+    clock: &dyn Clock,
+    entropy: &dyn Entropy,
+    user: &UserId,
+    password: &str,
+    device: Option<DeviceId>,
+    ttl: TimeDelta,
+) -> Result<Credentials> {
     let account = store.account(user)?;
     let ok = account.as_ref().is_some_and(|a| {
         a.active
@@ -129,7 +142,7 @@ pub fn login<S: ServerStore + ?Sized>(
         ));
     }
     let device = device.unwrap_or_else(|| DeviceId::from_random_bytes(entropy.bytes16()));
-    issue_token(store, clock, entropy, device, user.clone(), TOKEN_TTL)
+    issue_token(store, clock, entropy, device, user.clone(), ttl)
 }
 
 /// A one-time enrolment code for a new device of `user`.

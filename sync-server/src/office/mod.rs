@@ -1,7 +1,7 @@
 //! The back office (issue 9): the merged records of every kind for the desk — lists with
 //! filters, one record with its history and open conflicts, search, metrics, desk actions,
 //! customer import and exports. This module is the query layer; [`api`] is a thin JSON API on
-//! it, and server-rendered pages can sit on the same [`Office`] methods.
+//! it, and the server-rendered pages (`crate::web`) sit on the same [`Office`] methods.
 //!
 //! - Scope: every read goes through the hub's access state (`may_read`), so a user sees in the
 //!   office exactly what their devices may hold; A-grade customers reach only the marketing
@@ -20,6 +20,7 @@ mod filter;
 mod import;
 mod metrics;
 mod query;
+mod queues;
 mod rows;
 
 use std::collections::HashMap;
@@ -31,8 +32,9 @@ pub use desk::Reassign;
 pub use export::{ExportFormat, export};
 pub use filter::{ListQuery, RecordFilter, SortKey};
 pub use import::{ImportFormat, ImportReport, RowReport};
-pub use metrics::{Metrics, MetricsQuery};
+pub use metrics::{InvitationView, Metrics, MetricsQuery, Overdue, RateView};
 pub use query::{HistoryEntry, Page, RecordDetail, SearchRow};
+pub use queues::{Activity, ApprovalItem, ReviewItem};
 pub use rows::{RecordRow, Typed};
 
 use crate::error::Result;
@@ -115,6 +117,11 @@ impl<S: ServerStore> Office<S> {
         let derived = Arc::new(Derived::new(id, held.json, held.heads_key));
         self.derived.lock().insert(id, derived.clone());
         Ok(Some(derived))
+    }
+
+    /// Whether `viewer` may read the record (false for one not stored).
+    pub async fn may_read(&self, viewer: &Viewer, id: RecordId) -> Result<bool> {
+        Ok(self.readable_one(viewer, id).await?.is_some())
     }
 
     /// One record if `viewer` may read it.

@@ -131,4 +131,6 @@ pub trait ServerStore: Send + Sync + 'static {
     fn note_changes(&self, receipts: &[ChangeReceipt]) -> Result<()>;
     /// The receipts of one record's changes, oldest first.
     fn change_receipts(&self, record: RecordId) -> Result<Vec<ChangeReceipt>>;
+    /// The newest receipt of each record changed at or after `since`, newest first.
+    fn latest_changes_since(&self, since: DateTime<Utc>) -> Result<Vec<ChangeReceipt>>;
 }

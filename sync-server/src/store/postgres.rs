@@ -353,4 +353,8 @@ impl ServerStore for PgStore {
     fn change_receipts(&self, record: RecordId) -> Result<Vec<ChangeReceipt>> {
         changes::change_receipts(&mut *self.conn()?, record)
     }
+
+    fn latest_changes_since(&self, since: DateTime<Utc>) -> Result<Vec<ChangeReceipt>> {
+        changes::latest_changes_since(&mut *self.conn()?, since)
+    }
 }

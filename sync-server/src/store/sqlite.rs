@@ -279,6 +279,10 @@ impl ServerStore for SqliteStore {
     fn change_receipts(&self, record: RecordId) -> Result<Vec<ChangeReceipt>> {
         changes::change_receipts(&self.conn.lock(), record)
     }
+
+    fn latest_changes_since(&self, since: DateTime<Utc>) -> Result<Vec<ChangeReceipt>> {
+        changes::latest_changes_since(&self.conn.lock(), since)
+    }
 }
 
 #[cfg(test)]

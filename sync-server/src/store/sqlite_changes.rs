@@ -1,6 +1,7 @@
 //! Change receipts and actor lookups of the SQLite store: who brought each Automerge change to
 //! the server, from which device, and when (the record's history in the back office).
 
+use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -35,21 +36,35 @@ pub fn note_changes(conn: &mut Connection, receipts: &[ChangeReceipt]) -> Result
     Ok(())
 }
 
+fn receipt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeReceipt> {
+    let hash: Vec<u8> = r.get(0)?;
+    Ok(ChangeReceipt {
+        change: hash.try_into().unwrap_or([0; 32]),
+        record: r.get(1)?,
+        user: r.get(2)?,
+        device: r.get(3)?,
+        received_at: from_ms(r.get(4)?),
+    })
+}
+
 pub fn change_receipts(conn: &Connection, record: RecordId) -> Result<Vec<ChangeReceipt>> {
     let mut stmt = conn.prepare_cached(
         "SELECT change_hash, record_id, user_id, device_id, received_at FROM change_receipts
          WHERE record_id = ?1 ORDER BY received_at, change_hash",
     )?;
-    let rows = stmt.query_map([record], |r| {
-        let hash: Vec<u8> = r.get(0)?;
-        Ok(ChangeReceipt {
-            change: hash.try_into().unwrap_or([0; 32]),
-            record: r.get(1)?,
-            user: r.get(2)?,
-            device: r.get(3)?,
-            received_at: from_ms(r.get(4)?),
-        })
-    })?;
+    let rows = stmt.query_map([record], receipt_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The newest receipt of each record changed at or after `since`, newest first. A scan of the
+/// receipts (no index on the time): a day's activity reads the whole table once.
+pub fn latest_changes_since(conn: &Connection, since: DateTime<Utc>) -> Result<Vec<ChangeReceipt>> {
+    // SQLite takes the bare columns from the row holding the MAX.
+    let mut stmt = conn.prepare_cached(
+        "SELECT change_hash, record_id, user_id, device_id, MAX(received_at) FROM change_receipts
+         WHERE received_at >= ?1 GROUP BY record_id ORDER BY MAX(received_at) DESC, record_id",
+    )?;
+    let rows = stmt.query_map([ms(since)], receipt_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -171,6 +171,17 @@ pub fn suite_change_receipts<S: ServerStore>(make: impl Fn() -> S) {
         vec![receipt(2, r1, 5, "rep.li"), receipt(1, r1, 9, "cs.zhou")]
     );
     assert_eq!(store.change_receipts(r2).unwrap().len(), 1);
+    // The day's activity: the newest receipt per record, newest first.
+    let latest = store.latest_changes_since(at(2)).unwrap();
+    assert_eq!(latest, vec![receipt(1, r1, 9, "cs.zhou")]);
+    let all: Vec<RecordId> = store
+        .latest_changes_since(at(0))
+        .unwrap()
+        .iter()
+        .map(|r| r.record)
+        .collect();
+    assert_eq!(all, vec![r1, r2]);
+    assert!(store.latest_changes_since(at(10)).unwrap().is_empty());
 }
 
 /// A conditional write succeeds only at the version the writer holds; every write moves the
