@@ -49,13 +49,7 @@ impl IntoResponse for ApiError {
 
 impl From<ServerError> for ApiError {
     fn from(e: ServerError) -> Self {
-        let status = match &e {
-            ServerError::Invalid(_) | ServerError::Core(_) => StatusCode::BAD_REQUEST,
-            ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = e.http_status();
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %e, "api request failed");
         }

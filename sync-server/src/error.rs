@@ -50,3 +50,17 @@ pub enum ServerError {
     #[error("网络错误 / network error: {0}")]
     Io(#[from] std::io::Error),
 }
+
+impl ServerError {
+    /// The HTTP status that answers this error (the JSON API and the pages alike).
+    pub fn http_status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            ServerError::Invalid(_) | ServerError::Core(_) => StatusCode::BAD_REQUEST,
+            ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}

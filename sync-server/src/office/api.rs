@@ -141,19 +141,7 @@ async fn export_as<S: ServerStore>(
     let Query(q) = q.map_err(bad_query)?;
     let filter = RecordFilter::parse(&q, office(state).calendar(), false)?;
     let bytes = office(state).export(&who, &filter, format).await?;
-    let name = match format {
-        ExportFormat::Csv => "records.csv",
-        ExportFormat::Xlsx => "records.xlsx",
-    };
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(format.download(bytes))
 }
 
 /// The same list as CSV (every matching record unless a page is asked for).

@@ -25,6 +25,25 @@ impl ExportFormat {
             ExportFormat::Xlsx => XLSX_TYPE,
         }
     }
+
+    /// The HTTP response that downloads `bytes` as a file of this format.
+    pub fn download(self, bytes: Vec<u8>) -> axum::response::Response {
+        use axum::http::header;
+        use axum::response::IntoResponse;
+        let name = match self {
+            ExportFormat::Csv => "records.csv",
+            ExportFormat::Xlsx => "records.xlsx",
+        };
+        let disposition = format!("attachment; filename=\"{name}\"");
+        (
+            [
+                (header::CONTENT_TYPE, self.content_type().to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            bytes,
+        )
+            .into_response()
+    }
 }
 
 /// The media type of an XLSX workbook.

@@ -45,16 +45,11 @@ impl WebError {
 
 impl From<ServerError> for WebError {
     fn from(e: ServerError) -> Self {
-        let status = match &e {
-            ServerError::Invalid(_) | ServerError::Core(_) => StatusCode::BAD_REQUEST,
-            ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
-            _ => {
-                tracing::error!(error = %e, "page failed");
-                return WebError::internal();
-            }
-        };
+        let status = e.http_status();
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "page failed");
+            return WebError::internal();
+        }
         WebError::Page(status, e.to_string())
     }
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fieldbook_core::RecordId;
 use minijinja::context;
@@ -176,19 +175,7 @@ async fn export_as<S: ServerStore>(
         .office
         .export(&session.viewer, &filter, format)
         .await?;
-    let name = match format {
-        ExportFormat::Csv => "records.csv",
-        ExportFormat::Xlsx => "records.xlsx",
-    };
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(format.download(bytes))
 }
 
 /// The list as CSV (every matching record; exporting customers is logged).
