@@ -146,6 +146,55 @@ async fn concurrent_writes_to_one_record_through_both_nodes_all_survive() {
     .unwrap();
 }
 
+/// Both nodes write the same user's index document at once (every record in the user's scope
+/// puts an entry there, without the version check): no entry is lost, and each one ends at
+/// its record's latest heads, so a new device through either node finds every record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_created_through_both_nodes_at_once_are_all_indexed() {
+    let fleet = Fleet::new().unwrap();
+    let nodes = [fleet.node().await.unwrap(), fleet.node().await.unwrap()];
+    let writers: Vec<Device> = (1..=4).map(|n| fleet.device(n, "team").unwrap()).collect();
+    let mut ids = Vec::new();
+    for round in 0..3 {
+        for (i, d) in writers.iter().enumerate() {
+            for k in 0..3 {
+                let c = customer(&format!("客户{round}-{i}-{k}"));
+                ids.push(d.store.create(c).unwrap().meta.id);
+            }
+        }
+        let syncs: Vec<_> = writers
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d.sync_with(&nodes[i % 2]))
+            .collect();
+        for r in futures_util::future::join_all(syncs.iter().map(|s| s.sync_once(T))).await {
+            r.unwrap();
+        }
+    }
+    let stored = fleet.db(|s| s.list_docs()).unwrap();
+    for (n, node) in nodes.iter().enumerate() {
+        let fresh = fleet.device(10 + n as u32, "team").unwrap();
+        wait_until(
+            "a new device finds every record, at its stored heads",
+            T,
+            || async {
+                sync(&fresh, node).await;
+                Ok(ids.iter().all(|id| {
+                    let held = copy_of(&fresh, *id).map(|(_, heads)| heads);
+                    held.is_some()
+                        && held
+                            == stored
+                                .iter()
+                                .find(|s| s.id == *id)
+                                .map(|s| s.heads_key.clone())
+                }))
+            },
+        )
+        .await
+        .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revocation_on_one_node_ends_the_connection_on_the_other() {
     let fleet = Fleet::new().unwrap();

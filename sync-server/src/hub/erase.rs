@@ -77,7 +77,7 @@ impl<S: ServerStore> DocHub<S> {
         let mut doc = RecordDoc::from_json(id, &after, self.actor.clone())?;
         let bytes = doc.save();
         let key = heads_key(&doc.heads());
-        let Some(version) = self.write(&mut doc, &bytes, true, version).await? else {
+        let Some(version) = self.write(&mut doc, &bytes, true, Some(version)).await? else {
             self.catch_up(id, &mut held).await?;
             return Ok(None);
         };

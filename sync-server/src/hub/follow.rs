@@ -14,7 +14,7 @@ use fieldbook_core::{RecordDoc, RecordId};
 
 use super::{DocHub, Held, blocking, is_index_doc};
 use crate::error::Result;
-use crate::store::{FeedEvent, ServerStore};
+use crate::store::{FeedCursor, FeedEvent, ServerStore};
 
 /// How a node learns of other nodes' writes.
 #[derive(Debug, Clone, Copy)]
@@ -37,15 +37,19 @@ impl Default for FollowConfig {
 /// Feed entries taken in at once.
 const BATCH: usize = 1000;
 
+/// How soon to read again when committed entries wait behind a running transaction (which
+/// may end without a notification: not every transaction writes the feed).
+const HELD_BACK_RETRY: Duration = Duration::from_millis(10);
+
 impl<S: ServerStore> DocHub<S> {
     /// The feed position now: read it before [`DocHub::warm`], follow from it after.
-    pub async fn feed_position(&self) -> Result<u64> {
+    pub async fn feed_position(&self) -> Result<FeedCursor> {
         let store = self.store.clone();
         blocking(move || store.latest_change()).await
     }
 
     /// Follows the feed after `cursor` for as long as the task runs.
-    pub async fn follow(self: Arc<Self>, mut cursor: u64, config: FollowConfig) {
+    pub async fn follow(self: Arc<Self>, mut cursor: FeedCursor, config: FollowConfig) {
         loop {
             if let Err(e) = self.wait(config).await {
                 tracing::warn!(error = %e, "waiting for the feed failed");
@@ -53,10 +57,16 @@ impl<S: ServerStore> DocHub<S> {
             }
             loop {
                 match self.follow_once(cursor).await {
-                    Ok(Some(next)) => cursor = next,
-                    Ok(None) => break,
+                    Ok((next, more, held_back)) => {
+                        cursor = next;
+                        if held_back {
+                            tokio::time::sleep(HELD_BACK_RETRY).await;
+                        } else if !more {
+                            break;
+                        }
+                    }
                     Err(e) => {
-                        tracing::warn!(error = %e, cursor, "following the feed failed; retrying");
+                        tracing::warn!(error = %e, ?cursor, "following the feed failed; retrying");
                         break;
                     }
                 }
@@ -74,19 +84,23 @@ impl<S: ServerStore> DocHub<S> {
         Ok(())
     }
 
-    /// Takes in one batch of the feed after `cursor`; the position reached, `None` if there
-    /// was nothing new. On an error nothing is skipped: the batch is read again next time.
-    async fn follow_once(&self, cursor: u64) -> Result<Option<u64>> {
+    /// Takes in one batch of the feed after `cursor`; the cursor reached, whether the batch
+    /// was full (read on at once) and whether entries were held back (read again shortly). On
+    /// an error nothing is skipped: the batch is read again next time.
+    async fn follow_once(&self, cursor: FeedCursor) -> Result<(FeedCursor, bool, bool)> {
         let store = self.store.clone();
-        let entries = blocking(move || store.changes_since(cursor, BATCH)).await?;
-        let Some(last) = entries.last().map(|e| e.seq) else {
-            return Ok(None);
-        };
+        let batch = blocking(move || store.changes_since(cursor, BATCH)).await?;
+        let more = batch.entries.len() >= BATCH;
         let (mut docs, mut seen, mut directory) = (Vec::new(), HashSet::new(), false);
-        for entry in entries {
+        for entry in batch.entries {
             match entry.event {
-                FeedEvent::Appended(id) | FeedEvent::Rewritten(id) => {
-                    if self.take_in(id, entry.seq).await? && seen.insert(id) {
+                FeedEvent::Appended(id) => {
+                    if self.take_in(id, entry.seq, false).await? && seen.insert(id) {
+                        docs.push(id);
+                    }
+                }
+                FeedEvent::Rewritten(id) => {
+                    if self.take_in(id, entry.seq, true).await? && seen.insert(id) {
                         docs.push(id);
                     }
                 }
@@ -100,21 +114,46 @@ impl<S: ServerStore> DocHub<S> {
         for id in docs {
             self.announce(id).await?;
         }
-        Ok(Some(last))
+        Ok((batch.next, more, batch.held_back))
     }
 
-    /// Brings the held copy of `id` up to feed position `seq`; `false` if that write was this
-    /// node's own (already announced).
-    async fn take_in(&self, id: RecordId, seq: u64) -> Result<bool> {
+    /// Brings the held copy of `id` up to feed position `seq` (a `rewritten` history is
+    /// loaded whole); `false` if that write was this node's own (already announced).
+    async fn take_in(&self, id: RecordId, seq: u64, rewritten: bool) -> Result<bool> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         // Own writes are recorded before the slot is released, so this check cannot miss one.
         if self.own_writes.lock().remove(&seq) {
             return Ok(false);
         }
-        if held.as_ref().is_some_and(|h| h.version < seq) {
+        let Some(version) = held.as_ref().map(|h| h.version).filter(|v| *v < seq) else {
+            return Ok(true);
+        };
+        if rewritten || !self.merge_after(id, version, &mut held).await? {
             self.catch_up(id, &mut held).await?;
         }
+        Ok(true)
+    }
+
+    /// Merges the chunks stored after `version` into the held copy, if the store can give
+    /// just those; `false` if it cannot (then catch up whole).
+    async fn merge_after(
+        &self,
+        id: RecordId,
+        version: u64,
+        held: &mut Option<Held>,
+    ) -> Result<bool> {
+        let store = self.store.clone();
+        let Some(stored) = blocking(move || store.load_after(id, version)).await? else {
+            return Ok(false);
+        };
+        let Some(h) = held.as_mut() else {
+            return Ok(false);
+        };
+        h.doc.apply_chunk(&stored.bytes)?;
+        // An index document's own unchecked chunks are counted twice; none is size-gated.
+        h.bytes += stored.bytes.len() as u64;
+        h.version = h.version.max(stored.version);
         Ok(true)
     }
 

@@ -135,13 +135,21 @@ impl<S: ServerStore> DocHub<S> {
         Ok(())
     }
 
-    /// Sets (or, with `None`, removes) one entry of `user`'s index document.
+    /// Sets (or, with `None`, removes) one entry of `user`'s index document. Once the
+    /// document exists, entries are written without the version check: only servers write
+    /// index documents, chunks are append-only, and every node re-puts a record's entry each
+    /// time it takes in a write of the record, so two nodes' concurrent entries both survive
+    /// and the last one put knows of every write (ADR 0009). A version check here made two
+    /// nodes invalidate each other's hot index documents until retries ran out. Creating the
+    /// document is checked: two nodes creating it at once would give it two roots, which a
+    /// device takes for a rewritten history.
     async fn index_entry(&self, user: &UserId, record: RecordId, key: Option<&str>) -> Result<()> {
         let id = index_id(user);
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         for _ in 0..MAX_WRITE_ATTEMPTS {
+            let creating = held.is_none();
             let mut h = held.clone().unwrap_or_else(|| Held::empty(id, &self.actor));
             let before = h.doc.heads();
             let changed = match key {
@@ -152,12 +160,17 @@ impl<S: ServerStore> DocHub<S> {
                 return Ok(());
             }
             let chunk = h.doc.save_after(&before);
-            if self.persist(&mut h, &chunk).await? {
-                *held = Some(h);
-                let _ = self.changed.send(id);
-                return Ok(());
+            if creating {
+                if !self.persist(&mut h, &chunk).await? {
+                    self.catch_up(id, &mut held).await?;
+                    continue;
+                }
+            } else {
+                self.append_unchecked(&mut h, &chunk).await?;
             }
-            self.catch_up(id, &mut held).await?;
+            *held = Some(h);
+            let _ = self.changed.send(id);
+            return Ok(());
         }
         Err(too_busy(id))
     }

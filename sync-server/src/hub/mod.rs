@@ -40,7 +40,9 @@ use crate::error::{Result, ServerError};
 use crate::gate::{ChangeGate, GateContext};
 use crate::store::{DeviceAuth, DocWrite, ServerStore, WriteOutcome};
 
-/// A loaded document, the bytes its chunk log takes, and its stored version.
+/// A loaded document, the bytes its chunk log takes, and its stored version: every chunk
+/// stored up to `version` is in `doc` (an index document may also hold later chunks of its
+/// own, written without the version check).
 #[derive(Debug, Clone)]
 struct Held {
     doc: RecordDoc,
@@ -501,7 +503,7 @@ impl<S: ServerStore> DocHub<S> {
     /// node wrote first and nothing was written.
     async fn persist(&self, held: &mut Held, chunk: &[u8]) -> Result<bool> {
         let written = self
-            .write(&mut held.doc, chunk, false, held.version)
+            .write(&mut held.doc, chunk, false, Some(held.version))
             .await?;
         if let Some(version) = written {
             held.version = version;
@@ -510,14 +512,25 @@ impl<S: ServerStore> DocHub<S> {
         Ok(written.is_some())
     }
 
+    /// Appends `chunk` whatever the stored version: for the server's own conflict-free
+    /// writes (index entries), which never need judging on the latest state. Other nodes'
+    /// chunks, stored in between, are not in `held`: its version stays, so the follower
+    /// merges them (ADR 0009).
+    async fn append_unchecked(&self, held: &mut Held, chunk: &[u8]) -> Result<()> {
+        self.write(&mut held.doc, chunk, false, None).await?;
+        held.bytes += chunk.len() as u64;
+        Ok(())
+    }
+
     /// Writes `bytes` of `doc` (a chunk, or with `replace` the whole document) if it is still
-    /// at `expected`; the new version, or `None` if another node wrote first.
+    /// at `expected` (`None`: whatever its version); the new version, or `None` if another
+    /// node wrote first.
     async fn write(
         &self,
         doc: &mut RecordDoc,
         bytes: &[u8],
         replace: bool,
-        expected: u64,
+        expected: Option<u64>,
     ) -> Result<Option<u64>> {
         let (store, id, bytes) = (self.store.clone(), doc.id(), bytes.to_vec());
         let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
@@ -529,7 +542,7 @@ impl<S: ServerStore> DocHub<S> {
                 heads_key: &key,
                 bytes: &bytes,
                 replace,
-                expected: Some(expected),
+                expected,
             };
             store.write_doc(write)
         })

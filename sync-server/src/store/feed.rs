@@ -64,6 +64,25 @@ pub enum WriteOutcome {
     Stale(u64),
 }
 
+/// A position in the change feed: every entry before it has been read. Opaque to the hub; each
+/// backend says what its two parts mean (SQLite: 0 and the feed's `seq`; Postgres: the
+/// transaction id and the `seq`, ADR 0009). Ordered: a later cursor is further on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FeedCursor {
+    pub(crate) major: u64,
+    pub(crate) minor: u64,
+}
+
+/// Feed entries read after a cursor, and the cursor to read on from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedBatch {
+    pub entries: Vec<FeedEntry>,
+    pub next: FeedCursor,
+    /// Committed entries wait behind a transaction still running (Postgres): read again soon
+    /// rather than at the next notification.
+    pub held_back: bool,
+}
+
 /// One entry of the change feed: what another node must learn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedEntry {

@@ -3,8 +3,8 @@
 //! server calls them on tokio's blocking pool. Every write is durable when it returns: the
 //! server acknowledges a change only after it is written.
 //!
-//! Every document write gets the next number of one change feed, which is also the document's
-//! *version*. A node writes conditionally on the version it holds (and catches up when it is
+//! Every document write gets a number of one change feed (`seq`), which is also the
+//! document's *version*: one document's versions grow with its writes. A node writes conditionally on the version it holds (and catches up when it is
 //! stale), and follows the feed to learn what other nodes wrote.
 
 mod feed;
@@ -20,7 +20,7 @@ pub mod suite;
 use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
-pub use feed::{DocWrite, FeedEntry, FeedEvent, StoredDoc, WriteOutcome};
+pub use feed::{DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, StoredDoc, WriteOutcome};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -62,17 +62,30 @@ pub struct ChangeReceipt {
 pub trait ServerStore: Send + Sync + 'static {
     /// Every chunk of a document, concatenated, with its version; `None` if it is not stored.
     fn load_versioned(&self, id: RecordId) -> Result<Option<StoredDoc>>;
+    /// Only the chunks written after version `after`, concatenated, with the document's
+    /// version: a cheap catch-up for a node that holds everything up to `after`. `None` when
+    /// that cannot be answered so (nothing after it, the history was replaced since, or the
+    /// backend cannot tell): load it whole then. Default: always `None`.
+    fn load_after(&self, id: RecordId, after: u64) -> Result<Option<StoredDoc>> {
+        let _ = (id, after);
+        Ok(None)
+    }
     /// Writes a document durably: appends a chunk, or replaces every chunk by one (erasure
     /// rewrites history; the old bytes must not survive in the storage files, see ADR 0009 for
     /// Postgres). With `expected` set, writes only if the document is still at that version.
     fn write_doc(&self, write: DocWrite<'_>) -> Result<WriteOutcome>;
     /// Every stored document.
     fn list_docs(&self) -> Result<Vec<DocSummary>>;
-    /// Feed entries after position `seq`, oldest first, at most `limit`. Document writes,
-    /// team and account changes and revocations each add one, in the same transaction.
-    fn changes_since(&self, seq: u64, limit: usize) -> Result<Vec<FeedEntry>>;
-    /// The feed position of the latest write (0 if none).
-    fn latest_change(&self) -> Result<u64>;
+    /// Feed entries after `cursor`, at most `limit`, and the cursor to read on from. Document
+    /// writes, team and account changes and revocations each add one, in the same transaction.
+    /// No entry is ever skipped, even one committed after entries with higher `seq`s were read;
+    /// an entry may be returned twice when `limit` cuts a batch (readers are idempotent). The
+    /// order is that of commits, not of `seq`s, except that one document's writes are always
+    /// in `seq` order.
+    fn changes_since(&self, cursor: FeedCursor, limit: usize) -> Result<FeedBatch>;
+    /// A cursor from which reading returns every write not committed yet (and perhaps a few
+    /// committed ones).
+    fn latest_change(&self) -> Result<FeedCursor>;
     /// Blocks until another writer may have written (`true`) or `timeout` passes (`false`).
     /// Without a way to be told, it just waits: the follower then polls.
     fn wait_for_change(&self, timeout: std::time::Duration) -> Result<bool> {

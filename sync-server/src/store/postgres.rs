@@ -2,9 +2,10 @@
 //! `postgres` client behind an `r2d2` pool: the trait is blocking and runs on tokio's blocking
 //! pool, so an async client would only be blocked on again. Transactions are READ COMMITTED;
 //! a document write locks the document's row (`FOR UPDATE`) and checks the version the writer
-//! expects, then takes the next feed position by updating the one `feed_head` row, which stays
-//! locked until commit, so feed positions become visible in order. The write `NOTIFY`s the
-//! feed's channel; other nodes `LISTEN` on a connection of their own ([`PgStore::wait_for_change`]).
+//! expects, then takes the next feed position from a sequence (so one document's positions
+//! grow with its writes). Positions of different transactions may commit out of order: readers
+//! take the feed in transaction-id order, and only below the oldest transaction still running,
+//! so none is skipped. The write `NOTIFY`s the feed's channel; other nodes `LISTEN` on a connection of their own ([`PgStore::wait_for_change`]).
 //! The schema is versioned in `schema_migrations`; numbered scripts in `migrations/postgres`
 //! run once each, in order, under an advisory lock (two nodes may start at once).
 
@@ -20,7 +21,8 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::postgres_accounts as acc;
 use super::postgres_changes as changes;
 use super::{
-    ChangeReceipt, DocSummary, DocWrite, FeedEntry, FeedEvent, ServerStore, StoredDoc, WriteOutcome,
+    ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
+    StoredDoc, WriteOutcome,
 };
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
@@ -30,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_documents.sql"),
     include_str!("../../migrations/postgres/0002_accounts.sql"),
     include_str!("../../migrations/postgres/0003_change_receipts.sql"),
+    include_str!("../../migrations/postgres/0004_feed_by_transaction.sql"),
 ];
 
 /// The channel feed writes are announced on.
@@ -131,16 +134,17 @@ fn migrate(client: &mut Client) -> Result<()> {
     Ok(())
 }
 
-/// Takes the next feed position, records `event` at it and announces it (at commit).
+/// Takes the next feed position, records `event` at it (with the transaction's id) and
+/// announces it (at commit). Nothing is locked but the new row: commits do not queue here.
 pub(super) fn add_to_feed(tx: &mut Transaction<'_>, event: FeedEvent) -> Result<i64> {
-    let seq: i64 = tx
-        .query_one("UPDATE feed_head SET seq = seq + 1 RETURNING seq", &[])?
-        .get(0);
     let (event, subject) = event.to_row();
-    tx.execute(
-        "INSERT INTO feed (seq, event, subject) VALUES ($1, $2, $3)",
-        &[&seq, &event, &subject],
-    )?;
+    let seq: i64 = tx
+        .query_one(
+            "INSERT INTO feed (seq, event, subject) VALUES (nextval('feed_seq'), $1, $2)
+             RETURNING seq",
+            &[&event, &subject],
+        )?
+        .get(0);
     tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])?;
     Ok(seq)
 }
@@ -177,6 +181,16 @@ fn write_chunk(tx: &mut Transaction<'_>, w: &DocWrite<'_>, id: &str, seq: i64) -
     Ok(())
 }
 
+/// The id of the oldest transaction still running (or the next to start): the feed is settled
+/// below it.
+fn feed_horizon(client: &mut Client) -> Result<u64> {
+    let row = client.query_one(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        &[],
+    )?;
+    Ok(row.get::<_, i64>(0) as u64)
+}
+
 /// Waits for a notification on `client`; several announced writes make one wake-up.
 fn wait_notified(client: &mut Client, timeout: Duration) -> Result<bool, postgres::Error> {
     let mut notifications = client.notifications();
@@ -199,6 +213,30 @@ impl ServerStore for PgStore {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
+        let version = first.get::<_, i64>(0) as u64;
+        let mut bytes = Vec::new();
+        for row in &rows {
+            bytes.extend_from_slice(row.get::<_, &[u8]>(1));
+        }
+        Ok(Some(StoredDoc { bytes, version }))
+    }
+
+    fn load_after(&self, id: RecordId, after: u64) -> Result<Option<StoredDoc>> {
+        // One snapshot again; the first chunk's position tells whether the history was
+        // replaced (erasure leaves one chunk, written after `after`).
+        let rows = self.conn()?.query(
+            "SELECT d.version, c.data,
+                    (SELECT MIN(seq) FROM chunks WHERE record_id = d.record_id)
+             FROM documents d JOIN chunks c ON c.record_id = d.record_id
+             WHERE d.record_id = $1 AND c.seq > $2 ORDER BY c.seq",
+            &[&id.to_string(), &(after as i64)],
+        )?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        if first.get::<_, i64>(2) as u64 > after {
+            return Ok(None);
+        }
         let version = first.get::<_, i64>(0) as u64;
         let mut bytes = Vec::new();
         for row in &rows {
@@ -240,24 +278,64 @@ impl ServerStore for PgStore {
             .collect()
     }
 
-    fn changes_since(&self, seq: u64, limit: usize) -> Result<Vec<FeedEntry>> {
-        let rows = self.conn()?.query(
-            "SELECT seq, event, subject FROM feed WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&(seq as i64), &(limit as i64)],
+    fn changes_since(&self, cursor: FeedCursor, limit: usize) -> Result<FeedBatch> {
+        let mut conn = self.conn()?;
+        // Below `horizon` every transaction has ended: its entries are all visible, and no
+        // entry can appear there later (new transactions get higher ids).
+        let horizon = feed_horizon(&mut conn)?;
+        let rows = conn.query(
+            "SELECT seq, event, subject, xid::text::bigint FROM feed
+             WHERE (xid, seq) > ($1::bigint::text::xid8, $2)
+               AND xid < $3::bigint::text::xid8
+             ORDER BY xid, seq LIMIT $4",
+            &[
+                &(cursor.major as i64),
+                &(cursor.minor as i64),
+                &(horizon as i64),
+                &(limit as i64),
+            ],
         )?;
-        rows.iter()
-            .map(|r| {
-                Ok(FeedEntry {
-                    seq: r.get::<_, i64>(0) as u64,
-                    event: FeedEvent::from_row(r.get(1), r.get(2))?,
-                })
-            })
-            .collect()
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut last = cursor;
+        for r in &rows {
+            entries.push(FeedEntry {
+                seq: r.get::<_, i64>(0) as u64,
+                event: FeedEvent::from_row(r.get(1), r.get(2))?,
+            });
+            last = FeedCursor {
+                major: r.get::<_, i64>(3) as u64,
+                minor: r.get::<_, i64>(0) as u64,
+            };
+        }
+        // A full batch may stop inside the settled part; a short one read all of it.
+        let settled = FeedCursor {
+            major: horizon,
+            minor: 0,
+        };
+        let (next, held_back) = if rows.len() < limit {
+            let held: bool = conn
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM feed WHERE xid >= $1::bigint::text::xid8)",
+                    &[&(horizon as i64)],
+                )?
+                .get(0);
+            (settled.max(cursor), held)
+        } else {
+            (last, false)
+        };
+        Ok(FeedBatch {
+            entries,
+            next,
+            held_back,
+        })
     }
 
-    fn latest_change(&self) -> Result<u64> {
-        let row = self.conn()?.query_one("SELECT seq FROM feed_head", &[])?;
-        Ok(row.get::<_, i64>(0) as u64)
+    fn latest_change(&self) -> Result<FeedCursor> {
+        let horizon = feed_horizon(&mut *self.conn()?)?;
+        Ok(FeedCursor {
+            major: horizon,
+            minor: 0,
+        })
     }
 
     fn wait_for_change(&self, timeout: Duration) -> Result<bool> {

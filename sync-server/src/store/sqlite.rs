@@ -15,7 +15,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::sqlite_accounts as acc;
 use super::sqlite_changes as changes;
 use super::{
-    ChangeReceipt, DocSummary, DocWrite, FeedEntry, FeedEvent, ServerStore, StoredDoc, WriteOutcome,
+    ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
+    StoredDoc, WriteOutcome,
 };
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
@@ -181,7 +182,9 @@ impl ServerStore for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn changes_since(&self, seq: u64, limit: usize) -> Result<Vec<FeedEntry>> {
+    fn changes_since(&self, cursor: FeedCursor, limit: usize) -> Result<FeedBatch> {
+        // One writer: `seq`s are committed in order, so the last one read is the cursor.
+        let seq = cursor.minor;
         let conn = self.conn.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT seq, event, subject FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -202,14 +205,25 @@ impl ServerStore for SqliteStore {
                 event,
             });
         }
-        Ok(out)
+        let next = out.last().map_or(cursor, |e| FeedCursor {
+            major: 0,
+            minor: e.seq,
+        });
+        Ok(FeedBatch {
+            entries: out,
+            next,
+            held_back: false,
+        })
     }
 
-    fn latest_change(&self) -> Result<u64> {
+    fn latest_change(&self) -> Result<FeedCursor> {
         let conn = self.conn.lock();
         let seq: i64 =
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0))?;
-        Ok(seq as u64)
+        Ok(FeedCursor {
+            major: 0,
+            minor: seq as u64,
+        })
     }
 
     fn put_team(&self, team: &Team) -> Result<()> {
