@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 
 use crate::fleet::{Device, blocking, wait_until};
 use crate::live::LiveDevice;
-use crate::node::resident_bytes;
+use crate::node::{cpu_seconds, resident_bytes};
 use crate::server::TestServer;
 
 /// What to run.
@@ -40,6 +40,8 @@ pub struct LoadFigures {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub rss_bytes: u64,
+    /// Server CPU time (all nodes, user + system) per change merged, while writing.
+    pub server_cpu_ms_per_change: f64,
     pub errors: u64,
 }
 
@@ -84,12 +86,14 @@ pub async fn run(nodes: &[TestServer], devices: Vec<Device>, config: LoadConfig)
     };
     figures.devices_held = live.iter().filter(|d| d.is_connected()).count();
     let started = Instant::now();
+    let cpu_before = server_cpu(nodes);
     let writes = drive(&pairs, &live, config, &mut figures).await;
     let drained = wait_until("every write seen", Duration::from_secs(60), || async {
         Ok(pairs.iter().all(|p| p.pending.lock().is_empty()))
     })
     .await;
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = server_cpu(nodes) - cpu_before;
     figures.errors += pairs
         .iter()
         .map(|p| p.pending.lock().len() as u64)
@@ -110,13 +114,23 @@ pub async fn run(nodes: &[TestServer], devices: Vec<Device>, config: LoadConfig)
     let at = |q: f64| l.get(((l.len() as f64 * q) as usize).min(l.len().saturating_sub(1)));
     figures.p50_ms = at(0.50).copied().unwrap_or(f64::NAN);
     figures.p99_ms = at(0.99).copied().unwrap_or(f64::NAN);
-    figures.changes_per_s = (writes - figures.errors.min(writes)) as f64 / elapsed;
+    let merged = writes - figures.errors.min(writes);
+    figures.changes_per_s = merged as f64 / elapsed;
+    figures.server_cpu_ms_per_change = cpu * 1000.0 / merged.max(1) as f64;
     for d in live {
         if let Err(e) = d.close().await {
             eprintln!("device: {e:#}");
         }
     }
     figures
+}
+
+/// CPU seconds the nodes have used so far.
+fn server_cpu(nodes: &[TestServer]) -> f64 {
+    nodes
+        .iter()
+        .filter_map(|n| n.pid().and_then(|pid| cpu_seconds(pid).ok()))
+        .sum()
 }
 
 /// Creates each pair's record, connects every device, and waits until every reader holds its
@@ -238,17 +252,19 @@ pub fn table(config: LoadConfig, rows: &[(String, LoadFigures)]) -> String {
         config.seconds
     );
     out.push_str(
-        "| setup | devices held | changes/s merged | p50 ms | p99 ms | server RSS MiB | errors |\n",
+        "| setup | devices held | changes/s merged | p50 ms | p99 ms | server RSS MiB \
+         | server CPU ms/change | errors |\n",
     );
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (name, f) in rows {
         out.push_str(&format!(
-            "| {name} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {} |\n",
+            "| {name} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} | {} |\n",
             f.devices_held,
             f.changes_per_s,
             f.p50_ms,
             f.p99_ms,
             f.rss_bytes as f64 / (1024.0 * 1024.0),
+            f.server_cpu_ms_per_change,
             f.errors
         ));
     }

@@ -215,6 +215,18 @@ impl PeerServer {
 }
 
 /// The resident memory of a process in bytes (`VmRSS` in `/proc/<pid>/status`).
+/// The CPU time (user + system) process `pid` has used, in seconds. `/proc` counts it in
+/// USER_HZ ticks, which Linux fixes at 100 per second for user space.
+pub fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name (field 2) may hold spaces; the fields after its `)` are plain.
+    let rest = stat.rsplit_once(')').context("no command name in stat")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<u64> { Ok(fields.get(i).context("short stat")?.parse()?) };
+    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the command name.
+    Ok((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 pub fn resident_bytes(pid: u32) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status

@@ -148,7 +148,9 @@ async fn concurrent_writes_to_one_record_through_both_nodes_all_survive() {
 
 /// Both nodes write the same user's index document at once (every record in the user's scope
 /// puts an entry there, without the version check): no entry is lost, and each one ends at
-/// its record's latest heads, so a new device through either node finds every record.
+/// its record's latest heads, so a new device through either node finds every record. A
+/// device that moves to the other node brings it index changes it has not taken in; it is
+/// served, not refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_created_through_both_nodes_at_once_are_all_indexed() {
     let fleet = Fleet::new().unwrap();
@@ -193,6 +195,11 @@ async fn records_created_through_both_nodes_at_once_are_all_indexed() {
         .await
         .unwrap();
     }
+    let moving = fleet.device(10, "team").unwrap();
+    for node in [&nodes[1], &nodes[0], &nodes[1]] {
+        sync(&moving, node).await;
+    }
+    assert!(ids.iter().all(|id| moving.store.contains(*id).unwrap()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -149,29 +149,46 @@ impl<S: ServerStore> DocHub<S> {
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         for _ in 0..MAX_WRITE_ATTEMPTS {
-            let creating = held.is_none();
-            let mut h = held.clone().unwrap_or_else(|| Held::empty(id, &self.actor));
-            let before = h.doc.heads();
-            let changed = match key {
-                Some(key) => put_entry(h.doc.automerge(), user, record, key)?,
-                None => remove_entry(h.doc.automerge(), record)?,
-            };
-            if !changed {
+            if let Some(h) = held.as_mut() {
+                // Changed in place, not on a copy: a wide reader's index is large and written
+                // on every change in their scope.
+                let before = h.doc.heads();
+                let written = match set_entry(h, user, record, key) {
+                    Ok(false) => return Ok(()),
+                    Ok(true) => {
+                        let chunk = h.doc.save_after(&before);
+                        self.append_unchecked(h, &chunk).await
+                    }
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = written {
+                    // The held copy may have an entry the store has not: load it afresh.
+                    *held = None;
+                    return Err(e);
+                }
+                let _ = self.changed.send(id);
                 return Ok(());
             }
-            let chunk = h.doc.save_after(&before);
-            if creating {
-                if !self.persist(&mut h, &chunk).await? {
-                    self.catch_up(id, &mut held).await?;
-                    continue;
-                }
-            } else {
-                self.append_unchecked(&mut h, &chunk).await?;
+            let mut h = Held::empty(id, &self.actor);
+            if !set_entry(&mut h, user, record, key)? {
+                return Ok(());
             }
-            *held = Some(h);
-            let _ = self.changed.send(id);
-            return Ok(());
+            let chunk = h.doc.save_after(&[]);
+            if self.persist(&mut h, &chunk).await? {
+                *held = Some(h);
+                let _ = self.changed.send(id);
+                return Ok(());
+            }
+            self.catch_up(id, &mut held).await?;
         }
         Err(too_busy(id))
     }
+}
+
+/// Sets (or removes) one entry in a held index document; whether it changed.
+fn set_entry(h: &mut Held, user: &UserId, record: RecordId, key: Option<&str>) -> Result<bool> {
+    Ok(match key {
+        Some(key) => put_entry(h.doc.automerge(), user, record, key)?,
+        None => remove_entry(h.doc.automerge(), record)?,
+    })
 }

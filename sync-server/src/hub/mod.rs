@@ -256,6 +256,18 @@ impl<S: ServerStore> DocHub<S> {
         apply(&mut twin.doc, &mut trial, message)?;
         if twin.doc.heads() != before {
             if is_index {
+                // A device that synced through another node may bring index entries this node
+                // has not taken in (the follower skips them): catch up and try again.
+                let brought = self.changes_since(&mut twin.doc, &before);
+                self.catch_up(id, &mut held).await?;
+                let known = held.as_mut().is_some_and(|h| {
+                    brought
+                        .iter()
+                        .all(|c| h.doc.automerge().get_change_by_hash(c).is_some())
+                });
+                if known {
+                    return Ok(None);
+                }
                 *state = State::new();
                 return Ok(Some(Outcome::Refused(
                     "索引文档只读 / index documents are read-only".into(),
