@@ -10,7 +10,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fieldbook_core::sync::index_doc::index_user;
 use fieldbook_core::{RecordDoc, RecordId};
 
 use super::{DocHub, Held, blocking, is_index_doc};
@@ -130,17 +129,6 @@ impl<S: ServerStore> DocHub<S> {
         let Some(version) = held.as_ref().map(|h| h.version).filter(|v| *v < seq) else {
             return Ok(true);
         };
-        // Another node's entries in an index document this node holds: this node puts the
-        // same entries itself as it takes in the records they are for, so the chunk is not
-        // merged now (two thirds of the feed, under load). A device that brings those changes
-        // here makes the node catch up then (ADR 0009).
-        if !rewritten
-            && held
-                .as_mut()
-                .is_some_and(|h| index_user(h.doc.automerge()).is_some())
-        {
-            return Ok(false);
-        }
         if rewritten || !self.merge_after(id, version, &mut held).await? {
             self.catch_up(id, &mut held).await?;
         }

@@ -257,7 +257,7 @@ impl<S: ServerStore> DocHub<S> {
         if twin.doc.heads() != before {
             if is_index {
                 // A device that synced through another node may bring index entries this node
-                // has not taken in (the follower skips them): catch up and try again.
+                // has not taken in yet (the follower lags): catch up and try again.
                 let brought = self.changes_since(&mut twin.doc, &before);
                 self.catch_up(id, &mut held).await?;
                 let known = held.as_mut().is_some_and(|h| {
