@@ -3,7 +3,7 @@
 //! change gets an `error` naming the document (Fieldbook extension) and the connection stays.
 //! Documents changed by other connections are pushed to this one if it is syncing them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::sync::{Message, State};
@@ -14,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::accounts::AuthError;
 use crate::error::{Result, ServerError};
-use crate::hub::{DocHub, Outcome};
+use crate::hub::{DocHub, Inbox, Outcome};
 use crate::store::{DeviceAuth, ServerStore};
 
 const SERVER_PEER_ID: &str = "fieldbook-sync-server";
@@ -24,12 +24,20 @@ struct Conn<S: ServerStore> {
     device: DeviceAuth,
     remote: Option<String>,
     states: HashMap<RecordId, State>,
+    /// Told when a document this connection watches changes.
+    inbox: Arc<Inbox>,
+    watched: HashSet<RecordId>,
+}
+
+impl<S: ServerStore> Drop for Conn<S> {
+    fn drop(&mut self) {
+        self.hub.unwatch(&self.inbox, self.watched.drain());
+    }
 }
 
 /// Serves one connection until it closes.
 #[tracing::instrument(skip_all, fields(device = %device.device))]
 pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, device: DeviceAuth) {
-    let mut changed = hub.subscribe();
     let mut revocations = hub.subscribe_revocations();
     let mut rewrites = hub.subscribe_rewrites();
     let expiry = tokio::time::sleep(token_left(&hub, &device));
@@ -39,7 +47,10 @@ pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, d
         device,
         remote: None,
         states: HashMap::new(),
+        inbox: Arc::new(Inbox::default()),
+        watched: HashSet::new(),
     };
+    let inbox = conn.inbox.clone();
     loop {
         let out = tokio::select! {
             frame = socket.recv() => match frame {
@@ -52,15 +63,9 @@ pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, d
                     break;
                 }
             },
-            event = changed.recv() => {
-                // Coalesce: under a burst (a device uploading thousands of records moves its
-                // index on every one) each document is pushed once, not once per change.
-                let mut events = vec![event];
-                while let Ok(more) = changed.try_recv() {
-                    events.push(Ok(more));
-                }
-                conn.on_changed(events).await
-            }
+            // Coalesced: under a burst (a device uploading thousands of records moves its index
+            // on every one) each document is pushed once, not once per change.
+            ids = inbox.changed() => conn.on_changed(ids).await,
             revoked = revocations.recv() => match revoked {
                 Ok(d) if d != conn.device.device => continue,
                 Err(RecvError::Closed) => continue,
@@ -154,6 +159,10 @@ impl<S: ServerStore> Conn<S> {
             .map_err(|_| ServerError::Protocol("invalid document id".into()))?;
         let message = Message::decode(data)
             .map_err(|e| ServerError::Protocol(format!("bad sync message: {e}")))?;
+        // Watched before the message is handled, so no change after the reply goes unpushed.
+        if self.watched.insert(id) {
+            self.hub.watch(&self.inbox, id);
+        }
         let mut state = self.states.remove(&id).unwrap_or_default();
         let outcome = self
             .hub
@@ -184,20 +193,9 @@ impl<S: ServerStore> Conn<S> {
         })
     }
 
-    async fn on_changed(
-        &mut self,
-        events: Vec<std::result::Result<RecordId, RecvError>>,
-    ) -> Result<Vec<WireMessage>> {
-        let mut ids: Vec<RecordId> = Vec::new();
-        for event in events {
-            match event {
-                Ok(id) if self.states.contains_key(&id) => ids.push(id),
-                Ok(_) | Err(RecvError::Closed) => {}
-                Err(RecvError::Lagged(_)) => ids.extend(self.states.keys().copied()),
-            }
-        }
+    async fn on_changed(&mut self, mut ids: Vec<RecordId>) -> Result<Vec<WireMessage>> {
+        ids.retain(|id| self.states.contains_key(id));
         ids.sort_unstable();
-        ids.dedup();
         let Some(remote) = self.remote.clone() else {
             return Ok(Vec::new());
         };

@@ -180,3 +180,48 @@ async fn an_acknowledged_change_survives_a_server_crash_right_after_the_ack() {
         .await
         .unwrap();
 }
+
+/// A device held connected is sent another device's change to a record it syncs, without
+/// asking (one node; `multi_node.rs` does it across two).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connected_device_is_pushed_a_change_to_a_record_it_syncs() {
+    use fieldbook_core::model::Customer;
+    use fieldbook_tests::fleet::wait_until;
+    use fieldbook_tests::live::LiveDevice;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerKind::Fieldbook, &dir.path().join("server.sqlite3"))
+        .await
+        .unwrap();
+    let (writer, writer_token) = device_store(&server, dir.path(), "writer", 1).await;
+    let (reader, reader_token) = device_store(&server, dir.path(), "reader", 2).await;
+    let url = format!("ws://{}/sync", server.addr());
+    let customer = Customer {
+        name: "丁公司".into(),
+        ..Customer::default()
+    };
+    let id = writer.create(customer).unwrap().meta.id;
+    let writer_sync = DeviceSync::new(writer.clone(), url.clone(), writer_token);
+    writer_sync.sync_once(ROUND).await.unwrap();
+    DeviceSync::new(reader.clone(), url.clone(), reader_token.clone())
+        .sync_once(ROUND)
+        .await
+        .unwrap();
+    assert!(reader.contains(id).unwrap());
+    let live = LiveDevice::connect(reader.clone(), &url, &reader_token, Arc::new(|| {}))
+        .await
+        .unwrap();
+    writer
+        .update::<Customer>(id, |c| {
+            c.needs = "冷库".into();
+            Ok(())
+        })
+        .unwrap();
+    writer_sync.sync_once(ROUND).await.unwrap();
+    wait_until("the connected reader is sent the change", ROUND, || async {
+        Ok(reader.get::<Customer>(id)?.needs == "冷库")
+    })
+    .await
+    .unwrap();
+    live.close().await.unwrap();
+}

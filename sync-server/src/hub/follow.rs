@@ -164,7 +164,7 @@ impl<S: ServerStore> DocHub<S> {
         };
         if is_index_doc(&json) {
             self.learn_index(id).await?;
-            let _ = self.changed.send(id);
+            self.notify_changed(id);
             return Ok(());
         }
         self.after_stored(id, &json, &key).await

@@ -102,7 +102,7 @@ impl<S: ServerStore> DocHub<S> {
                 self.reindex(other, &json, &key).await?;
             }
         }
-        let _ = self.changed.send(id);
+        self.notify_changed(id);
         Ok(())
     }
 
@@ -166,7 +166,7 @@ impl<S: ServerStore> DocHub<S> {
                     *held = None;
                     return Err(e);
                 }
-                let _ = self.changed.send(id);
+                self.notify_changed(id);
                 return Ok(());
             }
             let mut h = Held::empty(id, &self.actor);
@@ -176,7 +176,7 @@ impl<S: ServerStore> DocHub<S> {
             let chunk = h.doc.save_after(&[]);
             if self.persist(&mut h, &chunk).await? {
                 *held = Some(h);
-                let _ = self.changed.send(id);
+                self.notify_changed(id);
                 return Ok(());
             }
             self.catch_up(id, &mut held).await?;

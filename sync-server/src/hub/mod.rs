@@ -16,6 +16,7 @@ mod erase;
 mod follow;
 mod index;
 mod records;
+mod watch;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use desk::EditOutcome;
 pub use erase::Person;
 pub use follow::FollowConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
+pub use watch::Inbox;
 
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
@@ -100,6 +102,8 @@ pub struct DocHub<S: ServerStore> {
     access: parking_lot::RwLock<AccessState>,
     /// Feed positions of this node's own writes, until the follower has passed them.
     own_writes: parking_lot::Mutex<HashSet<u64>>,
+    /// The connections watching each document.
+    watchers: parking_lot::Mutex<HashMap<RecordId, Vec<std::sync::Weak<Inbox>>>>,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -131,6 +135,7 @@ impl<S: ServerStore> DocHub<S> {
             max_doc_bytes: 16 * 1024 * 1024,
             access: parking_lot::RwLock::new(AccessState::default()),
             own_writes: parking_lot::Mutex::new(HashSet::new()),
+            watchers: parking_lot::Mutex::new(HashMap::new()),
         }
     }
 
