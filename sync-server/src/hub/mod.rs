@@ -11,19 +11,21 @@
 //! (`follow.rs`) brings other nodes' writes into memory and announces them as local ones.
 
 mod access;
+mod admit;
 mod desk;
 mod erase;
 mod follow;
 mod index;
 mod records;
 mod watch;
+mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use admit::Prior;
 use automerge::sync::{Message, State, SyncDoc};
-use fieldbook_core::access::conflict_paths_changed;
-use fieldbook_core::model::{LeadReferral, RecordKind};
+use fieldbook_core::model::RecordKind;
 use fieldbook_core::sync::index_doc::INDEX_KIND;
 use fieldbook_core::sync::inflate::inflated_size;
 use fieldbook_core::sync::{heads_key, index_id};
@@ -39,8 +41,8 @@ pub use watch::Inbox;
 
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
-use crate::gate::{ChangeGate, GateContext};
-use crate::store::{DeviceAuth, DocWrite, ServerStore, WriteOutcome};
+use crate::gate::ChangeGate;
+use crate::store::{DeviceAuth, ServerStore};
 
 /// A loaded document, the bytes its chunk log takes, and its stored version: every chunk
 /// stored up to `version` is in `doc` (an index document may also hold later chunks of its
@@ -325,112 +327,6 @@ impl<S: ServerStore> DocHub<S> {
         }))
     }
 
-    /// Everything a new set of changes must pass: one history, the device's own actors, the
-    /// gate (size, kind) and the write rule table. `Ok(Err(reason))` refuses.
-    async fn admit(
-        &self,
-        device: &DeviceAuth,
-        twin: &mut Held,
-        prior: Prior<'_>,
-    ) -> Result<std::result::Result<(), String>> {
-        let id = twin.doc.id();
-        let before = prior.heads;
-        let changes = twin.doc.automerge().get_changes(before);
-        if !before.is_empty() && changes.iter().any(|c| c.deps().is_empty()) {
-            return Ok(Err(format!(
-                "记录 {id}：历史不符（记录已被改写或伪造）/ record {id}: a different history \
-                 (the record was rewritten or the change is forged); discard your copy"
-            )));
-        }
-        let mut actors: Vec<Vec<u8>> = changes
-            .iter()
-            .map(|c| c.actor_id().to_bytes().to_vec())
-            .collect();
-        actors.sort();
-        actors.dedup();
-        if !self.actors_belong_to(device.device, actors).await? {
-            return Ok(Err(format!(
-                "记录 {id}：修改的作者不是本设备 / record {id}: a change is signed with another \
-                 device's actor id"
-            )));
-        }
-        let total = twin.bytes + twin.doc.save_after(before).len() as u64;
-        let ctx = GateContext {
-            device: device.device,
-            user: &device.user,
-            record: id,
-        };
-        if let Err(reason) = self.gate.check(ctx, &twin.doc, total) {
-            return Ok(Err(reason));
-        }
-        let after = twin.doc.to_json();
-        let claimed_id = after
-            .pointer("/meta/id")
-            .and_then(serde_json::Value::as_str);
-        if claimed_id.is_some_and(|c| c != id.to_string()) {
-            return Ok(Err(format!(
-                "记录 {id} 字段 /meta/id：与文档编号不符 / record {id} field /meta/id: does not \
-                 match the document id"
-            )));
-        }
-        let extra = conflict_paths_changed(&prior.conflicts, &twin.doc.conflicts());
-        let access = self.access.read();
-        let author = fieldbook_core::access::Author {
-            user: &device.user,
-            device: Some(device.device),
-        };
-        let checked = fieldbook_core::access::check_write(
-            &access.dir,
-            &access.leads,
-            author,
-            id,
-            prior.json.as_ref().filter(|j| j.get("kind").is_some()),
-            &after,
-            &extra,
-        );
-        Ok(checked.map_err(|r| r.to_string()))
-    }
-
-    /// Whether every actor is this device's: a Fieldbook actor names its device; any other
-    /// actor (a stock automerge-repo client's) is bound to the first device that used it.
-    async fn actors_belong_to(&self, device: DeviceId, actors: Vec<Vec<u8>>) -> Result<bool> {
-        for actor in &actors {
-            if let Some(named) = DeviceId::of_actor(&automerge::ActorId::from(actor.as_slice()))
-                && named != device
-            {
-                return Ok(false);
-            }
-        }
-        let store = self.store.clone();
-        blocking(move || {
-            for actor in &actors {
-                if !store.claim_actor(actor, device)? {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
-        })
-        .await
-    }
-
-    /// The server stamps a lead with the time it first received it (ADR 0003).
-    fn stamp_receipt(&self, doc: &mut RecordDoc) -> Result<()> {
-        if doc.kind() != Some(RecordKind::LeadReferral) {
-            return Ok(());
-        }
-        let Ok(lead) = doc.read::<LeadReferral>() else {
-            return Ok(());
-        };
-        if lead.server_received_at.is_none() {
-            let now = self.clock.now();
-            doc.update::<LeadReferral>(|l| {
-                l.server_received_at = Some(now);
-                Ok(())
-            })?;
-        }
-        Ok(())
-    }
-
     /// The next message for a connection about `id`, if there is anything to say and the
     /// user may read the document.
     pub async fn generate(
@@ -515,75 +411,10 @@ impl<S: ServerStore> DocHub<S> {
         blocking(move || store.log_access(&[entry])).await
     }
 
-    /// Appends `chunk` (the changes of `held.doc` after its stored version) if the document is
-    /// still at the version `held` knows; then `held` takes the new version. `false`: another
-    /// node wrote first and nothing was written.
-    async fn persist(&self, held: &mut Held, chunk: &[u8]) -> Result<bool> {
-        let written = self
-            .write(&mut held.doc, chunk, false, Some(held.version))
-            .await?;
-        if let Some(version) = written {
-            held.version = version;
-            held.bytes += chunk.len() as u64;
-        }
-        Ok(written.is_some())
-    }
-
-    /// Appends `chunk` whatever the stored version: for the server's own conflict-free
-    /// writes (index entries), which never need judging on the latest state. Other nodes'
-    /// chunks, stored in between, are not in `held`: its version stays, so the follower
-    /// merges them (ADR 0009).
-    async fn append_unchecked(&self, held: &mut Held, chunk: &[u8]) -> Result<()> {
-        self.write(&mut held.doc, chunk, false, None).await?;
-        held.bytes += chunk.len() as u64;
-        Ok(())
-    }
-
-    /// Writes `bytes` of `doc` (a chunk, or with `replace` the whole document) if it is still
-    /// at `expected` (`None`: whatever its version); the new version, or `None` if another
-    /// node wrote first.
-    async fn write(
-        &self,
-        doc: &mut RecordDoc,
-        bytes: &[u8],
-        replace: bool,
-        expected: Option<u64>,
-    ) -> Result<Option<u64>> {
-        let (store, id, bytes) = (self.store.clone(), doc.id(), bytes.to_vec());
-        let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
-        let key = heads_key(&doc.heads());
-        let outcome = blocking(move || {
-            let write = DocWrite {
-                id,
-                kind: &kind,
-                heads_key: &key,
-                bytes: &bytes,
-                replace,
-                expected,
-            };
-            store.write_doc(write)
-        })
-        .await?;
-        Ok(match outcome {
-            WriteOutcome::Written(version) => {
-                self.own_writes.lock().insert(version);
-                Some(version)
-            }
-            WriteOutcome::Stale(_) => None,
-        })
-    }
-
     /// Ends the live connections of a revoked device.
     pub fn revoke(&self, device: DeviceId) {
         let _ = self.revoked.send(device);
     }
-}
-
-/// A document as it was before an incoming message.
-struct Prior<'a> {
-    heads: &'a [automerge::ChangeHash],
-    json: Option<serde_json::Value>,
-    conflicts: Vec<fieldbook_core::FieldConflict>,
 }
 
 /// Whether a document is some user's index (readable by that user only).

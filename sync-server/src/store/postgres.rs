@@ -181,6 +181,16 @@ fn write_chunk(tx: &mut Transaction<'_>, w: &DocWrite<'_>, id: &str, seq: i64) -
     Ok(())
 }
 
+/// Rows of (version, chunk data, …) as one stored document; `None` if there are none.
+fn concat_chunks(rows: &[postgres::Row]) -> Option<StoredDoc> {
+    let version = rows.first()?.get::<_, i64>(0) as u64;
+    let mut bytes = Vec::new();
+    for row in rows {
+        bytes.extend_from_slice(row.get::<_, &[u8]>(1));
+    }
+    Some(StoredDoc { bytes, version })
+}
+
 /// The id of the oldest transaction still running (or the next to start): the feed is settled
 /// below it.
 fn feed_horizon(client: &mut Client) -> Result<u64> {
@@ -210,15 +220,7 @@ impl ServerStore for PgStore {
              WHERE d.record_id = $1 ORDER BY c.seq",
             &[&id.to_string()],
         )?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let version = first.get::<_, i64>(0) as u64;
-        let mut bytes = Vec::new();
-        for row in &rows {
-            bytes.extend_from_slice(row.get::<_, &[u8]>(1));
-        }
-        Ok(Some(StoredDoc { bytes, version }))
+        Ok(concat_chunks(&rows))
     }
 
     fn load_after(&self, id: RecordId, after: u64) -> Result<Option<StoredDoc>> {
@@ -231,18 +233,13 @@ impl ServerStore for PgStore {
              WHERE d.record_id = $1 AND c.seq > $2 ORDER BY c.seq",
             &[&id.to_string(), &(after as i64)],
         )?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        if first.get::<_, i64>(2) as u64 > after {
+        if rows
+            .first()
+            .is_some_and(|r| r.get::<_, i64>(2) as u64 > after)
+        {
             return Ok(None);
         }
-        let version = first.get::<_, i64>(0) as u64;
-        let mut bytes = Vec::new();
-        for row in &rows {
-            bytes.extend_from_slice(row.get::<_, &[u8]>(1));
-        }
-        Ok(Some(StoredDoc { bytes, version }))
+        Ok(concat_chunks(&rows))
     }
 
     fn write_doc(&self, w: DocWrite<'_>) -> Result<WriteOutcome> {

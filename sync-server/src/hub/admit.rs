@@ -1,0 +1,126 @@
+//! Admitting a device's changes: one history, the device's own actors, the gate, the write
+//! rules; and the server's receipt stamp on leads.
+
+use fieldbook_core::access::conflict_paths_changed;
+use fieldbook_core::model::{LeadReferral, RecordKind};
+use fieldbook_core::{DeviceId, RecordDoc};
+
+use super::{DocHub, Held, blocking};
+use crate::error::Result;
+use crate::gate::GateContext;
+use crate::store::{DeviceAuth, ServerStore};
+
+/// A document as it was before an incoming message.
+pub(super) struct Prior<'a> {
+    pub(super) heads: &'a [automerge::ChangeHash],
+    pub(super) json: Option<serde_json::Value>,
+    pub(super) conflicts: Vec<fieldbook_core::FieldConflict>,
+}
+
+impl<S: ServerStore> DocHub<S> {
+    /// Everything a new set of changes must pass: one history, the device's own actors, the
+    /// gate (size, kind) and the write rule table. `Ok(Err(reason))` refuses.
+    pub(super) async fn admit(
+        &self,
+        device: &DeviceAuth,
+        twin: &mut Held,
+        prior: Prior<'_>,
+    ) -> Result<std::result::Result<(), String>> {
+        let id = twin.doc.id();
+        let before = prior.heads;
+        let changes = twin.doc.automerge().get_changes(before);
+        if !before.is_empty() && changes.iter().any(|c| c.deps().is_empty()) {
+            return Ok(Err(format!(
+                "记录 {id}：历史不符（记录已被改写或伪造）/ record {id}: a different history \
+                 (the record was rewritten or the change is forged); discard your copy"
+            )));
+        }
+        let mut actors: Vec<Vec<u8>> = changes
+            .iter()
+            .map(|c| c.actor_id().to_bytes().to_vec())
+            .collect();
+        actors.sort();
+        actors.dedup();
+        if !self.actors_belong_to(device.device, actors).await? {
+            return Ok(Err(format!(
+                "记录 {id}：修改的作者不是本设备 / record {id}: a change is signed with another \
+                 device's actor id"
+            )));
+        }
+        let total = twin.bytes + twin.doc.save_after(before).len() as u64;
+        let ctx = GateContext {
+            device: device.device,
+            user: &device.user,
+            record: id,
+        };
+        if let Err(reason) = self.gate.check(ctx, &twin.doc, total) {
+            return Ok(Err(reason));
+        }
+        let after = twin.doc.to_json();
+        let claimed_id = after
+            .pointer("/meta/id")
+            .and_then(serde_json::Value::as_str);
+        if claimed_id.is_some_and(|c| c != id.to_string()) {
+            return Ok(Err(format!(
+                "记录 {id} 字段 /meta/id：与文档编号不符 / record {id} field /meta/id: does not \
+                 match the document id"
+            )));
+        }
+        let extra = conflict_paths_changed(&prior.conflicts, &twin.doc.conflicts());
+        let access = self.access.read();
+        let author = fieldbook_core::access::Author {
+            user: &device.user,
+            device: Some(device.device),
+        };
+        let checked = fieldbook_core::access::check_write(
+            &access.dir,
+            &access.leads,
+            author,
+            id,
+            prior.json.as_ref().filter(|j| j.get("kind").is_some()),
+            &after,
+            &extra,
+        );
+        Ok(checked.map_err(|r| r.to_string()))
+    }
+
+    /// Whether every actor is this device's: a Fieldbook actor names its device; any other
+    /// actor (a stock automerge-repo client's) is bound to the first device that used it.
+    async fn actors_belong_to(&self, device: DeviceId, actors: Vec<Vec<u8>>) -> Result<bool> {
+        for actor in &actors {
+            if let Some(named) = DeviceId::of_actor(&automerge::ActorId::from(actor.as_slice()))
+                && named != device
+            {
+                return Ok(false);
+            }
+        }
+        let store = self.store.clone();
+        blocking(move || {
+            for actor in &actors {
+                if !store.claim_actor(actor, device)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    /// The server stamps a lead with the time it first received it (ADR 0003).
+    pub(super) fn stamp_receipt(&self, doc: &mut RecordDoc) -> Result<()> {
+        if doc.kind() != Some(RecordKind::LeadReferral) {
+            return Ok(());
+        }
+        let Ok(lead) = doc.read::<LeadReferral>() else {
+            return Ok(());
+        };
+        if lead.server_received_at.is_none() {
+            let now = self.clock.now();
+            doc.update::<LeadReferral>(|l| {
+                l.server_received_at = Some(now);
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+}

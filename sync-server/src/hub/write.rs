@@ -1,0 +1,69 @@
+//! Writing documents to the store: conditional on the version a node holds (records), or
+//! whatever the version (the server's own index entries), ADR 0009.
+
+use fieldbook_core::RecordDoc;
+use fieldbook_core::sync::heads_key;
+
+use super::{DocHub, Held, blocking};
+use crate::error::Result;
+use crate::store::{DocWrite, ServerStore, WriteOutcome};
+
+impl<S: ServerStore> DocHub<S> {
+    /// Appends `chunk` (the changes of `held.doc` after its stored version) if the document is
+    /// still at the version `held` knows; then `held` takes the new version. `false`: another
+    /// node wrote first and nothing was written.
+    pub(super) async fn persist(&self, held: &mut Held, chunk: &[u8]) -> Result<bool> {
+        let written = self
+            .write(&mut held.doc, chunk, false, Some(held.version))
+            .await?;
+        if let Some(version) = written {
+            held.version = version;
+            held.bytes += chunk.len() as u64;
+        }
+        Ok(written.is_some())
+    }
+
+    /// Appends `chunk` whatever the stored version: for the server's own conflict-free
+    /// writes (index entries), which never need judging on the latest state. Other nodes'
+    /// chunks, stored in between, are not in `held`: its version stays, so the follower
+    /// merges them (ADR 0009).
+    pub(super) async fn append_unchecked(&self, held: &mut Held, chunk: &[u8]) -> Result<()> {
+        self.write(&mut held.doc, chunk, false, None).await?;
+        held.bytes += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Writes `bytes` of `doc` (a chunk, or with `replace` the whole document) if it is still
+    /// at `expected` (`None`: whatever its version); the new version, or `None` if another
+    /// node wrote first.
+    pub(super) async fn write(
+        &self,
+        doc: &mut RecordDoc,
+        bytes: &[u8],
+        replace: bool,
+        expected: Option<u64>,
+    ) -> Result<Option<u64>> {
+        let (store, id, bytes) = (self.store.clone(), doc.id(), bytes.to_vec());
+        let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
+        let key = heads_key(&doc.heads());
+        let outcome = blocking(move || {
+            let write = DocWrite {
+                id,
+                kind: &kind,
+                heads_key: &key,
+                bytes: &bytes,
+                replace,
+                expected,
+            };
+            store.write_doc(write)
+        })
+        .await?;
+        Ok(match outcome {
+            WriteOutcome::Written(version) => {
+                self.own_writes.lock().insert(version);
+                Some(version)
+            }
+            WriteOutcome::Stale(_) => None,
+        })
+    }
+}
