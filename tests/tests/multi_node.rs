@@ -281,3 +281,49 @@ async fn a_node_killed_mid_sync_loses_nothing_acknowledged() {
     .await
     .unwrap();
 }
+
+/// The back office reads the same merged record through either node, scoped the same way, and
+/// a change made through one node shows on the other's API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_back_office_reads_the_same_record_through_either_node() {
+    let fleet = Fleet::new().unwrap();
+    let nodes = [fleet.node().await.unwrap(), fleet.node().await.unwrap()];
+    let rep = fleet.device(1, "team").unwrap();
+    let supervisor = fleet.device(2, "sup.zhao").unwrap();
+    let outsider = fleet.device(3, "rep.li").unwrap();
+    let id = rep.store.create(customer("戊公司")).unwrap().meta.id;
+    sync(&rep, &nodes[0]).await;
+    let read = |node: &TestServer, token: &str| {
+        let url = format!("http://{}/api/v1/records/{id}", node.addr());
+        let request = reqwest::Client::new().get(url).bearer_auth(token).send();
+        async move {
+            let response = request.await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for node in &nodes {
+        let (status, body) = read(node, &supervisor.token).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["record"]["name"], "戊公司");
+        let (status, _) = read(node, &outsider.token).await;
+        assert_eq!(
+            status, 404,
+            "another rep's customer is out of scope on every node"
+        );
+    }
+    rep.store
+        .update::<Customer>(id, |c| {
+            c.needs = "叉车".into();
+            Ok(())
+        })
+        .unwrap();
+    sync(&rep, &nodes[1]).await;
+    wait_until(
+        "node A's API shows the change made through node B",
+        T,
+        || async { Ok(read(&nodes[0], &supervisor.token).await.1["record"]["needs"] == "叉车") },
+    )
+    .await
+    .unwrap();
+}
