@@ -94,13 +94,9 @@ impl<S: ServerStore> DocHub<S> {
         let (mut docs, mut seen, mut directory) = (Vec::new(), HashSet::new(), false);
         for entry in batch.entries {
             match entry.event {
-                FeedEvent::Appended(id) => {
-                    if self.take_in(id, entry.seq, false).await? && seen.insert(id) {
-                        docs.push(id);
-                    }
-                }
-                FeedEvent::Rewritten(id) => {
-                    if self.take_in(id, entry.seq, true).await? && seen.insert(id) {
+                FeedEvent::Appended(id) | FeedEvent::Rewritten(id) => {
+                    let rewritten = matches!(entry.event, FeedEvent::Rewritten(_));
+                    if self.take_in(id, entry.seq, rewritten).await? && seen.insert(id) {
                         docs.push(id);
                     }
                 }
