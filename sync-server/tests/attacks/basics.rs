@@ -1,16 +1,13 @@
-//! Attacks tried against a real server on 127.0.0.1, each refused with a clear error and
+//! The first attacks tried against a real server on 127.0.0.1, each refused with a clear error and
 //! nothing stored: no token, a wrong token, an expired token, a token revoked mid-connection, a
 //! forged actor id, a document outside the sender's scope, an oversized frame, malformed CBOR,
 //! a compressed payload that inflates far beyond the limit, a replayed old message. (A change
 //! to a field outside the sender's role: `tests/access.rs`, one case per rule.)
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{Heard, World, push, user};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
 use chrono::TimeDelta;
-use common::{Heard, World, push, user};
 use fieldbook_core::model::Customer;
 use fieldbook_core::sync::WireMessage;
 use fieldbook_core::{DeviceId, OsEntropy, SystemClock};
