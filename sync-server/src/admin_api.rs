@@ -313,7 +313,7 @@ async fn access_log<S: ServerStore>(
     q: Result<Query<LogQuery>, QueryRejection>,
 ) -> ApiResult {
     admin(&state, &headers).await?;
-    let Query(q) = q.map_err(|r| ApiError(StatusCode::BAD_REQUEST, query_problem(&r).into()))?;
+    let Query(q) = q.map_err(|r| ApiError(StatusCode::BAD_REQUEST, query_problem(&r)))?;
     let record: Option<RecordId> = q
         .record
         .as_deref()

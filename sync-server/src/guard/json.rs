@@ -37,7 +37,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                return ApiError(r.status(), "请求体过大 / the request body is too large".into());
+                return ApiError(
+                    r.status(),
+                    "请求体过大 / the request body is too large".into(),
+                );
             }
             tracing::info!(error = %r.body_text(), "request body unreadable");
             ApiError(StatusCode::BAD_REQUEST, bad_json(None))
@@ -86,10 +89,28 @@ pub fn bad_json(field: Option<&str>) -> String {
     }
 }
 
-/// The message for a query string that does not fit (the details go to the log).
-pub fn query_problem(r: &QueryRejection) -> &'static str {
-    tracing::info!(error = %r.body_text(), "query refused");
-    "查询参数无效 / invalid query"
+/// The message for a query string that does not fit, naming the parameter (a plain
+/// lower-case name, ours or the caller's) and nothing of what the parser said.
+pub fn query_problem(r: &QueryRejection) -> String {
+    let text = r.body_text();
+    tracing::info!(error = %text, "query refused");
+    let detail = text.split_once(": ").map_or("", |(_, d)| d);
+    let name = match detail
+        .strip_prefix("unknown field `")
+        .or_else(|| detail.strip_prefix("missing field `"))
+    {
+        Some(rest) => rest.split('`').next(),
+        None => detail.split_once(": ").map(|(path, _)| path),
+    };
+    let plain = |n: &&str| {
+        (1..=32).contains(&n.len())
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    match name.filter(plain) {
+        Some(n) => format!("查询参数无效 / invalid query: {n}"),
+        None => "查询参数无效 / invalid query".into(),
+    }
 }
 
 #[cfg(test)]

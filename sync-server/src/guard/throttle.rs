@@ -79,7 +79,9 @@ impl Throttled {
     /// The bilingual message.
     pub fn message(&self) -> String {
         let s = self.seconds();
-        format!("登录失败次数过多，请 {s} 秒后再试 / too many failed sign-ins: try again in {s} seconds")
+        format!(
+            "登录失败次数过多，请 {s} 秒后再试 / too many failed sign-ins: try again in {s} seconds"
+        )
     }
 }
 
@@ -165,7 +167,10 @@ mod tests {
         let wait = t.check(at(10), "rep.li", B).unwrap_err();
         assert_eq!(wait.seconds(), LOCKOUT.num_seconds() - 10 + 4);
         assert!(wait.message().contains("秒后再试") && wait.message().contains("seconds"));
-        assert!(t.check(at(10), "sup.zhao", A).is_ok(), "others may still sign in");
+        assert!(
+            t.check(at(10), "sup.zhao", A).is_ok(),
+            "others may still sign in"
+        );
         assert!(t.check(at(4) + LOCKOUT, "rep.li", A).is_ok());
     }
 
@@ -189,6 +194,9 @@ mod tests {
             t.failed(at(0), "rep.li", A);
         }
         t.failed(at(0) + WINDOW + TimeDelta::seconds(1), "rep.li", A);
-        assert!(t.check(at(0) + WINDOW + TimeDelta::seconds(2), "rep.li", A).is_ok());
+        assert!(
+            t.check(at(0) + WINDOW + TimeDelta::seconds(2), "rep.li", A)
+                .is_ok()
+        );
     }
 }

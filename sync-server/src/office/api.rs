@@ -384,7 +384,10 @@ async fn import<S: ServerStore>(
             )
         } else {
             tracing::info!(error = %r.body_text(), "import body unreadable");
-            err(StatusCode::BAD_REQUEST, "无法读取文件 / the file could not be read")
+            err(
+                StatusCode::BAD_REQUEST,
+                "无法读取文件 / the file could not be read",
+            )
         }
     })?;
     let media = headers

@@ -182,7 +182,14 @@ mod tests {
 
     #[test]
     fn cells_that_a_spreadsheet_would_evaluate_are_neutralised() {
-        for bad in ["=HYPERLINK(\"http://x\")", "+1+1", "-1+1", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-1+1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
             assert_eq!(neutralise(bad.into()), format!("'{bad}"));
         }
         for fine in ["张三", "13800138000", "", "a=b"] {

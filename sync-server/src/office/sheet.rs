@@ -139,7 +139,10 @@ pub fn check_inflated_size(bytes: &[u8]) -> Result<u64> {
         if total > MAX_INFLATED_BYTES {
             return Err(too_large(
                 &format!("XLSX 解压后超过 {} MiB", MAX_INFLATED_BYTES >> 20),
-                &format!("the XLSX inflates to more than {} MiB", MAX_INFLATED_BYTES >> 20),
+                &format!(
+                    "the XLSX inflates to more than {} MiB",
+                    MAX_INFLATED_BYTES >> 20
+                ),
             ));
         }
     }
@@ -233,6 +236,9 @@ mod tests {
         assert!(matches!(e, ServerError::TooLarge(_)), "{e}");
         let e = read_csv(b"name\n\xff\xfe\n").unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("line 2") && !text.contains("utf-8 error"), "{text}");
+        assert!(
+            text.contains("line 2") && !text.contains("utf-8 error"),
+            "{text}"
+        );
     }
 }

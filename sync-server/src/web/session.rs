@@ -140,7 +140,9 @@ fn safe_next(next: Option<&str>) -> &str {
         let mut chars = n.chars();
         chars.next() == Some('/')
             && !matches!(chars.next(), Some('/' | '\\'))
-            && !n.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
     };
     match next {
         Some(n) if local(n) => n,
