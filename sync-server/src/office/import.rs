@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::{Office, Viewer};
 use crate::error::{Result, ServerError};
-use crate::hub::EditOutcome;
+use crate::hub::{EditOutcome, blocking};
 use crate::store::ServerStore;
 
 use super::sheet::{read_csv, read_xlsx};
@@ -97,10 +97,13 @@ impl<S: ServerStore> Office<S> {
                     .into(),
             ));
         }
-        let table = match format {
-            ImportFormat::Csv => read_csv(bytes)?,
-            ImportFormat::Xlsx => read_xlsx(bytes)?,
-        };
+        // Parsing is CPU work (inflating up to the cap): off the async workers.
+        let bytes = bytes.to_vec();
+        let table = blocking(move || match format {
+            ImportFormat::Csv => read_csv(&bytes),
+            ImportFormat::Xlsx => read_xlsx(&bytes),
+        })
+        .await?;
         let (header, body) = table
             .split_first()
             .ok_or_else(|| ServerError::Invalid("文件为空 / the file is empty".into()))?;
