@@ -4,8 +4,11 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,6 +19,7 @@ use serde_json::json;
 
 use crate::accounts::{self, Credentials, Team};
 use crate::error::ServerError;
+use crate::guard::{ApiJson, Throttled, query_problem};
 use crate::hub::{EditOutcome, Person, blocking};
 use crate::routes::{AppState, authenticate};
 use crate::store::{DeviceAuth, ServerStore};
@@ -51,7 +55,12 @@ impl From<ServerError> for ApiError {
     fn from(e: ServerError) -> Self {
         let status = e.http_status();
         if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The details (storage, tasks) are for the log, not the caller.
             tracing::error!(error = %e, "api request failed");
+            return ApiError(
+                status,
+                "服务器出错，请稍后再试 / the server failed: please try again later".into(),
+            );
         }
         ApiError(status, e.to_string())
     }
@@ -121,7 +130,7 @@ struct EnrolBody {
 
 async fn enrol<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
-    Json(body): Json<EnrolBody>,
+    ApiJson(body): ApiJson<EnrolBody>,
 ) -> ApiResult {
     let device: Option<DeviceId> = body
         .device
@@ -150,10 +159,38 @@ struct LoginBody {
     device: Option<String>,
 }
 
+/// 429 with `Retry-After` and the bilingual wait.
+pub(crate) fn throttled(t: Throttled) -> Response {
+    let retry = [(header::RETRY_AFTER, t.seconds().to_string())];
+    let body = Json(json!({ "error": t.message() }));
+    (StatusCode::TOO_MANY_REQUESTS, retry, body).into_response()
+}
+
 async fn device_login<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
-    Json(body): Json<LoginBody>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult {
+    let (now, address) = (state.hub.clock().now(), peer.ip());
+    if let Err(t) = state.throttle.check(now, &body.user, address) {
+        return Ok(throttled(t));
+    }
+    let name = body.user.clone();
+    let signed_in = login_with(&state, body).await;
+    match &signed_in {
+        Ok(_) => state.throttle.succeeded(&name),
+        Err(e) if e.0 == StatusCode::UNAUTHORIZED || e.0 == StatusCode::BAD_REQUEST => {
+            state.throttle.failed(now, &name, address);
+        }
+        Err(_) => {}
+    }
+    Ok(credentials(signed_in?))
+}
+
+async fn login_with<S: ServerStore>(
+    state: &AppState<S>,
+    body: LoginBody,
+) -> Result<Credentials, ApiError> {
     let user: UserId = parse(&body.user, "user")?;
     let device: Option<DeviceId> = body
         .device
@@ -172,7 +209,7 @@ async fn device_login<S: ServerStore>(
         )
     })
     .await?;
-    Ok(credentials(c))
+    Ok(c)
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,7 +222,7 @@ struct TeamBody {
 async fn put_team<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
-    Json(body): Json<TeamBody>,
+    ApiJson(body): ApiJson<TeamBody>,
 ) -> ApiResult {
     admin(&state, &headers).await?;
     let store = state.hub.store().clone();
@@ -212,7 +249,7 @@ struct UserBody {
 async fn put_user<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
-    Json(body): Json<UserBody>,
+    ApiJson(body): ApiJson<UserBody>,
 ) -> ApiResult {
     admin(&state, &headers).await?;
     let user: UserId = parse(&body.user, "user")?;
@@ -273,9 +310,10 @@ struct LogQuery {
 async fn access_log<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
-    Query(q): Query<LogQuery>,
+    q: Result<Query<LogQuery>, QueryRejection>,
 ) -> ApiResult {
     admin(&state, &headers).await?;
+    let Query(q) = q.map_err(|r| ApiError(StatusCode::BAD_REQUEST, query_problem(&r)))?;
     let record: Option<RecordId> = q
         .record
         .as_deref()
@@ -305,7 +343,7 @@ struct EraseBody {
 async fn erase<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
-    Json(body): Json<EraseBody>,
+    ApiJson(body): ApiJson<EraseBody>,
 ) -> ApiResult {
     let who = caller(&state, &headers).await?;
     let record: RecordId = parse(&body.record, "record")?;

@@ -46,6 +46,14 @@ pub enum ServerError {
     #[error("未找到 / not found: {0}")]
     NotFound(String),
 
+    /// A request or a file is over a documented limit; nothing changed.
+    #[error("内容过大 / too large: {0}")]
+    TooLarge(String),
+
+    /// A file could not be read (its format is broken); nothing changed.
+    #[error("无法处理 / unprocessable: {0}")]
+    Unreadable(String),
+
     /// Binding or serving the listener failed.
     #[error("网络错误 / network error: {0}")]
     Io(#[from] std::io::Error),
@@ -60,6 +68,8 @@ impl ServerError {
             ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::Unreadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -14,6 +14,7 @@ mod admin_api;
 mod connection;
 mod error;
 mod gate;
+mod guard;
 mod hub;
 pub mod office;
 mod routes;
@@ -120,11 +121,13 @@ pub async fn start_with_gate<S: ServerStore>(
         hub,
         office,
         max_message_bytes: config.max_message_bytes,
+        throttle: guard::LoginThrottle::default(),
     });
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let app = routes::router(state);
+    // The peer's address feeds the sign-in throttle.
+    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

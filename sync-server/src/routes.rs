@@ -22,18 +22,21 @@ pub struct AppState<S: ServerStore> {
     pub hub: Arc<DocHub<S>>,
     pub office: crate::office::Office<S>,
     pub max_message_bytes: usize,
+    /// Failed sign-ins per user and per address (browser and device logins alike).
+    pub throttle: crate::guard::LoginThrottle,
 }
 
 /// The router.
 pub fn router<S: ServerStore>(state: Arc<AppState<S>>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/sync", get(sync::<S>))
         .merge(crate::admin_api::router::<S>())
         .merge(crate::office::api::router::<S>())
         .merge(crate::web::router::<S>())
         .fallback(crate::web::not_found)
-        .with_state(state)
+        .with_state(state);
+    crate::guard::headers::secure(routes)
 }
 
 /// The SHA-256 of a token, as stored in the `devices` table.

@@ -76,7 +76,7 @@ async fn an_admin_enrols_a_new_rep_whose_phone_then_syncs() {
         json!({"code": code, "extra": 1}),
     )
     .await;
-    assert_eq!(s, 422, "unknown fields are refused");
+    assert_eq!(s, 400, "unknown fields are refused");
     // The enrolled phone syncs a record of its own.
     let options = StoreOptions::new(device, common::user("rep.he"));
     let store =

@@ -1,13 +1,15 @@
 //! The back office's JSON API under `/api/v1`: thin handlers over [`Office`]. Every endpoint
 //! but the OpenAPI document needs a bearer token (the same as a device's, from
 //! `POST /api/v1/devices/login`); errors are `{"error": "中文 / English"}` with 400 (bad filter,
-//! value or body), 401, 403 (refused by the write rules), 404 (absent or out of scope), 413
-//! (body too large), 415 (import of an unknown file type).
+//! value or body: a generic message naming the field at most), 401, 403 (refused by the write
+//! rules, or an import by a role that may not import), 404 (absent or out of scope), 413 (body,
+//! file or table over a limit), 415 (import of an unknown file type), 422 (a file that cannot
+//! be read), 500 (a generic message; the details are logged).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +25,7 @@ use super::{
     ExportFormat, ImportFormat, ListQuery, MetricsQuery, Office, Reassign, RecordFilter, Viewer,
 };
 use crate::admin_api::{ApiError, ApiResult, caller};
+use crate::guard::{ApiJson, query_problem};
 use crate::hub::EditOutcome;
 use crate::routes::AppState;
 use crate::store::ServerStore;
@@ -65,20 +68,7 @@ fn err(status: StatusCode, message: impl Into<String>) -> ApiError {
 }
 
 fn bad_query(r: QueryRejection) -> ApiError {
-    err(
-        StatusCode::BAD_REQUEST,
-        format!("查询参数无效 / invalid query: {}", r.body_text()),
-    )
-}
-
-fn bad_json(r: JsonRejection) -> ApiError {
-    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return err(r.status(), "请求体过大 / the request body is too large");
-    }
-    err(
-        StatusCode::BAD_REQUEST,
-        format!("请求体无效 / invalid JSON body: {}", r.body_text()),
-    )
+    err(StatusCode::BAD_REQUEST, query_problem(&r))
 }
 
 async fn viewer<S: ServerStore>(
@@ -246,11 +236,11 @@ async fn review<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Result<Json<ReviewBody>, JsonRejection>,
+    body: Result<ApiJson<ReviewBody>, ApiError>,
 ) -> ApiResult {
     let who = viewer(&state, &headers).await?;
     let id = record_id(&id)?;
-    let Json(body) = body.map_err(bad_json)?;
+    let ApiJson(body) = body?;
     edited(office(&state).review(&who, id, &body.guidance).await?)
 }
 
@@ -266,12 +256,12 @@ async fn decide<S: ServerStore>(
     state: &AppState<S>,
     headers: &HeaderMap,
     id: &str,
-    body: Result<Json<DecisionBody>, JsonRejection>,
+    body: Result<ApiJson<DecisionBody>, ApiError>,
     approved: bool,
 ) -> ApiResult {
     let who = viewer(state, headers).await?;
     let id = record_id(id)?;
-    let Json(body) = body.map_err(bad_json)?;
+    let ApiJson(body) = body?;
     edited(
         office(state)
             .decide_expense(&who, id, approved, &body.comment)
@@ -287,7 +277,7 @@ async fn approve<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Result<Json<DecisionBody>, JsonRejection>,
+    body: Result<ApiJson<DecisionBody>, ApiError>,
 ) -> ApiResult {
     decide(&state, &headers, &id, body, true).await
 }
@@ -300,7 +290,7 @@ async fn reject<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Result<Json<DecisionBody>, JsonRejection>,
+    body: Result<ApiJson<DecisionBody>, ApiError>,
 ) -> ApiResult {
     decide(&state, &headers, &id, body, false).await
 }
@@ -325,11 +315,11 @@ async fn answer<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Result<Json<AnswerBody>, JsonRejection>,
+    body: Result<ApiJson<AnswerBody>, ApiError>,
 ) -> ApiResult {
     let who = viewer(&state, &headers).await?;
     let id = record_id(&id)?;
-    let Json(b) = body.map_err(bad_json)?;
+    let ApiJson(b) = body?;
     let office = office(&state);
     edited(
         office
@@ -355,11 +345,11 @@ async fn reassign<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Result<Json<ReassignBody>, JsonRejection>,
+    body: Result<ApiJson<ReassignBody>, ApiError>,
 ) -> ApiResult {
     let who = viewer(&state, &headers).await?;
     let id = record_id(&id)?;
-    let Json(b) = body.map_err(bad_json)?;
+    let ApiJson(b) = body?;
     let to = UserId::new(&b.to).map_err(|_| {
         err(
             StatusCode::BAD_REQUEST,
@@ -374,7 +364,8 @@ async fn reassign<S: ServerStore>(
 #[utoipa::path(post, path = "/api/v1/import/customers", security(("bearer" = [])),
     request_body(content = Vec<u8>, description = "the file", content_type = "text/csv"),
     responses((status = 200, body = super::ImportReport), (status = 400, body = super::ImportReport),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn import<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
@@ -392,7 +383,11 @@ async fn import<S: ServerStore>(
                 ),
             )
         } else {
-            err(StatusCode::BAD_REQUEST, r.body_text())
+            tracing::info!(error = %r.body_text(), "import body unreadable");
+            err(
+                StatusCode::BAD_REQUEST,
+                "无法读取文件 / the file could not be read",
+            )
         }
     })?;
     let media = headers

@@ -1,5 +1,10 @@
 //! Exporting a list as CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese) or
 //! XLSX. Column headers are bilingual, Chinese first.
+//!
+//! Every value comes from a phone, so none may reach a spreadsheet as a formula (issue 15,
+//! finding 7: a title `=HYPERLINK(...)` was a live link in Excel). A CSV cell that starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice: Excel
+//! then shows the text as typed); the XLSX writes every value as a string cell, never a formula.
 
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -95,12 +100,20 @@ pub fn export(rows: &[RecordRow], format: ExportFormat) -> Result<Vec<u8>> {
     }
 }
 
+/// `value` as a CSV cell that no spreadsheet evaluates.
+pub fn neutralise(value: String) -> String {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value,
+    }
+}
+
 fn csv_bytes(rows: &[RecordRow]) -> Result<Vec<u8>> {
     let failed = |e: String| ServerError::Task(format!("CSV 导出失败 / CSV export failed: {e}"));
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(HEADERS).map_err(|e| failed(e.to_string()))?;
     for r in rows {
-        w.write_record(cells(r))
+        w.write_record(cells(r).map(neutralise))
             .map_err(|e| failed(e.to_string()))?;
     }
     w.into_inner().map_err(|e| failed(e.to_string()))
@@ -159,5 +172,28 @@ impl<S: ServerStore> Office<S> {
         }
         let rows = page.records;
         blocking(move || export(&rows, format)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_evaluate_are_neutralised() {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-1+1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(bad.into()), format!("'{bad}"));
+        }
+        for fine in ["张三", "13800138000", "", "a=b"] {
+            assert_eq!(neutralise(fine.into()), fine);
+        }
     }
 }

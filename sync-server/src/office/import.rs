@@ -3,9 +3,7 @@
 //! invalid nothing is imported, and the report says which rows and fields are wrong. Valid
 //! files become new customer documents created through the hub on the importer's behalf.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use fieldbook_core::access::Role;
 use fieldbook_core::input::{normalize_phone, validate_email};
 use fieldbook_core::model::{Contact, Customer, CustomerGrade, StringEnum};
 use fieldbook_core::{DeviceId, RecordId, RecordMeta, UserId};
@@ -14,11 +12,19 @@ use utoipa::ToSchema;
 
 use super::{Office, Viewer};
 use crate::error::{Result, ServerError};
-use crate::hub::EditOutcome;
+use crate::hub::{EditOutcome, blocking};
 use crate::store::ServerStore;
 
-/// Most rows one file may hold.
-pub const MAX_ROWS: usize = 5_000;
+use super::sheet::{read_csv, read_xlsx};
+
+/// The roles that may import customers for the company: the desks that keep the customer
+/// database (customer service, marketing) and the admin. A field rep or a supervisor adds
+/// customers one at a time, on the phone, under the write rules (issue 15, finding 1).
+pub const IMPORTERS: [Role; 3] = [
+    Role::CustomerServiceManager,
+    Role::MarketingManager,
+    Role::Admin,
+];
 
 /// The file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,18 +89,24 @@ impl<S: ServerStore> Office<S> {
         bytes: &[u8],
         format: ImportFormat,
     ) -> Result<ImportReport> {
-        let table = match format {
-            ImportFormat::Csv => read_csv(bytes)?,
-            ImportFormat::Xlsx => read_xlsx(bytes)?,
-        };
+        let role = self.hub.access().dir.role(&viewer.user);
+        if !role.is_some_and(|r| IMPORTERS.contains(&r)) {
+            return Err(ServerError::Forbidden(
+                "只有客服经理、营销经理或管理员可导入客户 / only the customer-service manager, \
+                 the marketing manager or an admin may import customers"
+                    .into(),
+            ));
+        }
+        // Parsing is CPU work (inflating up to the cap): off the async workers.
+        let bytes = bytes.to_vec();
+        let table = blocking(move || match format {
+            ImportFormat::Csv => read_csv(&bytes),
+            ImportFormat::Xlsx => read_xlsx(&bytes),
+        })
+        .await?;
         let (header, body) = table
             .split_first()
             .ok_or_else(|| ServerError::Invalid("文件为空 / the file is empty".into()))?;
-        if body.len() > MAX_ROWS {
-            return Err(ServerError::Invalid(format!(
-                "最多 {MAX_ROWS} 行 / at most {MAX_ROWS} rows per file"
-            )));
-        }
         let columns = map_header(header)?;
         let mut customers = Vec::with_capacity(body.len());
         let mut rows = Vec::with_capacity(body.len());
@@ -285,43 +297,4 @@ fn map_header(header: &[String]) -> Result<Vec<Option<&'static str>>> {
         ));
     }
     Ok(out)
-}
-
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            ServerError::Invalid(format!("CSV 无法读取 / the CSV cannot be read: {e}"))
-        })?;
-        out.push(record.iter().map(str::to_owned).collect());
-    }
-    Ok(out)
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    let unreadable =
-        |e: String| ServerError::Invalid(format!("XLSX 无法读取 / the XLSX cannot be read: {e}"));
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("no worksheet".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    Ok(range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect())
-        .collect())
-}
-
-/// A cell as text; whole numbers (phones typed into a number cell) without a decimal point.
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Empty => String::new(),
-        other => other.to_string(),
-    }
 }

@@ -22,6 +22,7 @@ mod metrics;
 mod query;
 mod queues;
 mod rows;
+mod sheet;
 
 use std::collections::HashMap;
 use std::sync::Arc;

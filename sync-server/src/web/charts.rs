@@ -123,7 +123,7 @@ pub fn grouped_bars(
 
 fn open(title: &str, width: f64, height: f64) -> String {
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" class="chart"><title>{t}</title><style>.label,.axis,.value,.legend{{font:12px system-ui,sans-serif;fill:#1f2933}}.axis{{fill:#66727f}}.grid{{stroke:#e3e7eb}}</style>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" class="chart"><title>{t}</title>"##,
         t = esc(title)
     )
 }

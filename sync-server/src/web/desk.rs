@@ -155,8 +155,7 @@ fn outcome(outcome: EditOutcome, to: String) -> Result<Response, WebError> {
 }
 
 fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
-    f.map(|Form(t)| t)
-        .map_err(|r| WebError::bad_request(format!("表单无效 / invalid form: {}", r.body_text())))
+    f.map(|Form(t)| t).map_err(|r| WebError::bad_form(&r))
 }
 
 #[derive(Debug, Deserialize)]

@@ -23,6 +23,12 @@ impl WebError {
         WebError::Page(StatusCode::BAD_REQUEST, message.into())
     }
 
+    /// A form that did not fit: a generic message; the parser's words go to the log.
+    pub fn bad_form(r: &axum::extract::rejection::FormRejection) -> Self {
+        tracing::info!(error = %r.body_text(), "form refused");
+        WebError::bad_request("表单无效 / invalid form")
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         WebError::Page(StatusCode::FORBIDDEN, message.into())
     }
@@ -62,6 +68,8 @@ fn titles(status: StatusCode) -> (&'static str, &'static str) {
         403 => ("无权访问", "Forbidden"),
         404 => ("未找到", "Not found"),
         413 => ("内容过大", "Too large"),
+        422 => ("无法处理", "Unprocessable"),
+        429 => ("请稍后再试", "Too many attempts"),
         _ => ("服务器错误", "Server error"),
     }
 }

@@ -23,7 +23,7 @@ use crate::routes::AppState;
 use crate::store::ServerStore;
 
 pub(super) fn bad_query(r: QueryRejection) -> WebError {
-    WebError::bad_request(format!("查询参数无效 / invalid query: {}", r.body_text()))
+    WebError::bad_request(crate::guard::query_problem(&r))
 }
 
 /// One entry of the day's activity.

@@ -5,11 +5,12 @@
 //! derived from the session token (SHA-256 of a label and the token), checked on every POST:
 //! a second defence for browsers that ignore `SameSite`. Signing out revokes the device.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -130,10 +131,21 @@ impl<S: ServerStore> FromRequestParts<Arc<AppState<S>>> for Session {
     }
 }
 
-/// Where to go after signing in: only a path of this site.
+/// Where to go after signing in: only a path of this site — one leading `/` not followed by
+/// another `/` or a `\\`, no backslash, no whitespace or control character anywhere (browsers
+/// drop tabs and newlines from URLs, so `/\t/evil.example` would become `//evil.example`).
+/// Anything else goes to the start page.
 fn safe_next(next: Option<&str>) -> &str {
+    let local = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n) if local(n) => n,
         _ => "/",
     }
 }
@@ -156,20 +168,47 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Signs in: a new browser device with a session token in the cookie, then to `next`.
+/// Signs in: a new browser device with a session token in the cookie, then to `next`. Too
+/// many failures for the name or from the address answer 429 before any password is checked.
 pub async fn login<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let Form(form) = form.map_err(|r| WebError::bad_request(r.body_text()))?;
+    let Form(form) = form.map_err(|r| WebError::bad_form(&r))?;
     let next = safe_next(form.next.as_deref()).to_owned();
-    let refused = || -> Result<Response, WebError> {
-        let error = "用户名或密码错误 / wrong user name or password";
+    let (now, address) = (state.hub.clock().now(), peer.ip());
+    let page = |status: StatusCode, error: String| -> Result<Response, WebError> {
         let page = render("login.html", context! { next, user => form.user, error })?;
-        Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        Ok((status, page).into_response())
     };
+    if let Err(t) = state.throttle.check(now, &form.user, address) {
+        let mut resp = page(StatusCode::TOO_MANY_REQUESTS, t.message())?;
+        if let Ok(v) = t.seconds().to_string().parse() {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
+    }
+    match sign_in(&state, &form).await? {
+        Some(creds) => {
+            state.throttle.succeeded(&form.user);
+            Ok(signed_in(&creds, &next))
+        }
+        None => {
+            state.throttle.failed(now, &form.user, address);
+            let error = "用户名或密码错误 / wrong user name or password";
+            page(StatusCode::UNAUTHORIZED, error.into())
+        }
+    }
+}
+
+/// The credentials of a right user name and password, `None` for a wrong one.
+async fn sign_in<S: ServerStore>(
+    state: &AppState<S>,
+    form: &LoginForm,
+) -> Result<Option<accounts::Credentials>, WebError> {
     let Ok(user) = UserId::new(form.user.trim()) else {
-        return refused();
+        return Ok(None);
     };
     let (store, clock) = (state.hub.store().clone(), state.hub.clock().clone());
     let password = form.password.clone();
@@ -185,22 +224,26 @@ pub async fn login<S: ServerStore>(
         )
     })
     .await;
-    let creds = match signed_in {
-        Ok(c) => c,
-        Err(ServerError::Unauthorized(_)) => return refused(),
-        Err(e) => return Err(e.into()),
-    };
+    match signed_in {
+        Ok(c) => Ok(Some(c)),
+        Err(ServerError::Unauthorized(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The redirect to `next` that sets the session cookie.
+fn signed_in(creds: &accounts::Credentials, next: &str) -> Response {
     tracing::info!(user = %creds.user, device = %creds.device, "browser signed in");
     let cookie = format!(
         "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         creds.token,
         SESSION_TTL.num_seconds()
     );
-    let mut resp = see_other(&next);
+    let mut resp = see_other(next);
     if let Ok(v) = cookie.parse() {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
-    Ok(resp)
+    resp
 }
 
 /// A form that carries only its CSRF token.
@@ -215,7 +258,7 @@ pub async fn logout<S: ServerStore>(
     session: Session,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let Form(form) = form.map_err(|r| WebError::bad_request(r.body_text()))?;
+    let Form(form) = form.map_err(|r| WebError::bad_form(&r))?;
     session.check(&form.csrf)?;
     if let Some(device) = session.viewer.device {
         let (store, now) = (state.hub.store().clone(), state.hub.clock().now());
@@ -244,7 +287,13 @@ mod tests {
             "https://evil.example",
             "//evil.example",
             "/\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/records\\x",
+            "\\\\evil.example",
             "records",
+            "",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }

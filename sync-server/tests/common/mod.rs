@@ -262,3 +262,14 @@ pub async fn push(raw: &mut Raw, id: &str, doc: &mut automerge::AutoCommit) -> R
     }
     panic!("no settle in 16 rounds")
 }
+
+impl World {
+    /// A world whose server runs on `clock`, which the test keeps and moves.
+    pub async fn start_on(clock: Arc<FixedClock>) -> World {
+        let config = ServerConfig {
+            clock: clock.clone(),
+            ..ServerConfig::default()
+        };
+        World::start_with(config, Some(clock)).await
+    }
+}
