@@ -241,6 +241,42 @@ fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             json_put(&["prospect_key"], "tel:+8613800000000".into()),
         ),
         (
+            "lead_referral",
+            "/registered_at",
+            "rep.li",
+            json_put(&["registered_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "lead_referral",
+            "/clock_floor_at",
+            "rep.li",
+            json_put(&["clock_floor_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "lead_referral",
+            "/contact_floor_at",
+            "mkt.sun",
+            json_put(&["contact_floor_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "return_visit_report",
+            "/expense/signed_by",
+            "rep.li",
+            json_put(&["expense", "signed_by"], "rep.li".into()),
+        ),
+        (
+            "return_visit_report",
+            "/expense/signed_at",
+            "rep.li",
+            json_put(&["expense", "signed_at"], "2026-01-01T00:00:00Z".into()),
+        ),
+        (
+            "reception_note",
+            "/voucher",
+            "rep.li",
+            json_put(&["voucher", "approved_by"], "rep.li".into()),
+        ),
+        (
             "visit_plan",
             "/rep",
             "rep.li",
