@@ -11,7 +11,7 @@ use common::{PEOPLE, World, user};
 use fieldbook_core::access::RULES;
 use fieldbook_core::model::{
     Approval, Customer, CustomerGrade, ExpenseApplication, LeadReferral, ReceptionNote,
-    ReturnVisitReport, Review, VisitPlan,
+    ReturnVisitReport, Review, VisitExpense, VisitPlan, VisitVoucher,
 };
 use fieldbook_core::search::{SearchQuery, search};
 use fieldbook_core::{DeviceStore, RecordId};
@@ -262,19 +262,47 @@ fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             "return_visit_report",
             "/expense/signed_by",
             "rep.li",
-            json_put(&["expense", "signed_by"], "rep.li".into()),
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReturnVisitReport>(id, |r| {
+                    r.expense = Some(VisitExpense {
+                        signed_by: Some(user("rep.li")),
+                        ..VisitExpense::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
         ),
         (
             "return_visit_report",
             "/expense/signed_at",
             "rep.li",
-            json_put(&["expense", "signed_at"], "2026-01-01T00:00:00Z".into()),
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReturnVisitReport>(id, |r| {
+                    r.expense = Some(VisitExpense {
+                        signed_at: Some(chrono::DateTime::UNIX_EPOCH),
+                        ..VisitExpense::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
         ),
         (
             "reception_note",
             "/voucher",
             "rep.li",
-            json_put(&["voucher", "approved_by"], "rep.li".into()),
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReceptionNote>(id, |r| {
+                    r.voucher = Some(VisitVoucher {
+                        number: "V-1".into(),
+                        approved_by: user("rep.li"),
+                        ..VisitVoucher::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
         ),
         (
             "visit_plan",

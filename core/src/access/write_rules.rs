@@ -226,7 +226,7 @@ fn why(writer: Writer) -> &'static str {
         }
         Writer::Subjects => "您不能修改此记录 / you may not change this record",
         Writer::Decision(_) => {
-            "只有审批角色可以作出此决定，您只能撤回（置空）/ only the deciding role writes this \
+            "只有审批角色可以作出此决定，您只能撤回（置空） / only the deciding role writes this \
              decision; you may only withdraw it (set it to null)"
         }
     }

@@ -248,21 +248,25 @@ pub fn covers_of(note: &ReceptionNote, who: Approver) -> Result<String> {
     Ok(access::decision_covers(&json, decision))
 }
 
-/// Whether `who`'s approval stands and still covers the application as it is: an approval
-/// given to another amount (or head count, purpose…) than the current one is void.
+/// `who`'s decision, if one was recorded.
+fn approval_of(note: &ReceptionNote, who: Approver) -> Option<&Approval> {
+    let expense = note.expense.as_ref()?;
+    match who {
+        Approver::CustomerServiceManager => expense.cs_manager.as_ref(),
+        Approver::FinanceManager => expense.finance_manager.as_ref(),
+    }
+}
+
+/// Whether `who` decided on something other than the application as it now is (a concurrent
+/// offline change of the amount, head count, purpose… merged after the decision): void, shown
+/// as such, and awaiting a new decision.
+pub fn approval_void(note: &ReceptionNote, who: Approver) -> bool {
+    approval_of(note, who).is_some_and(|a| covers_of(note, who).ok().as_ref() != Some(&a.covers))
+}
+
+/// Whether `who` approved the application as it now is.
 pub fn approval_stands(note: &ReceptionNote, who: Approver) -> bool {
-    let Some(expense) = note.expense.as_ref() else {
-        return false;
-    };
-    let approval = match who {
-        Approver::CustomerServiceManager => &expense.cs_manager,
-        Approver::FinanceManager => &expense.finance_manager,
-    };
-    approval.as_ref().is_some_and(|a| a.approved)
-        && approval
-            .as_ref()
-            .zip(covers_of(note, who).ok())
-            .is_some_and(|(a, now)| a.covers == now)
+    approval_of(note, who).is_some_and(|a| a.approved) && !approval_void(note, who)
 }
 
 /// Whether both managers approved the application as it stands.
