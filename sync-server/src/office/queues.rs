@@ -70,7 +70,7 @@ impl<S: ServerStore> Office<S> {
             .filter_map(|d| match &d.typed {
                 Typed::ReceptionNote(n) if awaits(n, role) => Some(ApprovalItem {
                     row: d.row_in(&access.dir),
-                    note: n.clone(),
+                    note: n.as_ref().clone(),
                 }),
                 _ => None,
             })

@@ -130,7 +130,8 @@ async fn re_back_dating_a_registration_after_the_stamp_is_refused() {
     li.sync().await;
     let stamped: LeadReferral = server_doc(&w, id).read().unwrap();
     assert_eq!(stamped.server_received_at, Some(server_time()));
-    let edits: [(&str, fn(&mut LeadReferral)); 3] = [
+    type Edit = fn(&mut LeadReferral);
+    let edits: [(&str, Edit); 3] = [
         ("/registered_at", |l| l.registered_at = Some(at_2020())),
         ("/clock_floor_at", |l| l.clock_floor_at = Some(at_2020())),
         ("/contact_floor_at", |l| {
@@ -139,7 +140,10 @@ async fn re_back_dating_a_registration_after_the_stamp_is_refused() {
     ];
     for (field, edit) in edits {
         li.store
-            .update::<LeadReferral>(id, |l| Ok(edit(l)))
+            .update::<LeadReferral>(id, |l| {
+                edit(l);
+                Ok(())
+            })
             .unwrap();
         let reason = refused(&w, li, id).await;
         assert!(reason.contains(field), "{reason}");
