@@ -38,6 +38,7 @@ impl<S: ServerStore> Drop for Conn<S> {
 /// Serves one connection until it closes.
 #[tracing::instrument(skip_all, fields(device = %device.device))]
 pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, device: DeviceAuth) {
+    let opened_at = hub.clock().now();
     let mut revocations = hub.subscribe_revocations();
     let mut rewrites = hub.subscribe_rewrites();
     let expiry = tokio::time::sleep(token_left(&hub, &device));
@@ -56,7 +57,11 @@ pub async fn serve<S: ServerStore>(mut socket: WebSocket, hub: Arc<DocHub<S>>, d
             frame = socket.recv() => match frame {
                 Some(Ok(Frame::Binary(bytes))) => conn.on_frame(&bytes).await,
                 Some(Ok(Frame::Text(_))) => Err(ServerError::Protocol("text frame".into())),
-                Some(Ok(Frame::Close(_))) | None => break,
+                Some(Ok(Frame::Close(_))) => {
+                    conn.hub.sync_completed(conn.device.device, opened_at);
+                    break;
+                }
+                None => break,
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => {
                     tracing::info!(error = %e, "connection failed");

@@ -11,7 +11,7 @@ use common::{PEOPLE, World, user};
 use fieldbook_core::access::RULES;
 use fieldbook_core::model::{
     Approval, Customer, CustomerGrade, ExpenseApplication, LeadReferral, ReceptionNote,
-    ReturnVisitReport, Review, VisitPlan,
+    ReturnVisitReport, Review, VisitExpense, VisitPlan, VisitVoucher,
 };
 use fieldbook_core::search::{SearchQuery, search};
 use fieldbook_core::{DeviceStore, RecordId};
@@ -239,6 +239,70 @@ fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             "/prospect_key",
             "rep.li",
             json_put(&["prospect_key"], "tel:+8613800000000".into()),
+        ),
+        (
+            "lead_referral",
+            "/registered_at",
+            "rep.li",
+            json_put(&["registered_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "lead_referral",
+            "/clock_floor_at",
+            "rep.li",
+            json_put(&["clock_floor_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "lead_referral",
+            "/contact_floor_at",
+            "mkt.sun",
+            json_put(&["contact_floor_at"], "2020-01-01T00:00:00Z".into()),
+        ),
+        (
+            "return_visit_report",
+            "/expense/signed_by",
+            "rep.li",
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReturnVisitReport>(id, |r| {
+                    r.expense = Some(VisitExpense {
+                        signed_by: Some(user("rep.li")),
+                        ..VisitExpense::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
+        ),
+        (
+            "return_visit_report",
+            "/expense/signed_at",
+            "rep.li",
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReturnVisitReport>(id, |r| {
+                    r.expense = Some(VisitExpense {
+                        signed_at: Some(chrono::DateTime::UNIX_EPOCH),
+                        ..VisitExpense::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
+        ),
+        (
+            "reception_note",
+            "/voucher",
+            "rep.li",
+            Box::new(|s: &DeviceStore, id| {
+                s.update::<ReceptionNote>(id, |r| {
+                    r.voucher = Some(VisitVoucher {
+                        number: "V-1".into(),
+                        approved_by: user("rep.li"),
+                        ..VisitVoucher::default()
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            }),
         ),
         (
             "visit_plan",

@@ -40,6 +40,10 @@ pub struct LeadReferral {
     /// When the server first received the lead (stamped by the server). Read-only.
     #[uniffi(default)]
     pub server_received_at: Option<SystemTime>,
+    /// The registering device's previous completed sync, as the server recorded it (stamped
+    /// with the receipt). Read-only.
+    #[uniffi(default)]
+    pub contact_floor_at: Option<SystemTime>,
     /// 战败原因, when lost.
     #[uniffi(default)]
     pub lost_reason: String,
@@ -101,6 +105,7 @@ impl From<core::LeadReferral> for LeadReferral {
             prospect_key: l.prospect_key,
             clock_floor_at: ts_opt(l.clock_floor_at),
             server_received_at: ts_opt(l.server_received_at),
+            contact_floor_at: ts_opt(l.contact_floor_at),
             lost_reason: l.lost_reason,
             customer_id: id_text(l.customer_id),
             invoiced_at: ts_opt(l.invoiced_at),
@@ -127,6 +132,7 @@ impl TryFrom<LeadReferral> for core::LeadReferral {
             prospect_key: l.prospect_key,
             clock_floor_at: dt_opt("clock_floor_at", l.clock_floor_at)?,
             server_received_at: dt_opt("server_received_at", l.server_received_at)?,
+            contact_floor_at: dt_opt("contact_floor_at", l.contact_floor_at)?,
             lost_reason: l.lost_reason,
             customer_id: record_id_opt("customer_id", l.customer_id)?,
             invoiced_at: dt_opt("invoiced_at", l.invoiced_at)?,

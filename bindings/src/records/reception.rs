@@ -95,6 +95,9 @@ pub struct Approval {
     pub at: SystemTime,
     #[uniffi(default)]
     pub comment: String,
+    /// What the approval covers (the approved fields when it was given). Read-only.
+    #[uniffi(default)]
+    pub covers: String,
 }
 
 impl From<core::ReceptionNote> for ReceptionNote {
@@ -216,6 +219,7 @@ impl From<core::Approval> for Approval {
             by: a.by.to_string(),
             at: ts(a.at),
             comment: a.comment,
+            covers: a.covers,
         }
     }
 }
@@ -228,6 +232,7 @@ impl TryFrom<Approval> for core::Approval {
             by: user("expense.approval.by", a.by)?,
             at: dt("expense.approval.at", a.at)?,
             comment: a.comment,
+            covers: a.covers,
         })
     }
 }

@@ -182,6 +182,7 @@ mod tests {
             prospect_key: String::new(),
             clock_floor_at: None,
             server_received_at: None,
+            contact_floor_at: None,
             lost_reason: String::new(),
             customer_id: None,
             invoiced_at: None,

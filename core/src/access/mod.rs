@@ -5,7 +5,9 @@
 //! - [`Directory`]: the people, their roles and teams.
 //! - [`Directory::readers`]: the users a record may reach (scoped sync, ADR 0006).
 //! - [`check_write`]: the one rule table of which role may change which fields of which kind.
+//! - [`DECISIONS`]: what each decision (approval, voucher, review, signature) freezes.
 
+mod decisions;
 mod directory;
 mod paths;
 mod scope;
@@ -14,6 +16,9 @@ mod write_rules;
 #[cfg(test)]
 mod tests;
 
+pub use decisions::{
+    DECISIONS, Decision, covers as decision_covers, decision, stands, void_decisions,
+};
 pub use directory::{Directory, Person, Role};
 pub use paths::{changed_paths, conflict_paths_changed};
 pub use scope::LeadOutcomes;

@@ -133,10 +133,14 @@ fn write_rules_author(user: &UserId) -> super::write_rules::Author<'_> {
 fn only_a_supervisor_writes_a_review() {
     let before = record("return_visit_report", "rep.li", json!({"rep": "rep.li"}));
     let mut after = before.clone();
-    after["review"] = json!({"by": "x", "guidance": "g"});
+    after["review"] = json!({"by": "sup.zhao", "guidance": "g"});
     let refusal = check("rep.li", Some(&before), &after).unwrap_err();
     assert_eq!(refusal.field, "/review/by");
     assert!(check("sup.zhao", Some(&before), &after).is_ok());
+    // A review must name its author (issue 15: it named anyone).
+    after["review"]["by"] = json!("x");
+    let refusal = check("sup.zhao", Some(&before), &after).unwrap_err();
+    assert_eq!(refusal.field, "/review/by");
 }
 
 #[test]
@@ -165,9 +169,9 @@ fn expense_approvals_belong_to_their_managers() {
         "expense": {"amount_fen": 100}}),
     );
     let mut cs = before.clone();
-    cs["expense"]["cs_manager"] = json!({"approved": true});
+    cs["expense"]["cs_manager"] = json!({"approved": true, "by": "cs.zhou"});
     let mut fin = before.clone();
-    fin["expense"]["finance_manager"] = json!({"approved": true});
+    fin["expense"]["finance_manager"] = json!({"approved": true, "by": "fin.wu"});
     assert!(check("rep.li", Some(&before), &cs).is_err());
     assert!(check("fin.wu", Some(&before), &cs).is_err());
     assert!(check("cs.zhou", Some(&before), &cs).is_ok());
@@ -207,4 +211,137 @@ fn the_server_stamp_is_the_servers() {
         check("mkt.sun", Some(&before), &after).unwrap_err().field,
         "/server_received_at"
     );
+}
+
+/// A reception whose expense both managers approved, as the decision table sees it.
+fn approved_reception() -> serde_json::Value {
+    let mut r = record(
+        "reception_note",
+        "rep.li",
+        json!({"host": "rep.li", "head_count": 6,
+        "expense": {"amount_fen": 50_000, "budget_fen": 60_000, "applied_by": "rep.li"}}),
+    );
+    r["expense"]["cs_manager"] = json!({"approved": true, "by": "cs.zhou"});
+    r["expense"]["finance_manager"] = json!({"approved": true, "by": "fin.wu"});
+    r
+}
+
+#[test]
+fn an_approved_amount_changes_only_with_its_approvals_withdrawn_issue_15() {
+    let before = approved_reception();
+    let mut raised = before.clone();
+    raised["expense"]["amount_fen"] = json!(5_000_000);
+    let refusal = check("rep.li", Some(&before), &raised).unwrap_err();
+    assert_eq!(refusal.field, "/expense/amount_fen");
+    assert!(
+        refusal.reason.contains("撤回") && refusal.reason.contains("withdrawing"),
+        "{}",
+        refusal.reason
+    );
+    // The approvers cannot change it either while the other approval stands.
+    let mut head = before.clone();
+    head["head_count"] = json!(60);
+    assert_eq!(
+        check("sup.zhao", Some(&before), &head).unwrap_err().field,
+        "/head_count"
+    );
+    // Withdrawing one approval is not enough; withdrawing both is.
+    raised["expense"]["cs_manager"] = json!(null);
+    assert!(check("rep.li", Some(&before), &raised).is_err());
+    raised["expense"]["finance_manager"] = json!(null);
+    assert!(check("rep.li", Some(&before), &raised).is_ok());
+    // What no approval decided stays free.
+    let mut spent = before.clone();
+    spent["expense"]["spent_fen"] = json!(40_000);
+    assert!(check("rep.li", Some(&before), &spent).is_ok());
+}
+
+#[test]
+fn a_rep_withdraws_a_decision_but_never_writes_one_issue_15() {
+    let before = record("reception_note", "rep.li", json!({"host": "rep.li"}));
+    let mut voucher = before.clone();
+    voucher["voucher"] = json!({"number": "V-1", "approved_by": "rep.li"});
+    let refusal = check("rep.li", Some(&before), &voucher).unwrap_err();
+    assert_eq!(refusal.field, "/voucher/approved_by");
+    assert!(
+        check("rep.li", None, &voucher).is_err(),
+        "not at creation either"
+    );
+    // The customer-service manager approves vouchers, in her own name.
+    let mut cs = before.clone();
+    cs["voucher"] = json!({"number": "V-1", "approved_by": "cs.zhou"});
+    assert!(check("cs.zhou", Some(&before), &cs).is_ok());
+    assert!(
+        check("rep.li", Some(&cs), &before).is_ok(),
+        "the rep withdraws it"
+    );
+    // The voucher freezes the visit it approved.
+    let mut moved = cs.clone();
+    moved["visit_at"] = json!("2026-12-01T02:00:00Z");
+    assert_eq!(
+        check("rep.li", Some(&cs), &moved).unwrap_err().field,
+        "/visit_at"
+    );
+}
+
+#[test]
+fn a_reviewed_report_and_a_signed_expense_are_frozen_issue_15() {
+    let mut before = record(
+        "return_visit_report",
+        "rep.li",
+        json!({"rep": "rep.li", "needs": "a",
+        "expense": {"amount_fen": 100, "signed_by": "sup.zhao"}}),
+    );
+    before["review"] = json!({"by": "sup.zhao", "guidance": "g"});
+    let mut edited = before.clone();
+    edited["needs"] = json!("b");
+    assert_eq!(
+        check("rep.li", Some(&before), &edited).unwrap_err().field,
+        "/needs"
+    );
+    edited["review"] = json!(null);
+    assert!(check("rep.li", Some(&before), &edited).is_ok());
+    let mut more = before.clone();
+    more["expense"]["amount_fen"] = json!(100_000);
+    assert_eq!(
+        check("rep.li", Some(&before), &more).unwrap_err().field,
+        "/expense/amount_fen"
+    );
+    let mut signed = record("return_visit_report", "rep.li", json!({"rep": "rep.li"}));
+    let unsigned = signed.clone();
+    signed["expense"] = json!({"amount_fen": 100, "signed_by": "rep.li"});
+    assert_eq!(
+        check("rep.li", Some(&unsigned), &signed).unwrap_err().field,
+        "/expense/signed_by"
+    );
+}
+
+#[test]
+fn an_approval_records_what_it_covers_and_is_void_when_that_changed_issue_15() {
+    let mut r = approved_reception();
+    let d = decision("reception_note", "/expense/cs_manager").unwrap();
+    r["expense"]["cs_manager"]["covers"] = json!(decision_covers(&r, d));
+    let f = decision("reception_note", "/expense/finance_manager").unwrap();
+    r["expense"]["finance_manager"]["covers"] = json!(decision_covers(&r, f));
+    assert!(void_decisions(&r).is_empty());
+    r["expense"]["amount_fen"] = json!(5_000_000);
+    assert_eq!(void_decisions(&r).len(), 2);
+}
+
+#[test]
+fn registration_times_are_set_once_issue_15() {
+    let before = record(
+        "lead_referral",
+        "rep.li",
+        json!({"registered_at": "2026-11-23T01:00:00Z"}),
+    );
+    for field in ["registered_at", "clock_floor_at"] {
+        let mut after = before.clone();
+        after[field] = json!("2020-01-01T00:00:00Z");
+        let refusal = check("rep.li", Some(&before), &after).unwrap_err();
+        assert_eq!(refusal.field, format!("/{field}"));
+    }
+    let mut stamped = before.clone();
+    stamped["contact_floor_at"] = json!("2020-01-01T00:00:00Z");
+    assert!(check("mkt.sun", Some(&before), &stamped).is_err());
 }

@@ -2,11 +2,14 @@
 //! shows every incoming change to [`check_write`] before storing or forwarding it; the back
 //! office's desk actions go through the same function. One table, read top to bottom: the
 //! first rule whose kind matches and whose path is a prefix of the changed field decides.
+//! Decisions (approvals, the voucher, reviews, signatures) are also frozen by the decision
+//! table (`decisions.rs`): what they decided cannot change while they stand.
 
 use std::fmt;
 
 use serde_json::Value as Json;
 
+use super::decisions::check_decisions;
 use super::directory::{Directory, Role};
 use super::paths::changed_paths;
 use super::scope::LeadOutcomes;
@@ -25,6 +28,9 @@ pub enum Writer {
     Supervisors,
     /// Anyone in scope: the record's subjects, their supervisors, the marketing manager.
     Subjects,
+    /// A decision (`decisions.rs`): only these roles write it; anyone in scope may withdraw it
+    /// (set it to null), never write it.
+    Decision(&'static [Role]),
 }
 
 /// One line of the table.
@@ -52,23 +58,42 @@ pub static RULES: &[Rule] = &[
     rule(None, "/meta/owner", Writer::Supervisors),
     rule(Some("lead_referral"), "/server_received_at", Writer::Server),
     rule(Some("lead_referral"), "/prospect_key", Writer::AtCreation),
+    // The claimed registration time and its floor: set once, at creation (ADR 0003).
+    rule(Some("lead_referral"), "/registered_at", Writer::AtCreation),
+    rule(Some("lead_referral"), "/clock_floor_at", Writer::AtCreation),
+    rule(Some("lead_referral"), "/contact_floor_at", Writer::Server),
     rule(Some("visit_plan"), "/rep", Writer::Supervisors),
     rule(Some("customer"), "/grade", Writer::Supervisors),
     rule(Some("customer"), "/dedicated_rep", Writer::Supervisors),
     rule(
         Some("return_visit_report"),
         "/review",
-        Writer::Roles(&[Role::Supervisor]),
+        Writer::Decision(&[Role::Supervisor]),
+    ),
+    rule(
+        Some("return_visit_report"),
+        "/expense/signed_by",
+        Writer::Decision(&[Role::Supervisor]),
+    ),
+    rule(
+        Some("return_visit_report"),
+        "/expense/signed_at",
+        Writer::Decision(&[Role::Supervisor]),
+    ),
+    rule(
+        Some("reception_note"),
+        "/voucher",
+        Writer::Decision(&[Role::CustomerServiceManager]),
     ),
     rule(
         Some("reception_note"),
         "/expense/cs_manager",
-        Writer::Roles(&[Role::CustomerServiceManager]),
+        Writer::Decision(&[Role::CustomerServiceManager]),
     ),
     rule(
         Some("reception_note"),
         "/expense/finance_manager",
-        Writer::Roles(&[Role::FinanceManager]),
+        Writer::Decision(&[Role::FinanceManager]),
     ),
     rule(None, "", Writer::Subjects),
 ];
@@ -130,24 +155,38 @@ pub fn check_write(
     let kind = after.get("kind").and_then(Json::as_str).unwrap_or("");
     let mut paths = changed_paths(before.unwrap_or(&Json::Null), after);
     paths.extend(extra_paths.iter().cloned());
-    for path in paths {
-        let rule = rule_for(kind, &path);
-        if !allowed(dir, leads, author.user, rule.writer, before, after) {
-            return Err(refuse(&path, why(rule.writer)));
+    for path in &paths {
+        let rule = rule_for(kind, path);
+        let withdrawn = after.pointer(rule.path).is_none_or(Json::is_null);
+        if !allowed(
+            dir,
+            leads,
+            author.user,
+            rule.writer,
+            before,
+            after,
+            withdrawn,
+        ) {
+            return Err(refuse(path, why(rule.writer)));
         }
     }
-    Ok(())
+    check_decisions(kind, author.user.as_str(), before, after, &paths).map_err(|(f, r)| Refusal {
+        record,
+        field: f,
+        reason: r,
+    })
 }
 
 /// The rule that decides a changed field.
 pub fn rule_for(kind: &str, path: &str) -> &'static Rule {
     RULES
         .iter()
-        .find(|r| r.kind.is_none_or(|k| k == kind) && covers(r.path, path))
+        .find(|r| r.kind.is_none_or(|k| k == kind) && covers_path(r.path, path))
         .unwrap_or(&RULES[RULES.len() - 1])
 }
 
-fn covers(prefix: &str, path: &str) -> bool {
+/// Whether the field `path` is `prefix` or inside it.
+pub(super) fn covers_path(prefix: &str, path: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || prefix.is_empty())
 }
@@ -159,19 +198,21 @@ fn allowed(
     writer: Writer,
     before: Option<&Json>,
     after: &Json,
+    withdrawn: bool,
 ) -> bool {
     let role = dir.role(user).unwrap_or(Role::FieldRep);
     let creating = before.is_none();
     let subjects = dir.subjects(before.unwrap_or(after), leads);
     let supervises = subjects.iter().any(|s| dir.supervises(user, s));
+    let in_scope =
+        creating || subjects.contains(user) || supervises || role == Role::MarketingManager;
     match writer {
         Writer::Server => false,
         Writer::AtCreation => creating,
         Writer::Roles(roles) => roles.contains(&role),
         Writer::Supervisors => creating || supervises || role == Role::MarketingManager,
-        Writer::Subjects => {
-            creating || subjects.contains(user) || supervises || role == Role::MarketingManager
-        }
+        Writer::Subjects => in_scope,
+        Writer::Decision(roles) => roles.contains(&role) || (withdrawn && in_scope),
     }
 }
 
@@ -184,6 +225,10 @@ fn why(writer: Writer) -> &'static str {
             "只有主管或营销经理可以修改 / only a supervisor or the marketing manager may change this"
         }
         Writer::Subjects => "您不能修改此记录 / you may not change this record",
+        Writer::Decision(_) => {
+            "只有审批角色可以作出此决定，您只能撤回（置空） / only the deciding role writes this \
+             decision; you may only withdraw it (set it to null)"
+        }
     }
 }
 

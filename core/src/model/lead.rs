@@ -82,6 +82,9 @@ pub struct LeadReferral {
     pub clock_floor_at: Option<DateTime<Utc>>,
     /// When the server first received the lead, stamped by the server (ADR 0003).
     pub server_received_at: Option<DateTime<Utc>>,
+    /// The server's own record, stamped with `server_received_at`, of the registering device's
+    /// previous completed sync: the registration cannot count from before it (ADR 0003).
+    pub contact_floor_at: Option<DateTime<Utc>>,
 }
 
 /// The person or company behind a lead.

@@ -84,6 +84,9 @@ pub struct Approval {
     pub by: UserId,
     pub at: DateTime<Utc>,
     pub comment: String,
+    /// What was decided: the approved fields as they stood when the approver decided
+    /// (`access::decision_covers`). An approval whose record has changed since is void.
+    pub covers: String,
 }
 
 impl_record!(ReceptionNote, RecordKind::ReceptionNote, |r| IndexEntry {

@@ -14,6 +14,12 @@
 //! the claim is discarded and the server's receipt time is used instead — the latest moment
 //! the lead certainly existed. A claim later than the receipt is capped at the receipt. Ties,
 //! and claims nobody can check yet, fall back to the record id (random, so no one can aim).
+//!
+//! A tampered app can write any `registered_at` and `clock_floor_at` (both are set once, at
+//! creation, by the write rules; issue 15). So once the server has the lead, the effective time
+//! is also clamped by evidence the *server* holds and stamps into the lead: never earlier than
+//! the device's previous completed sync as the server recorded it (`contact_floor_at`), nor
+//! than [`OFFLINE_WINDOW`] before the receipt; never later than the receipt.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +31,11 @@ use crate::model::{LeadReferral, Prospect};
 
 /// Clock differences up to this much below the floor are taken as ordinary drift, not a lie.
 pub const CLOCK_SKEW_ALLOWANCE: TimeDelta = TimeDelta::minutes(5);
+
+/// The longest a registration may precede the server's receipt of it. Rationale: a trade show
+/// is a day without signal (seed 002 篇3; ADR 0003): a rep who registers at the booth at 08:00
+/// syncs at the hotel that night. A claim older than this before the receipt is not believed.
+pub const OFFLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
 
 /// Legal-form suffixes dropped when comparing company names.
 const COMPANY_SUFFIXES: &[&str] = &["股份有限公司", "有限责任公司", "有限公司", "集团", "公司"];
@@ -69,6 +80,9 @@ pub enum ClaimBasis {
     ServerReceiptClockBehind,
     /// The clock was proven wrong and the server has not received the lead yet: ranked last.
     Unverifiable,
+    /// The claim was earlier than the server's evidence allows (the device's previous completed
+    /// sync, or [`OFFLINE_WINDOW`] before the receipt): that bound is used.
+    ServerEvidence,
 }
 
 /// One lead's claim to a prospect.
@@ -95,6 +109,24 @@ pub fn claim_of(lead: &LeadReferral) -> Claim {
 }
 
 fn effective_time(lead: &LeadReferral) -> (Option<DateTime<Utc>>, ClaimBasis) {
+    let (at, basis) = device_time(lead);
+    match (at, server_bounds(lead)) {
+        (Some(t), Some((lower, _))) if t < lower => (Some(lower), ClaimBasis::ServerEvidence),
+        _ => (at, basis),
+    }
+}
+
+/// The earliest and latest effective time the server's evidence allows, once it has the lead:
+/// `[max(contact_floor_at, server_received_at - OFFLINE_WINDOW), server_received_at]`.
+pub fn server_bounds(lead: &LeadReferral) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let received = lead.server_received_at?;
+    let window = received - OFFLINE_WINDOW;
+    let contact = lead.contact_floor_at.filter(|c| *c <= received);
+    Some((contact.map_or(window, |c| c.max(window)), received))
+}
+
+/// The time the device's own evidence supports (its clock, checked against its floor).
+fn device_time(lead: &LeadReferral) -> (Option<DateTime<Utc>>, ClaimBasis) {
     let claimed = lead.registered_at.unwrap_or(lead.meta.created_at);
     let received = lead.server_received_at;
     let floor = lead.clock_floor_at;
@@ -166,6 +198,11 @@ impl OwnershipDecision {
             Some(ClaimBasis::ServerReceiptClockBehind) | Some(ClaimBasis::Unverifiable) => {
                 "本机时钟早于上次同步的服务器时间，登记时间不可信，以服务器收到时间为准 / \
                  this device's clock was behind a server time it had already seen, so the server's receipt time counts"
+            }
+            Some(ClaimBasis::ServerEvidence) => {
+                "登记时间早于服务器掌握的证据（本机上次同步或一天离线上限），以该时间为准 / \
+                 the registration time was earlier than the server's evidence allows (this \
+                 device's previous sync, or a day offline at most), so that bound counts"
             }
             Some(ClaimBasis::ServerReceiptClockAhead) => {
                 "本机时钟偏快，以服务器收到时间为准 / this device's clock ran fast, so the server's receipt time counts"

@@ -90,3 +90,38 @@ fn equal_times_are_settled_by_record_id_seed_003() {
             .contains("record id")
     );
 }
+
+#[test]
+fn a_back_dated_claim_counts_from_the_servers_evidence_issue_15() {
+    // The honest rep registered at 10:00 and synced at 10:30.
+    let mut honest = claim(1, "rep.li", sh(2026, 11, 23, 10, 0));
+    honest.server_received_at = Some(sh(2026, 11, 23, 10, 30));
+    // The thief's app writes 2020 for both times; the server last synced the phone at 11:00
+    // and received the lead at 11:30.
+    let mut thief = claim(2, "rep.wang", sh(2020, 1, 1, 0, 0));
+    thief.clock_floor_at = Some(sh(2020, 1, 1, 0, 0));
+    thief.server_received_at = Some(sh(2026, 11, 23, 11, 30));
+    thief.contact_floor_at = Some(sh(2026, 11, 23, 11, 0));
+    let d = decide(&[thief.clone(), honest.clone()]).unwrap();
+    assert_eq!(d.winner.owner, user("rep.li"));
+    assert_eq!(d.others[0].effective_at, Some(sh(2026, 11, 23, 11, 0)));
+    assert_eq!(d.others[0].basis, ClaimBasis::ServerEvidence);
+    assert!(d.explain_to(thief.meta.id).contains("server's evidence"));
+    // With no record of a previous sync, the claim counts from a day before the receipt:
+    // the bounded gain that ADR 0003 names as the limit.
+    thief.contact_floor_at = None;
+    let d = decide(&[thief, honest]).unwrap();
+    assert_eq!(d.winner.owner, user("rep.wang"));
+    assert_eq!(d.winner.effective_at, Some(sh(2026, 11, 22, 11, 30)));
+}
+
+#[test]
+fn an_honest_day_offline_is_not_clamped_issue_15() {
+    // Registered at the booth at 08:00, synced at the hotel at 22:00, last sync the day before.
+    let mut l = claim(1, "rep.li", sh(2026, 11, 23, 8, 0));
+    l.server_received_at = Some(sh(2026, 11, 23, 22, 0));
+    l.contact_floor_at = Some(sh(2026, 11, 22, 19, 0));
+    let c = claim_of(&l);
+    assert_eq!(c.effective_at, Some(sh(2026, 11, 23, 8, 0)));
+    assert_eq!(c.basis, ClaimBasis::DeviceClock);
+}

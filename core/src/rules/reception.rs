@@ -11,10 +11,13 @@
 //!   most one request per applicant per company-local calendar month (counting requests on
 //!   other receptions); money is spent only once both approved; receipts within 15 calendar
 //!   days after the reception — finance refuses later receipts, so the rule refuses them too.
+//! - An approval records what it approved (`Approval::covers`, `access::decision_covers`); one
+//!   whose application changed since (a concurrent offline edit) is void and never counts.
 
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 
 use super::{Action, wrong_state};
+use crate::access;
 use crate::calendar::WorkCalendar;
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
@@ -200,21 +203,24 @@ pub fn decide_expense(
     comment: &str,
     act: &Action,
 ) -> Result<()> {
-    let expense = note
-        .expense
-        .as_mut()
-        .ok_or_else(|| Error::invalid("expense", "没有费用申请 / there is no expense request"))?;
-    if expense.applied_by == act.by {
+    let applicant = note.expense.as_ref().map(|e| &e.applied_by);
+    if applicant == Some(&act.by) {
         return Err(Error::invalid(
             "expense",
             "申请人不能审批自己的申请 / an applicant cannot approve their own request",
         ));
     }
+    let covers = covers_of(note, who)?;
+    let expense = note
+        .expense
+        .as_mut()
+        .ok_or_else(|| Error::invalid("expense", "没有费用申请 / there is no expense request"))?;
     let decision = Some(Approval {
         approved,
         by: act.by.clone(),
         at: act.at,
         comment: comment.trim().to_owned(),
+        covers,
     });
     match who {
         Approver::CustomerServiceManager => expense.cs_manager = decision,
@@ -223,24 +229,61 @@ pub fn decide_expense(
     Ok(())
 }
 
-/// Whether both managers approved.
-pub fn expense_approved(expense: &ExpenseApplication) -> bool {
-    let ok = |a: &Option<Approval>| a.as_ref().is_some_and(|a| a.approved);
-    ok(&expense.cs_manager) && ok(&expense.finance_manager)
+impl Approver {
+    /// Where the approver's decision sits in the record.
+    pub fn path(self) -> &'static str {
+        match self {
+            Approver::CustomerServiceManager => "/expense/cs_manager",
+            Approver::FinanceManager => "/expense/finance_manager",
+        }
+    }
+}
+
+/// What `who` decides on `note` as it stands now (`access::decision_covers`).
+pub fn covers_of(note: &ReceptionNote, who: Approver) -> Result<String> {
+    let json = serde_json::to_value(note)
+        .map_err(|e| Error::invalid("expense", format!("记录无法读取 / unreadable: {e}")))?;
+    let decision = access::decision("reception_note", who.path())
+        .ok_or_else(|| Error::invalid("expense", "未知的审批 / unknown approval"))?;
+    Ok(access::decision_covers(&json, decision))
+}
+
+/// `who`'s decision, if one was recorded.
+fn approval_of(note: &ReceptionNote, who: Approver) -> Option<&Approval> {
+    let expense = note.expense.as_ref()?;
+    match who {
+        Approver::CustomerServiceManager => expense.cs_manager.as_ref(),
+        Approver::FinanceManager => expense.finance_manager.as_ref(),
+    }
+}
+
+/// Whether `who` decided on something other than the application as it now is (a concurrent
+/// offline change of the amount, head count, purpose… merged after the decision): void, shown
+/// as such, and awaiting a new decision.
+pub fn approval_void(note: &ReceptionNote, who: Approver) -> bool {
+    approval_of(note, who).is_some_and(|a| covers_of(note, who).ok().as_ref() != Some(&a.covers))
+}
+
+/// Whether `who` approved the application as it now is.
+pub fn approval_stands(note: &ReceptionNote, who: Approver) -> bool {
+    approval_of(note, who).is_some_and(|a| a.approved) && !approval_void(note, who)
+}
+
+/// Whether both managers approved the application as it stands.
+pub fn expense_approved(note: &ReceptionNote) -> bool {
+    approval_stands(note, Approver::CustomerServiceManager)
+        && approval_stands(note, Approver::FinanceManager)
 }
 
 /// Records what was spent: only after both approvals, within the budget.
 pub fn record_spending(note: &mut ReceptionNote, spent_fen: i64) -> Result<()> {
-    let expense = note
-        .expense
-        .as_mut()
-        .filter(|e| expense_approved(e))
-        .ok_or_else(|| {
-            Error::invalid(
-                "expense",
-                "费用须经客服经理和财务经理批准 / the expense needs both managers' approval",
-            )
-        })?;
+    let approved = expense_approved(note);
+    let expense = note.expense.as_mut().filter(|_| approved).ok_or_else(|| {
+        Error::invalid(
+            "expense",
+            "费用须经客服经理和财务经理批准 / the expense needs both managers' approval",
+        )
+    })?;
     if spent_fen < 0 || spent_fen > expense.budget_fen {
         return Err(Error::invalid(
             "expense.spent_fen",

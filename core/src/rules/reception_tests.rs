@@ -146,3 +146,26 @@ fn photos_forbidden_unless_permitted_seed_001() {
     n.photos_permitted = true;
     assert!(check_photos_allowed(&n).is_ok());
 }
+
+#[test]
+fn an_approval_given_to_another_amount_does_not_count_issue_15() {
+    let mut n = planned(VisitorCategory::General);
+    let at = act(sh(2026, 11, 25, 9, 0));
+    apply_expense(&mut n, &request(), &[], &at, &WorkCalendar::china_default()).unwrap();
+    let cs = act(sh(2026, 11, 25, 10, 0)).by(user("cs.zhou"));
+    decide_expense(&mut n, Approver::CustomerServiceManager, true, "", &cs).unwrap();
+    let fin = cs.clone().by(user("fin.wu"));
+    decide_expense(&mut n, Approver::FinanceManager, true, "", &fin).unwrap();
+    assert!(expense_approved(&n));
+    // A concurrent offline edit merged in: the approvals saw another amount, another head count.
+    let mut merged = n.clone();
+    if let Some(e) = merged.expense.as_mut() {
+        e.amount_fen = 5_000_000;
+    }
+    assert!(!approval_stands(&merged, Approver::CustomerServiceManager));
+    assert!(!expense_approved(&merged));
+    assert!(record_spending(&mut merged, 70_000).is_err());
+    let mut more = n.clone();
+    more.head_count += 40;
+    assert!(!expense_approved(&more));
+}

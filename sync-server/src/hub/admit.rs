@@ -106,8 +106,9 @@ impl<S: ServerStore> DocHub<S> {
         .await
     }
 
-    /// The server stamps a lead with the time it first received it (ADR 0003).
-    pub(super) fn stamp_receipt(&self, doc: &mut RecordDoc) -> Result<()> {
+    /// The server stamps a lead with the time it first received it and, when the registering
+    /// device brought it, that device's previous completed sync (ADR 0003).
+    pub(super) fn stamp_receipt(&self, doc: &mut RecordDoc, device: &DeviceAuth) -> Result<()> {
         if doc.kind() != Some(RecordKind::LeadReferral) {
             return Ok(());
         }
@@ -116,8 +117,14 @@ impl<S: ServerStore> DocHub<S> {
         };
         if lead.server_received_at.is_none() {
             let now = self.clock.now();
+            let registering = lead.meta.created_by == device.user
+                && [DeviceId::NIL, device.device].contains(&lead.meta.created_on);
+            let floor = self
+                .previous_sync(device)
+                .filter(|p| registering && *p <= now);
             doc.update::<LeadReferral>(|l| {
                 l.server_received_at = Some(now);
+                l.contact_floor_at = floor;
                 Ok(())
             })?;
         }

@@ -12,6 +12,7 @@
 
 mod access;
 mod admit;
+mod contacts;
 mod desk;
 mod erase;
 mod follow;
@@ -106,6 +107,8 @@ pub struct DocHub<S: ServerStore> {
     own_writes: parking_lot::Mutex<HashSet<u64>>,
     /// The connections watching each document.
     watchers: parking_lot::Mutex<HashMap<RecordId, Vec<std::sync::Weak<Inbox>>>>,
+    /// When each device's last completed sync opened (`contacts.rs`).
+    completed_syncs: parking_lot::Mutex<HashMap<DeviceId, chrono::DateTime<chrono::Utc>>>,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -138,6 +141,7 @@ impl<S: ServerStore> DocHub<S> {
             access: parking_lot::RwLock::new(AccessState::default()),
             own_writes: parking_lot::Mutex::new(HashSet::new()),
             watchers: parking_lot::Mutex::new(HashMap::new()),
+            completed_syncs: parking_lot::Mutex::new(HashMap::new()),
         }
     }
 
@@ -292,7 +296,7 @@ impl<S: ServerStore> DocHub<S> {
             }
             // The device's own changes; the server's receipt stamp below is the server's.
             let changes = self.changes_since(&mut twin.doc, &before);
-            self.stamp_receipt(&mut twin.doc)?;
+            self.stamp_receipt(&mut twin.doc, device)?;
             let chunk = twin.doc.save_after(&before);
             if !self.persist(&mut twin, &chunk).await? {
                 self.catch_up(id, &mut held).await?;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use fieldbook_core::access::Role;
 use fieldbook_core::model::{ReceptionNote, ReturnVisitReport};
+use fieldbook_core::rules::reception::{Approver, approval_void};
 use fieldbook_core::{DeviceId, UserId};
 
 use super::rows::{RecordRow, Typed};
@@ -69,7 +70,7 @@ impl<S: ServerStore> Office<S> {
             .filter_map(|d| match &d.typed {
                 Typed::ReceptionNote(n) if awaits(n, role) => Some(ApprovalItem {
                     row: d.row_in(&access.dir),
-                    note: n.clone(),
+                    note: n.as_ref().clone(),
                 }),
                 _ => None,
             })
@@ -103,9 +104,12 @@ fn awaits(note: &ReceptionNote, role: Option<Role>) -> bool {
     let Some(e) = &note.expense else {
         return false;
     };
+    // A void approval (given to an application that changed since) awaits a new decision.
+    let cs = e.cs_manager.is_none() || approval_void(note, Approver::CustomerServiceManager);
+    let fin = e.finance_manager.is_none() || approval_void(note, Approver::FinanceManager);
     match role {
-        Some(Role::CustomerServiceManager) => e.cs_manager.is_none(),
-        Some(Role::FinanceManager) => e.finance_manager.is_none(),
-        _ => e.cs_manager.is_none() || e.finance_manager.is_none(),
+        Some(Role::CustomerServiceManager) => cs,
+        Some(Role::FinanceManager) => fin,
+        _ => cs || fin,
     }
 }

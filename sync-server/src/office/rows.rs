@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 pub enum Typed {
     Customer(Customer),
     VisitPlan(VisitPlan),
-    ReceptionNote(ReceptionNote),
+    /// Boxed: the largest model (its expense approvals record what they cover).
+    ReceptionNote(Box<ReceptionNote>),
     ReturnVisitReport(ReturnVisitReport),
     LeadReferral(LeadReferral),
     /// A kind this build does not know, or a document that does not match its model.
@@ -33,7 +34,7 @@ impl Typed {
         let parsed = match kind {
             RecordKind::Customer => p(json).map(Typed::Customer),
             RecordKind::VisitPlan => p(json).map(Typed::VisitPlan),
-            RecordKind::ReceptionNote => p(json).map(Typed::ReceptionNote),
+            RecordKind::ReceptionNote => p(json).map(|n| Typed::ReceptionNote(Box::new(n))),
             RecordKind::ReturnVisitReport => p(json).map(Typed::ReturnVisitReport),
             RecordKind::LeadReferral => p(json).map(Typed::LeadReferral),
             RecordKind::Other(_) => None,

@@ -8,6 +8,7 @@ use fieldbook_core::access::Role;
 use fieldbook_core::model::{
     Approval, ProposalOutcome, ReceptionNote, ReturnVisitReport, StringEnum,
 };
+use fieldbook_core::rules::reception::{Approver, approval_void};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -34,6 +35,8 @@ pub struct DecisionView {
     pub who_en: &'static str,
     pub decided: bool,
     pub approved: bool,
+    /// Given to an application that has changed since (issue 15): counts for nothing.
+    pub void: bool,
     pub by: String,
     pub at: String,
     pub comment: String,
@@ -235,6 +238,7 @@ fn yuan(fen: i64) -> String {
 fn decision(
     who: (&'static str, &'static str),
     a: Option<&Approval>,
+    void: bool,
     cal: &WorkCalendar,
 ) -> DecisionView {
     DecisionView {
@@ -242,6 +246,7 @@ fn decision(
         who_en: who.1,
         decided: a.is_some(),
         approved: a.is_some_and(|a| a.approved),
+        void,
         by: a.map(|a| a.by.to_string()).unwrap_or_default(),
         at: a.map(|a| time(cal, a.at)).unwrap_or_default(),
         comment: a.map(|a| a.comment.clone()).unwrap_or_default(),
@@ -254,9 +259,12 @@ pub(super) fn expense(
     cal: &WorkCalendar,
 ) -> Option<ExpenseView> {
     let e = n.expense.as_ref()?;
+    let void = |who| approval_void(n, who);
     let can_decide = match role {
-        Some(Role::CustomerServiceManager) => e.cs_manager.is_none(),
-        Some(Role::FinanceManager) => e.finance_manager.is_none(),
+        Some(Role::CustomerServiceManager) => {
+            e.cs_manager.is_none() || void(Approver::CustomerServiceManager)
+        }
+        Some(Role::FinanceManager) => e.finance_manager.is_none() || void(Approver::FinanceManager),
         _ => false,
     };
     Some(ExpenseView {
@@ -267,8 +275,18 @@ pub(super) fn expense(
         applied_by: e.applied_by.to_string(),
         applied_at: time(cal, e.applied_at),
         decisions: vec![
-            decision(("客服经理", "Customer service"), e.cs_manager.as_ref(), cal),
-            decision(("财务经理", "Finance"), e.finance_manager.as_ref(), cal),
+            decision(
+                ("客服经理", "Customer service"),
+                e.cs_manager.as_ref(),
+                void(Approver::CustomerServiceManager),
+                cal,
+            ),
+            decision(
+                ("财务经理", "Finance"),
+                e.finance_manager.as_ref(),
+                void(Approver::FinanceManager),
+                cal,
+            ),
         ],
         can_decide,
     })

@@ -7,4 +7,6 @@
 mod common;
 
 mod basics;
+mod decisions;
 mod http;
+
