@@ -34,7 +34,9 @@ use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
 pub use desk::EditOutcome;
-pub use erase::Person;
+pub use erase::{
+    DataSubject, ERASED, ErasureKey, Person, PersonErasure, SECRET_NAME as ERASURE_SECRET,
+};
 pub use follow::FollowConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
 pub use watch::Inbox;
