@@ -27,8 +27,8 @@ pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
 pub use hub::{
-    ChangeOrigin, DataSubject, DocHub, ERASED, ERASURE_SECRET, EditOutcome, ErasureKey, FollowConfig,
-    HeldRecord, History, Person, PersonErasure,
+    ChangeOrigin, DataSubject, DocHub, ERASED, ERASURE_SECRET, EditOutcome, ErasureKey,
+    FollowConfig, HeldRecord, History, Person, PersonErasure,
 };
 pub use office::Office;
 pub use routes::token_hash;

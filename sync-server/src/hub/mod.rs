@@ -308,6 +308,7 @@ impl<S: ServerStore> DocHub<S> {
             *held = Some(twin);
             drop(held);
             self.after_stored(id, &json, &key).await?;
+            self.withdraw_from_sender(user, id, &json).await?;
             *state = trial;
             // The sender gets its acknowledgement even if what it wrote took the record out of
             // its scope (a lead that lost to an earlier registration); the index then tells

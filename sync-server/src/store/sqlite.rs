@@ -12,9 +12,9 @@ use fieldbook_core::{DeviceId, RecordId, UserId};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use super::secrets_sqlite as secrets;
 use super::sqlite_accounts as acc;
 use super::sqlite_changes as changes;
-use super::secrets_sqlite as secrets;
 use super::{
     ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
     StoredDoc, WriteOutcome,

@@ -9,12 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
+use fieldbook_core::RecordId;
 use fieldbook_core::model::{
     Consent, Contact, Customer, FollowUp, LeadReferral, LeadSource, Proposal, Prospect,
     ReceptionNote, Reschedule, ReturnVisitReport, Review, VisitPlan,
 };
 use fieldbook_core::rules::lead::register;
-use fieldbook_core::RecordId;
 use fieldbook_sync_server::{ERASED, ERASURE_SECRET, ServerStore};
 use hmac::{Hmac, Mac};
 use serde_json::json;
@@ -50,7 +50,9 @@ fn traces_in(db: &Path) -> Vec<(String, &'static str, usize)> {
     traces_in_files(files.iter().map(Path::new))
 }
 
-fn traces_in_files<'a>(files: impl Iterator<Item = &'a Path>) -> Vec<(String, &'static str, usize)> {
+fn traces_in_files<'a>(
+    files: impl Iterator<Item = &'a Path>,
+) -> Vec<(String, &'static str, usize)> {
     let mut found = Vec::new();
     for file in files {
         for trace in traces() {
@@ -68,7 +70,9 @@ fn traces_in_files<'a>(files: impl Iterator<Item = &'a Path>) -> Vec<(String, &'
 fn every_file(w: &World) -> Vec<PathBuf> {
     let entries = std::fs::read_dir(w.dir.path()).unwrap();
     let files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    let databases = files.iter().filter(|f| f.extension().is_some_and(|e| e == "sqlite3"));
+    let databases = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "sqlite3"));
     assert_eq!(databases.count(), 1 + PEOPLE.len(), "{files:?}");
     files
 }
@@ -181,7 +185,10 @@ async fn the_persons_records(w: &World) -> Vec<(&'static str, RecordId)> {
     let c = li.create(customer()).unwrap().meta.id;
     let l = register(li, lead(c)).unwrap().meta.id;
     // The same person registered again by another rep (it loses to li's: ADR 0003).
-    let wang_lead = register(&w.device("rep.wang").store, lead(c)).unwrap().meta.id;
+    let wang_lead = register(&w.device("rep.wang").store, lead(c))
+        .unwrap()
+        .meta
+        .id;
     let r = li.create(reception(c)).unwrap().meta.id;
     let rv = li.create(report(c)).unwrap().meta.id;
     let p = li.create(plan(c)).unwrap().meta.id;
@@ -237,7 +244,11 @@ async fn a_person_erased_by_name_phone_and_email_leaves_no_byte_on_the_server_or
     let w = World::start().await;
     let records = the_persons_records(&w).await;
     let server_db = w.dir.path().join("server.sqlite3");
-    for db in [server_db.clone(), device_db(&w, "rep.li"), device_db(&w, "sup.zhao")] {
+    for db in [
+        server_db.clone(),
+        device_db(&w, "rep.li"),
+        device_db(&w, "sup.zhao"),
+    ] {
         let found = traces_in(&db);
         for trace in [NAME, PHONE, EMAIL] {
             assert!(
@@ -259,6 +270,9 @@ async fn a_person_erased_by_name_phone_and_email_leaves_no_byte_on_the_server_or
         d.sync().await;
     }
 
+    // The rep whose registration lost at once (ADR 0003) was told to drop his copy too.
+    let wang_lead = records[2].1;
+    assert!(!w.device("rep.wang").store.contains(wang_lead).unwrap());
     let files = every_file(&w);
     assert_eq!(traces_in_files(files.iter().map(PathBuf::as_path)), vec![]);
     everything_else_survives(&w, &records);
@@ -271,8 +285,18 @@ fn everything_else_survives(w: &World, records: &[(&str, RecordId)]) {
     let id = |what: &str| records.iter().find(|(w, _)| *w == what).unwrap().1;
     let c: Customer = li.get(id("customer")).unwrap();
     assert_eq!(c.name, "华东机械");
-    assert_eq!((c.contacts[0].name.as_str(), c.contacts[0].mobile.as_str()), (ERASED, ""));
-    assert!(c.contacts[0].consent.as_ref().unwrap().withdrawn_at.is_some());
+    assert_eq!(
+        (c.contacts[0].name.as_str(), c.contacts[0].mobile.as_str()),
+        (ERASED, "")
+    );
+    assert!(
+        c.contacts[0]
+            .consent
+            .as_ref()
+            .unwrap()
+            .withdrawn_at
+            .is_some()
+    );
     assert_eq!(c.contacts[1].name, "钱七");
     assert_eq!(c.contacts[1].mobile, "13800138000");
     assert_eq!(c.notes, format!("{ERASED}喜欢周五上午回访，手机 {ERASED}"));
@@ -345,7 +369,10 @@ async fn the_erased_prospect_key_is_a_digest_under_the_servers_secret() {
     };
     let mine = key_of(records[1].1);
     let again = key_of(records[2].1);
-    assert_eq!(mine, again, "one person, one digest: the ownership group stays");
+    assert_eq!(
+        mine, again,
+        "one person, one digest: the ownership group stays"
+    );
     // The secret was made once for this deployment; any later ask returns the same one.
     let secret = w.store.server_secret(ERASURE_SECRET, &[0; 32]).unwrap();
     assert_ne!(secret, [0; 32]);

@@ -61,7 +61,9 @@ mod tests {
         let d = key.digest("tel:+8613987654321").unwrap();
         assert_eq!(d, key.digest("tel:+8613987654321").unwrap());
         assert_eq!(key.digest(&d).unwrap(), d, "erasing twice keeps it");
-        let other = ErasureKey::new([8; 32]).digest("tel:+8613987654321").unwrap();
+        let other = ErasureKey::new([8; 32])
+            .digest("tel:+8613987654321")
+            .unwrap();
         assert_ne!(d, other, "another secret, another digest");
         for bare in ["tel:+8613987654321", "+8613987654321", "13987654321"] {
             let sha = hex::encode(Sha256::digest(bare.as_bytes()));

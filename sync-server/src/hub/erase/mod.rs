@@ -123,7 +123,11 @@ impl<S: ServerStore> DocHub<S> {
             }
         }
         let records = done.erased.len() + done.outside_scope;
-        tracing::info!(records, dry_run, "person erased from every record naming them");
+        tracing::info!(
+            records,
+            dry_run,
+            "person erased from every record naming them"
+        );
         Ok(done)
     }
 

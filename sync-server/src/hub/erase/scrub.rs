@@ -224,10 +224,7 @@ mod tests {
         let out = scrub(&s, &k).record(&lead).unwrap().unwrap();
         assert_eq!(out["prospect"]["name"], ERASED);
         assert_eq!(out["prospect"]["company"], "华东机械");
-        assert_eq!(
-            out["prospect_key"],
-            k.digest("tel:+8613987654321").unwrap()
-        );
+        assert_eq!(out["prospect_key"], k.digest("tel:+8613987654321").unwrap());
         assert_eq!(out["follow_ups"][0]["said"], format!("{ERASED}说下周再谈"));
         assert!(out["erased_at"].is_string());
     }

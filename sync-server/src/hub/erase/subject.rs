@@ -41,12 +41,16 @@ impl DataSubject {
     /// `@`, every name have at least two characters; at least one identifier in all.
     pub fn new(names: &[String], phones: &[String], emails: &[String]) -> Result<Self> {
         if names.len() > MAX_EACH || phones.len() > MAX_EACH || emails.len() > MAX_EACH {
-            return Err(invalid("每类标识最多 16 个 / at most 16 identifiers of each sort"));
+            return Err(invalid(
+                "每类标识最多 16 个 / at most 16 identifiers of each sort",
+            ));
         }
         let mut subject = DataSubject::default();
         for name in names.iter().map(|n| n.trim()) {
             if name.chars().count() < 2 || name == ERASED {
-                return Err(invalid("姓名至少两个字 / a name has at least two characters"));
+                return Err(invalid(
+                    "姓名至少两个字 / a name has at least two characters",
+                ));
             }
             subject.names.push(name.to_owned());
         }
@@ -193,19 +197,14 @@ fn digit_groups(text: &str) -> Vec<Range<usize>> {
 
 /// Whether the text between two digit groups may sit inside one written phone number.
 fn joins(gap: &str) -> bool {
-    gap.chars().count() <= MAX_GAP
-        && gap
-            .chars()
-            .all(|c| " -.()/（）\u{a0}\u{3000}".contains(c))
+    gap.chars().count() <= MAX_GAP && gap.chars().all(|c| " -.()/（）\u{a0}\u{3000}".contains(c))
 }
 
 /// A written number with its full-width digits and signs made ASCII, for the parser.
 fn ascii_digits(text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            '０'..='９' | '＋' | '（' | '）' => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
+            '０'..='９' | '＋' | '（' | '）' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
         })
         .collect()
@@ -256,8 +255,12 @@ mod tests {
 
     fn zhao() -> DataSubject {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        DataSubject::new(&s(&["赵敏"]), &s(&["13987654321"]), &s(&["Zhao.Min@example.cn"]))
-            .unwrap()
+        DataSubject::new(
+            &s(&["赵敏"]),
+            &s(&["13987654321"]),
+            &s(&["Zhao.Min@example.cn"]),
+        )
+        .unwrap()
     }
 
     #[test]
