@@ -401,6 +401,21 @@ async fn a_rep_may_not_erase_a_person_and_nothing_changes() {
             "bilingual: {error}"
         );
     }
+    // An eraser's dry run names the records and changes nothing either.
+    let dry = reqwest::Client::new()
+        .post(w.http("/api/v1/privacy/erase"))
+        .bearer_auth(&w.device("cs.zhou").token)
+        .json(&json!({"person": {"phones": [PHONE]}, "dry_run": true}))
+        .send()
+        .await
+        .unwrap();
+    let dry: serde_json::Value = dry.json().await.unwrap();
+    let listed: Vec<String> = serde_json::from_value(dry["erased"].clone()).unwrap();
+    for (what, id) in &records {
+        // The report names her by name and e-mail only, not by phone.
+        let expected = *what != "report";
+        assert_eq!(listed.contains(&id.to_string()), expected, "{what}: {dry}");
+    }
     assert_eq!(stored_heads(&w), before, "no record rewritten");
     assert_eq!(traces_in(&server_db).len(), holds_before);
     assert!(holds_before > 0);
