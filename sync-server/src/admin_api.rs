@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::accounts::{self, Credentials, Team};
 use crate::error::ServerError;
 use crate::guard::{ApiJson, Throttled, query_problem};
-use crate::hub::{EditOutcome, Person, blocking};
+use crate::hub::{DataSubject, EditOutcome, Person, blocking};
 use crate::routes::{AppState, authenticate};
 use crate::store::{DeviceAuth, ServerStore};
 
@@ -332,12 +332,31 @@ async fn access_log<S: ServerStore>(
     Ok(Json(json!({ "entries": rows })).into_response())
 }
 
+/// `{"record", "contact"?}`: one contact (or, without `contact`, the lead's prospect) of one
+/// record. `{"person": {...}, "dry_run"?}`: a person wherever they stand, in every record.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EraseBody {
-    record: String,
+    record: Option<String>,
     /// A customer's contact id; absent for a lead's prospect.
     contact: Option<String>,
+    person: Option<PersonBody>,
+    /// Only say which records name the person; change nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// A person, by any of their names, phone numbers and e-mail addresses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonBody {
+    name: Option<String>,
+    #[serde(default)]
+    names: Vec<String>,
+    #[serde(default)]
+    phones: Vec<String>,
+    #[serde(default)]
+    emails: Vec<String>,
 }
 
 async fn erase<S: ServerStore>(
@@ -346,9 +365,31 @@ async fn erase<S: ServerStore>(
     ApiJson(body): ApiJson<EraseBody>,
 ) -> ApiResult {
     let who = caller(&state, &headers).await?;
-    let record: RecordId = parse(&body.record, "record")?;
-    let person = body.contact.map_or(Person::Prospect, Person::Contact);
-    match state.hub.erase(&who.user, record, &person).await? {
+    match (body.record, body.person) {
+        (Some(record), None) if !body.dry_run => {
+            erase_in_record(&state, &who.user, &record, body.contact).await
+        }
+        (None, Some(person)) if body.contact.is_none() => {
+            erase_person(&state, &who.user, person, body.dry_run).await
+        }
+        _ => Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "请给出 record（可带 contact）或 person 之一 / give either record (with an optional \
+             contact) or person"
+                .into(),
+        )),
+    }
+}
+
+async fn erase_in_record<S: ServerStore>(
+    state: &AppState<S>,
+    by: &UserId,
+    record: &str,
+    contact: Option<String>,
+) -> ApiResult {
+    let record: RecordId = parse(record, "record")?;
+    let person = contact.map_or(Person::Prospect, Person::Contact);
+    match state.hub.erase(by, record, &person).await? {
         EditOutcome::Stored(_) => Ok(Json(json!({ "erased": record.to_string() })).into_response()),
         EditOutcome::NotFound => Err(ApiError(
             StatusCode::NOT_FOUND,
@@ -356,4 +397,22 @@ async fn erase<S: ServerStore>(
         )),
         EditOutcome::Refused(r) => Err(ApiError(StatusCode::FORBIDDEN, r.to_string())),
     }
+}
+
+async fn erase_person<S: ServerStore>(
+    state: &AppState<S>,
+    by: &UserId,
+    person: PersonBody,
+    dry_run: bool,
+) -> ApiResult {
+    let names: Vec<String> = person.name.into_iter().chain(person.names).collect();
+    let subject = DataSubject::new(&names, &person.phones, &person.emails)?;
+    let done = state.hub.erase_person(by, &subject, dry_run).await?;
+    let ids: Vec<String> = done.erased.iter().map(ToString::to_string).collect();
+    Ok(Json(json!({
+        "erased": ids,
+        "outside_scope": done.outside_scope,
+        "dry_run": dry_run,
+    }))
+    .into_response())
 }

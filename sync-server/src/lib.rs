@@ -27,7 +27,10 @@ use std::sync::Arc;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
-pub use hub::{ChangeOrigin, DocHub, EditOutcome, FollowConfig, HeldRecord, History, Person};
+pub use hub::{
+    ChangeOrigin, DataSubject, DocHub, ERASED, ERASURE_SECRET, EditOutcome, ErasureKey,
+    FollowConfig, HeldRecord, History, Person, PersonErasure,
+};
 pub use office::Office;
 pub use routes::token_hash;
 pub use store::{ChangeReceipt, DeviceAuth, DocSummary, PgStore, ServerStore, SqliteStore};

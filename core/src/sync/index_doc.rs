@@ -91,16 +91,25 @@ pub fn read_entries(doc: &AutoCommit) -> BTreeMap<RecordId, String> {
     out
 }
 
+/// Gives an empty document the skeleton of `user`'s index, without entries (a user with
+/// nothing in scope still learns that their device should hold nothing). Returns whether it
+/// changed.
+pub fn init_index(doc: &mut AutoCommit, user: &UserId) -> Result<bool> {
+    if let Some((Value::Object(ObjType::Map), _)) = doc.get(ROOT, RECORDS_KEY)? {
+        return Ok(false);
+    }
+    doc.put(ROOT, "kind", INDEX_KIND)?;
+    doc.put(ROOT, USER_KEY, user.as_str())?;
+    doc.put_object(ROOT, RECORDS_KEY, ObjType::Map)?;
+    Ok(true)
+}
+
 /// Sets the entry of `record` in an index document (creating the document's skeleton if it is
 /// empty). Returns whether anything changed.
 pub fn put_entry(doc: &mut AutoCommit, user: &UserId, record: RecordId, key: &str) -> Result<bool> {
-    let records = match doc.get(ROOT, RECORDS_KEY)? {
-        Some((Value::Object(ObjType::Map), id)) => id,
-        _ => {
-            doc.put(ROOT, "kind", INDEX_KIND)?;
-            doc.put(ROOT, USER_KEY, user.as_str())?;
-            doc.put_object(ROOT, RECORDS_KEY, ObjType::Map)?
-        }
+    init_index(doc, user)?;
+    let Some((Value::Object(ObjType::Map), records)) = doc.get(ROOT, RECORDS_KEY)? else {
+        return Ok(false);
     };
     let field = record.to_string();
     let current = match doc.get(&records, field.as_str())? {

@@ -4,7 +4,7 @@
 
 use fieldbook_core::model::LeadReferral;
 use fieldbook_core::sync::index_doc::{
-    INDEX_KIND, entry_key, index_user, put_entry, read_entries, remove_entry,
+    INDEX_KIND, entry_key, index_user, init_index, put_entry, read_entries, remove_entry,
 };
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{RecordId, UserId};
@@ -135,6 +135,21 @@ impl<S: ServerStore> DocHub<S> {
         Ok(())
     }
 
+    /// Takes a record the sender just wrote out of their index if they may not hold it (a
+    /// lead that lost at once to an earlier registration): without an index entry ever made,
+    /// their device would keep its copy — and an erasure would never reach it.
+    pub(super) async fn withdraw_from_sender(
+        &self,
+        user: &UserId,
+        record: RecordId,
+        json: &Json,
+    ) -> Result<()> {
+        if self.access.read().may_read(user, json) {
+            return Ok(());
+        }
+        self.index_entry(user, record, None).await
+    }
+
     /// Sets (or, with `None`, removes) one entry of `user`'s index document. Once the
     /// document exists, entries are written without the version check: only servers write
     /// index documents, chunks are append-only, and every node re-puts a record's entry each
@@ -189,6 +204,7 @@ impl<S: ServerStore> DocHub<S> {
 fn set_entry(h: &mut Held, user: &UserId, record: RecordId, key: Option<&str>) -> Result<bool> {
     Ok(match key {
         Some(key) => put_entry(h.doc.automerge(), user, record, key)?,
-        None => remove_entry(h.doc.automerge(), record)?,
+        // A user without an index gets an empty one: their device learns to drop the record.
+        None => init_index(h.doc.automerge(), user)? | remove_entry(h.doc.automerge(), record)?,
     })
 }

@@ -35,7 +35,9 @@ use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
 pub use desk::EditOutcome;
-pub use erase::Person;
+pub use erase::{
+    DataSubject, ERASED, ErasureKey, Person, PersonErasure, SECRET_NAME as ERASURE_SECRET,
+};
 pub use follow::FollowConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
 pub use watch::Inbox;
@@ -310,6 +312,7 @@ impl<S: ServerStore> DocHub<S> {
             *held = Some(twin);
             drop(held);
             self.after_stored(id, &json, &key).await?;
+            self.withdraw_from_sender(user, id, &json).await?;
             *state = trial;
             // The sender gets its acknowledgement even if what it wrote took the record out of
             // its scope (a lead that lost to an earlier registration); the index then tells

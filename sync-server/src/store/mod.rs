@@ -11,6 +11,8 @@ mod feed;
 mod postgres;
 mod postgres_accounts;
 mod postgres_changes;
+mod secrets_postgres;
+mod secrets_sqlite;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_changes;
@@ -137,6 +139,10 @@ pub trait ServerStore: Send + Sync + 'static {
     fn log_access(&self, entries: &[AccessEntry]) -> Result<()>;
     /// The access log, newest first, for one record or all.
     fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>>;
+
+    /// The deployment's secret `name` (32 bytes), stored as `fresh` if there is none yet: the
+    /// first node to ask creates it, every node reads the same one (ADR 0007).
+    fn server_secret(&self, name: &str, fresh: &[u8; 32]) -> Result<[u8; 32]>;
 
     /// The device an Automerge actor id is bound to (see [`ServerStore::claim_actor`]).
     fn actor_device(&self, actor: &[u8]) -> Result<Option<DeviceId>>;

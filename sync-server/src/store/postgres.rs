@@ -20,6 +20,7 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::postgres_accounts as acc;
 use super::postgres_changes as changes;
+use super::secrets_postgres as secrets;
 use super::{
     ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
     StoredDoc, WriteOutcome,
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0002_accounts.sql"),
     include_str!("../../migrations/postgres/0003_change_receipts.sql"),
     include_str!("../../migrations/postgres/0004_feed_by_transaction.sql"),
+    include_str!("../../migrations/postgres/0005_server_secrets.sql"),
 ];
 
 /// The channel feed writes are announced on.
@@ -415,6 +417,10 @@ impl ServerStore for PgStore {
 
     fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>> {
         acc::access_log(&mut *self.conn()?, record, limit)
+    }
+
+    fn server_secret(&self, name: &str, fresh: &[u8; 32]) -> Result<[u8; 32]> {
+        secrets::server_secret(&mut *self.conn()?, name, fresh)
     }
 
     fn actor_device(&self, actor: &[u8]) -> Result<Option<DeviceId>> {

@@ -12,6 +12,7 @@ use fieldbook_core::{DeviceId, RecordId, UserId};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use super::secrets_sqlite as secrets;
 use super::sqlite_accounts as acc;
 use super::sqlite_changes as changes;
 use super::{
@@ -22,7 +23,13 @@ use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
 
 /// Each schema version's script; `user_version` says how many have run.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, acc::SCHEMA_V2, changes::SCHEMA_V3, SCHEMA_V4];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    acc::SCHEMA_V2,
+    changes::SCHEMA_V3,
+    SCHEMA_V4,
+    secrets::SCHEMA_V5,
+];
 
 /// Version 4: the change feed and document versions (ADR 0009).
 const SCHEMA_V4: &str = "
@@ -280,6 +287,10 @@ impl ServerStore for SqliteStore {
 
     fn access_log(&self, record: Option<RecordId>, limit: usize) -> Result<Vec<AccessEntry>> {
         acc::access_log(&self.conn.lock(), record, limit)
+    }
+
+    fn server_secret(&self, name: &str, fresh: &[u8; 32]) -> Result<[u8; 32]> {
+        secrets::server_secret(&self.conn.lock(), name, fresh)
     }
 
     fn actor_device(&self, actor: &[u8]) -> Result<Option<DeviceId>> {

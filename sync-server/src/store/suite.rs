@@ -115,6 +115,14 @@ pub fn suite_actor_binding<S: ServerStore>(make: impl Fn() -> S) {
     assert!(!store.claim_actor(b"actor-1", b).unwrap());
 }
 
+/// A secret is created once: later askers get the first one, whatever they offer.
+pub fn suite_server_secrets<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    assert_eq!(store.server_secret("a", &[1; 32]).unwrap(), [1; 32]);
+    assert_eq!(store.server_secret("a", &[2; 32]).unwrap(), [1; 32]);
+    assert_eq!(store.server_secret("b", &[3; 32]).unwrap(), [3; 32]);
+}
+
 /// The access log keeps entries newest first, filtered by record.
 pub fn suite_access_log<S: ServerStore>(make: impl Fn() -> S) {
     let store = make();
@@ -281,6 +289,7 @@ pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_accounts_and_teams(&make);
     suite_enrolment_codes(&make);
     suite_actor_binding(&make);
+    suite_server_secrets(&make);
     suite_access_log(&make);
     suite_change_receipts(&make);
     suite_versioned_writes(&make);

@@ -8,5 +8,6 @@ mod common;
 
 mod basics;
 mod decisions;
+mod erasure;
 mod http;
 
