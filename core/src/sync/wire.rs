@@ -131,9 +131,14 @@ impl WireMessage {
         out
     }
 
-    /// Parses one frame; malformed input is an error, never a panic.
+    /// Parses one frame; malformed input is an error, never a panic. A frame of more CBOR
+    /// items than any real message has is refused before anything is built from it
+    /// (`wire_budget.rs`), so a frame costs a small multiple of its size at most.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        ciborium::from_reader(bytes).map_err(|e| Error::Protocol(format!("bad CBOR message: {e}")))
+        super::wire_budget::check_budget(bytes)?;
+        ciborium::from_reader(bytes).map_err(|e| {
+            Error::Protocol(format!("CBOR 消息无效 / bad CBOR message: {e}"))
+        })
     }
 
     /// A short name for logs.
@@ -246,6 +251,11 @@ mod tests {
         #[test]
         fn every_message_round_trips(m in message()) {
             prop_assert_eq!(WireMessage::decode(&m.encode()).ok(), Some(m));
+        }
+
+        #[test]
+        fn every_message_passes_the_budget(m in message()) {
+            prop_assert!(super::super::wire_budget::check_budget(&m.encode()).is_ok());
         }
 
         #[test]

@@ -7,3 +7,5 @@
 mod common;
 
 mod basics;
+mod ids;
+mod memory;
