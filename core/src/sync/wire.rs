@@ -136,9 +136,8 @@ impl WireMessage {
     /// (`wire_budget.rs`), so a frame costs a small multiple of its size at most.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
         super::wire_budget::check_budget(bytes)?;
-        ciborium::from_reader(bytes).map_err(|e| {
-            Error::Protocol(format!("CBOR 消息无效 / bad CBOR message: {e}"))
-        })
+        ciborium::from_reader(bytes)
+            .map_err(|e| Error::Protocol(format!("CBOR 消息无效 / bad CBOR message: {e}")))
     }
 
     /// A short name for logs.
@@ -282,6 +281,17 @@ mod tests {
         assert_eq!(get("type").unwrap().as_text(), Some("sync"));
         assert_eq!(get("data").unwrap().as_bytes(), Some(&vec![1, 2, 3]));
         assert!(get("documentId").is_some() && get("targetId").is_some());
+    }
+
+    #[test]
+    fn a_sync_message_of_nearly_8_mib_still_round_trips() {
+        let m = WireMessage::Sync {
+            document_id: "d".into(),
+            sender_id: "s".into(),
+            target_id: "t".into(),
+            data: vec![0; 8 * 1024 * 1024 - 128],
+        };
+        assert_eq!(WireMessage::decode(&m.encode()).unwrap(), m);
     }
 
     #[test]

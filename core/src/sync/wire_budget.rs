@@ -121,7 +121,10 @@ mod tests {
     fn eight_mib_of_zeros_is_refused_by_the_item_count() {
         let frame = zeros(8 * 1024 * 1024);
         let err = check_budget(&frame).unwrap_err().to_string();
-        assert!(err.contains("CBOR 项超过 4096 个 / the message has more than 4096"), "{err}");
+        assert!(
+            err.contains("CBOR 项超过 4096 个 / the message has more than 4096"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -134,7 +137,12 @@ mod tests {
     #[test]
     fn a_string_longer_than_the_frame_is_malformed() {
         let frame = [0x5a, 0x7f, 0xff, 0xff, 0xff, 1, 2];
-        assert!(check_budget(&frame).unwrap_err().to_string().contains("CBOR 格式错误"));
+        assert!(
+            check_budget(&frame)
+                .unwrap_err()
+                .to_string()
+                .contains("CBOR 格式错误")
+        );
     }
 
     #[test]

@@ -75,7 +75,10 @@ pub fn suite_device_ids_belong_to_one_user<S: ServerStore>(make: impl Fn() -> S)
     };
     store.add_device_token(&token(1, "rep.li")).unwrap();
     let taken = store.add_device_token(&token(2, "rep.wang")).unwrap_err();
-    assert!(taken.to_string().contains("已属于另一用户 / device"), "{taken}");
+    assert!(
+        taken.to_string().contains("已属于另一用户 / device"),
+        "{taken}"
+    );
     assert_eq!(store.device_token(&[2; 32]).unwrap(), None);
     store.add_device_token(&token(3, "rep.li")).unwrap();
     assert_eq!(store.device_tokens().unwrap().len(), 2);

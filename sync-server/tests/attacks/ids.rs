@@ -117,7 +117,10 @@ async fn signing_in_or_enrolling_with_another_users_device_id_is_refused() {
     let enrol = json!({"code": code["code"], "device": li});
     let (status, body) = post(&w, "/api/v1/devices/enrol", None, enrol).await;
     assert_eq!(status, 403, "{body}");
-    assert!(error(&body).contains("already belongs to another user"), "{body}");
+    assert!(
+        error(&body).contains("already belongs to another user"),
+        "{body}"
+    );
     assert_eq!(w.store.device_tokens().unwrap(), tokens, "no token stored");
 }
 
@@ -129,7 +132,10 @@ async fn the_servers_own_device_id_is_refused_and_the_code_stays_usable() {
     let login = json!({"user": "rep.wang", "password": "correct horse battery", "device": nil});
     let (status, body) = post(&w, "/api/v1/devices/login", None, login).await;
     assert_eq!(status, 400, "{body}");
-    assert!(error(&body).contains("保留编号（服务器自用）/ device id"), "{body}");
+    assert!(
+        error(&body).contains("保留编号（服务器自用）/ device id"),
+        "{body}"
+    );
     let admin = w.device("admin.zheng").token.clone();
     let path = "/api/v1/admin/users/rep.wang/enrolment";
     let (_, code) = post(&w, path, Some(&admin), json!({})).await;
@@ -150,7 +156,9 @@ async fn no_token_for_a_user_who_does_not_exist_or_is_disabled() {
     let device = DeviceId::from_random_bytes([70; 16]);
     let missing = add_device(w.store.as_ref(), device, user("nobody")).unwrap_err();
     assert!(
-        missing.to_string().contains("用户 nobody 不存在 / user nobody does not exist"),
+        missing
+            .to_string()
+            .contains("用户 nobody 不存在 / user nobody does not exist"),
         "{missing}"
     );
     let mut wang = w.store.account(&user("rep.wang")).unwrap().unwrap();
@@ -158,7 +166,9 @@ async fn no_token_for_a_user_who_does_not_exist_or_is_disabled() {
     w.store.put_account(&wang).unwrap();
     let disabled = add_device(w.store.as_ref(), device, user("rep.wang")).unwrap_err();
     assert!(
-        disabled.to_string().contains("已停用 / user rep.wang is disabled"),
+        disabled
+            .to_string()
+            .contains("已停用 / user rep.wang is disabled"),
         "{disabled}"
     );
     assert_eq!(w.store.device_tokens().unwrap(), tokens, "no token stored");
@@ -177,7 +187,10 @@ async fn the_add_device_command_refuses_a_user_who_does_not_exist() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("用户 nobody 不存在 / user nobody does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("用户 nobody 不存在 / user nobody does not exist"),
+        "{stderr}"
+    );
     let nil = DeviceId::NIL.to_string();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldbook-sync-server"))
         .arg("--db")
@@ -186,6 +199,48 @@ async fn the_add_device_command_refuses_a_user_who_does_not_exist() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains("reserved for the server"), "{stderr}");
+    assert!(
+        !out.status.success() && stderr.contains("reserved for the server"),
+        "{stderr}"
+    );
     assert_eq!(w.store.device_tokens().unwrap(), tokens, "no token stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgraded_server_rebuilds_legacy_indexes_at_the_reserved_ids() {
+    use fieldbook_core::sync::heads_key;
+    use fieldbook_core::sync::index_doc::{legacy_index_id, put_entry, read_entries};
+    use fieldbook_sync_server::{ServerConfig, SqliteStore, accounts, start};
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(SqliteStore::open(dir.path().join("server.sqlite3")).unwrap());
+    let li = user("rep.li");
+    let role = fieldbook_core::access::Role::FieldRep;
+    let entropy = fieldbook_core::SeededEntropy::new(1);
+    accounts::create_user(store.as_ref(), &entropy, &li, "李", role, None, None).unwrap();
+    // What the old server stored: rep.li's customer, and his index at the old (v4) id.
+    let mut c = Customer::default();
+    c.meta.id = RecordId::from_random_bytes([5; 16]);
+    (c.meta.owner, c.meta.created_by) = (li.clone(), li.clone());
+    let mut doc = RecordDoc::create(&c, DeviceId::from_random_bytes([1; 16]).actor(1)).unwrap();
+    let key = heads_key(&doc.heads());
+    store
+        .append_chunk(c.meta.id, "customer", &key, &doc.save())
+        .unwrap();
+    let mut old = automerge::AutoCommit::new();
+    put_entry(&mut old, &li, c.meta.id, &key).unwrap();
+    let old_key = heads_key(&old.get_heads());
+    store
+        .append_chunk(legacy_index_id(&li), INDEX_KIND, &old_key, &old.save())
+        .unwrap();
+    let server = start(store.clone(), ServerConfig::default()).await.unwrap();
+    let rebuilt = store
+        .load_doc(index_id(&li))
+        .unwrap()
+        .expect("index rebuilt");
+    let rebuilt = automerge::AutoCommit::load(&rebuilt).unwrap();
+    assert!(read_entries(&rebuilt).contains_key(&c.meta.id));
+    // An updated phone finds its record through the new index.
+    let phone = open_device(&dir, &store, &server, 7, "rep.li");
+    phone.sync().await;
+    assert!(phone.store.contains(c.meta.id).unwrap());
 }

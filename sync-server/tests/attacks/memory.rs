@@ -60,7 +60,11 @@ async fn requests_for_unknown_ids_leave_no_slot_in_the_hub() {
     for from in (0..UNKNOWN).step_by(BATCH as usize) {
         ask(&mut raw, from).await;
     }
-    assert_eq!(w.server.hub().held_count(), held, "no slot kept for unknown ids");
+    assert_eq!(
+        w.server.hub().held_count(),
+        held,
+        "no slot kept for unknown ids"
+    );
     assert_eq!(w.server.hub().watched_count(), watched, "none watched");
     assert!(w.store.list_docs().unwrap().is_empty(), "nothing stored");
     // The connection is still served: a real record syncs.
