@@ -30,7 +30,7 @@ fn request(id: RecordId) -> WireMessage {
 /// The `n`-th unknown id: mostly ordinary ids, every tenth in the reserved space (the index of
 /// a user who does not exist).
 fn unknown(n: u32) -> RecordId {
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         return index_id(&crate::common::user(&format!("ghost-{n}")));
     }
     let mut bytes = [0xa5; 16];
