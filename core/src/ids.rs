@@ -21,6 +21,19 @@ impl RecordId {
         RecordId(uuid::Builder::from_random_bytes(bytes).into_uuid())
     }
 
+    /// An id in the space the sync server reserves for its own documents (the per-user index
+    /// documents): UUID version 8 with the variant bits set, the other 122 bits from `bytes`.
+    /// Devices create records with [`RecordId::from_random_bytes`] (version 4), never here.
+    pub fn reserved_from_bytes(bytes: [u8; 16]) -> Self {
+        RecordId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    }
+
+    /// Whether this id is in the server's reserved space (UUID version 8): no device may
+    /// create a document here.
+    pub fn is_reserved(&self) -> bool {
+        self.0.get_version_num() == 8
+    }
+
     /// The raw 16 bytes (automerge-repo's "binary document id").
     pub fn as_bytes(&self) -> &[u8; 16] {
         self.0.as_bytes()
@@ -79,6 +92,12 @@ impl DeviceId {
     /// A device id from 16 random bytes (the caller injects the randomness).
     pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
         DeviceId(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+
+    /// Whether no device may have this id: the all-zero id (the server's own actors are bound
+    /// to it) and the all-ones id.
+    pub fn is_reserved(&self) -> bool {
+        self.0.is_nil() || self.0.is_max()
     }
 
     pub fn as_bytes(&self) -> &[u8; 16] {

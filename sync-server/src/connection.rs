@@ -181,7 +181,7 @@ impl<S: ServerStore> Conn<S> {
                 .into_iter()
                 .collect(),
             Outcome::Unavailable => {
-                self.states.remove(&id);
+                self.forget(id);
                 vec![WireMessage::DocUnavailable {
                     sender_id: SERVER_PEER_ID.into(),
                     target_id: remote,
@@ -190,12 +190,23 @@ impl<S: ServerStore> Conn<S> {
             }
             Outcome::Refused(reason) => {
                 tracing::info!(record = %id, "change refused");
+                if id.is_reserved() {
+                    self.forget(id);
+                }
                 vec![WireMessage::Error {
                     message: reason,
                     document_id: Some(id.to_string()),
                 }]
             }
         })
+    }
+
+    /// Keeps nothing for a document the server does not hold for this device (finding 8).
+    fn forget(&mut self, id: RecordId) {
+        self.states.remove(&id);
+        if self.watched.remove(&id) {
+            self.hub.unwatch(&self.inbox, [id]);
+        }
     }
 
     async fn on_changed(&mut self, mut ids: Vec<RecordId>) -> Result<Vec<WireMessage>> {

@@ -71,6 +71,25 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     follower: tokio::task::JoinHandle<()>,
+    hub: Arc<dyn HubCounts>,
+}
+
+/// What a running server's hub holds in memory, as counts (tests and metrics assert on these,
+/// not on the process's size).
+pub trait HubCounts: Send + Sync + std::fmt::Debug {
+    /// Documents the hub keeps a slot for ([`DocHub::held_count`]).
+    fn held_count(&self) -> usize;
+    /// Documents some connection watches ([`DocHub::watched_count`]).
+    fn watched_count(&self) -> usize;
+}
+
+impl<S: ServerStore> HubCounts for DocHub<S> {
+    fn held_count(&self) -> usize {
+        DocHub::held_count(self)
+    }
+    fn watched_count(&self) -> usize {
+        DocHub::watched_count(self)
+    }
 }
 
 impl RunningServer {
@@ -82,6 +101,11 @@ impl RunningServer {
     /// The WebSocket URL devices connect to.
     pub fn url(&self) -> String {
         format!("ws://{}/sync", self.addr)
+    }
+
+    /// The hub's memory, as counts.
+    pub fn hub(&self) -> &dyn HubCounts {
+        self.hub.as_ref()
     }
 
     /// Stops accepting, lets connections finish, and waits. Acknowledged data is already durable.
@@ -120,6 +144,7 @@ pub async fn start_with_gate<S: ServerStore>(
     hub.warm().await?;
     let follower = tokio::spawn(hub.clone().follow(from, config.follow));
     let office = office::Office::new(hub.clone(), fieldbook_core::WorkCalendar::china_default());
+    let counts: Arc<dyn HubCounts> = hub.clone();
     let state = Arc::new(routes::AppState {
         hub,
         office,
@@ -144,6 +169,7 @@ pub async fn start_with_gate<S: ServerStore>(
         shutdown: Some(tx),
         task,
         follower,
+        hub: counts,
     })
 }
 

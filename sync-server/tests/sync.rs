@@ -198,7 +198,7 @@ async fn malformed_frame_closes_only_that_connection() {
     let token = add_device(
         w.server_store.as_ref(),
         DeviceId::from_random_bytes([9; 16]),
-        UserId::new("x").unwrap(),
+        UserId::new("rep.li").unwrap(),
     )
     .unwrap();
     let url = format!("{}?token={token}", w.server.url());

@@ -74,6 +74,7 @@ fn fieldbook_ws_path() -> String {
 /// Registers a device for `user` in the server's database and returns its token; `device` is
 /// the device's id (its Automerge actor ids start with it), a new one if `None`.
 pub async fn add_fieldbook_device(db: &Path, user: &str, device: Option<&str>) -> Result<String> {
+    ensure_fieldbook_user(db, user).await?;
     let mut command = Command::new(fieldbook_server_bin()?);
     command
         .args(["add-device", "--db"])
@@ -98,6 +99,24 @@ pub async fn add_fieldbook_device(db: &Path, user: &str, device: Option<&str>) -
         .unwrap_or(line)
         .trim()
         .to_string())
+}
+
+/// Adds `user` as a field rep without a team (tokens are issued only for existing users).
+async fn ensure_fieldbook_user(db: &Path, user: &str) -> Result<()> {
+    let output = Command::new(fieldbook_server_bin()?)
+        .args(["add-user", "--db"])
+        .arg(db)
+        .args(["--user", user, "--name", user, "--role", "field_rep"])
+        .stdin(Stdio::null())
+        .output()
+        .await?;
+    if !output.status.success() {
+        bail!(
+            "add-user failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
 }
 
 /// Reads the server's stdout until `listening on ws://ADDR/…`, then keeps draining it (logs go

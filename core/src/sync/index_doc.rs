@@ -24,12 +24,25 @@ const RECORDS_KEY: &str = "records";
 const USER_KEY: &str = "user";
 
 /// The document id of `user`'s index: the first 16 bytes of SHA-256 over a fixed prefix and the
-/// user id, so the device and the server derive it independently.
+/// user id, marked as a UUID version 8 (the server's reserved space, see
+/// [`RecordId::is_reserved`]), so the device and the server derive it independently and no
+/// device can create a document there first (issue 15, finding 3). Before that fix the same
+/// hash was marked version 4 ([`legacy_index_id`]).
 pub fn index_id(user: &UserId) -> RecordId {
+    RecordId::reserved_from_bytes(index_hash(user))
+}
+
+/// Where `user`'s index lived before the reserved space: the same hash marked version 4, an
+/// id any device could create a record at. Servers no longer serve or write it.
+pub fn legacy_index_id(user: &UserId) -> RecordId {
+    RecordId::from_random_bytes(index_hash(user))
+}
+
+fn index_hash(user: &UserId) -> [u8; 16] {
     let digest = Sha256::digest(format!("fieldbook-index/v1:{user}").as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
-    RecordId::from_random_bytes(bytes)
+    bytes
 }
 
 /// A compact, order-independent text key of a document's heads: the sorted hashes in hex,
@@ -180,6 +193,9 @@ mod tests {
         let b = UserId::new("rep.wang").unwrap();
         assert_eq!(index_id(&a), index_id(&a));
         assert_ne!(index_id(&a), index_id(&b));
+        assert!(index_id(&a).is_reserved() && !legacy_index_id(&a).is_reserved());
+        assert_eq!(index_id(&a).as_bytes()[6] >> 4, 8, "UUID version 8");
+        assert_eq!(index_id(&a).as_bytes()[8] >> 6, 0b10, "RFC 9562 variant");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod engine;
 pub mod index_doc;
 pub mod inflate;
 pub mod wire;
+mod wire_budget;
 
 #[cfg(feature = "sync-driver")]
 pub use driver::DeviceSync;

@@ -131,9 +131,13 @@ impl WireMessage {
         out
     }
 
-    /// Parses one frame; malformed input is an error, never a panic.
+    /// Parses one frame; malformed input is an error, never a panic. A frame of more CBOR
+    /// items than any real message has is refused before anything is built from it
+    /// (`wire_budget.rs`), so a frame costs a small multiple of its size at most.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        ciborium::from_reader(bytes).map_err(|e| Error::Protocol(format!("bad CBOR message: {e}")))
+        super::wire_budget::check_budget(bytes)?;
+        ciborium::from_reader(bytes)
+            .map_err(|e| Error::Protocol(format!("CBOR 消息无效 / bad CBOR message: {e}")))
     }
 
     /// A short name for logs.
@@ -249,6 +253,11 @@ mod tests {
         }
 
         #[test]
+        fn every_message_passes_the_budget(m in message()) {
+            prop_assert!(super::super::wire_budget::check_budget(&m.encode()).is_ok());
+        }
+
+        #[test]
         fn garbage_never_panics(b in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = WireMessage::decode(&b);
         }
@@ -272,6 +281,17 @@ mod tests {
         assert_eq!(get("type").unwrap().as_text(), Some("sync"));
         assert_eq!(get("data").unwrap().as_bytes(), Some(&vec![1, 2, 3]));
         assert!(get("documentId").is_some() && get("targetId").is_some());
+    }
+
+    #[test]
+    fn a_sync_message_of_nearly_8_mib_still_round_trips() {
+        let m = WireMessage::Sync {
+            document_id: "d".into(),
+            sender_id: "s".into(),
+            target_id: "t".into(),
+            data: vec![0; 8 * 1024 * 1024 - 128],
+        };
+        assert_eq!(WireMessage::decode(&m.encode()).unwrap(), m);
     }
 
     #[test]

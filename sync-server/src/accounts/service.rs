@@ -51,7 +51,8 @@ fn random_secret(entropy: &dyn Entropy) -> String {
     hex::encode(bytes)
 }
 
-/// Issues a token for `device` of `user`, valid for `ttl`.
+/// Issues a token for `device` of `user`, valid for `ttl`: only for a user that exists and is
+/// enabled, and a device id that is not reserved and not another user's (issue 15, finding 4).
 pub fn issue_token<S: ServerStore + ?Sized>(
     store: &S,
     clock: &dyn Clock,
@@ -60,6 +61,7 @@ pub fn issue_token<S: ServerStore + ?Sized>(
     user: UserId,
     ttl: TimeDelta,
 ) -> Result<Credentials> {
+    may_issue(store, device, &user)?;
     let token = random_secret(entropy);
     let now = clock.now();
     let record = DeviceToken {
@@ -77,6 +79,29 @@ pub fn issue_token<S: ServerStore + ?Sized>(
         token,
         expires_at: record.expires_at,
     })
+}
+
+fn reserved_device(device: DeviceId) -> ServerError {
+    ServerError::Invalid(format!(
+        "设备编号 {device} 为保留编号（服务器自用）/ device id {device} is reserved for the server"
+    ))
+}
+
+/// Refuses a token for a reserved device id or a user who does not exist or is disabled (a
+/// device id of another user is refused by the store, atomically with the insert).
+fn may_issue<S: ServerStore + ?Sized>(store: &S, device: DeviceId, user: &UserId) -> Result<()> {
+    if device.is_reserved() {
+        return Err(reserved_device(device));
+    }
+    match store.account(user)? {
+        None => Err(ServerError::NotFound(format!(
+            "用户 {user} 不存在 / user {user} does not exist"
+        ))),
+        Some(a) if !a.active => Err(ServerError::Forbidden(format!(
+            "用户 {user} 已停用 / user {user} is disabled"
+        ))),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The device a token belongs to, if the token is valid now.
@@ -176,6 +201,10 @@ pub fn redeem_code<S: ServerStore + ?Sized>(
     code: &str,
     device: Option<DeviceId>,
 ) -> Result<Credentials> {
+    if let Some(device) = device.filter(DeviceId::is_reserved) {
+        // Before the code is used: a reserved id can never be enrolled.
+        return Err(reserved_device(device));
+    }
     let Some(user) = store.redeem_enrolment(&secret_hash(code), clock.now())? else {
         return Err(ServerError::Unauthorized(
             "注册码无效、已用或已过期 / the enrolment code is invalid, used or expired".into(),

@@ -99,6 +99,13 @@ impl<S: ServerStore> DocHub<S> {
     /// anything: how an import checks every row before it creates any.
     pub fn check_create<R: Record>(&self, user: &UserId, record: &R) -> Result<(), Refusal> {
         let id = record.meta().id;
+        if id.is_reserved() {
+            return Err(Refusal {
+                record: id,
+                field: "/meta/id".into(),
+                reason: "编号为服务器保留 / the id is reserved for index documents".into(),
+            });
+        }
         let after = match RecordDoc::create(record, self.actor.clone()) {
             Ok(doc) => doc.to_json(),
             Err(e) => {

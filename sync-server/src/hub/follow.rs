@@ -159,7 +159,7 @@ impl<S: ServerStore> DocHub<S> {
             return Ok(());
         };
         if is_index_doc(&json) {
-            self.learn_index(id).await?;
+            self.learn_index(id, &[]).await?;
             self.notify_changed(id);
             return Ok(());
         }

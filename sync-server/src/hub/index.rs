@@ -4,7 +4,8 @@
 
 use fieldbook_core::model::LeadReferral;
 use fieldbook_core::sync::index_doc::{
-    INDEX_KIND, entry_key, index_user, init_index, put_entry, read_entries, remove_entry,
+    INDEX_KIND, entry_key, index_user, init_index, legacy_index_id, put_entry, read_entries,
+    remove_entry,
 };
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{RecordId, UserId};
@@ -13,7 +14,7 @@ use serde_json::Value as Json;
 use super::{DocHub, Held, MAX_WRITE_ATTEMPTS, SERVER_DEVICE, blocking, too_busy};
 use crate::accounts::directory;
 use crate::error::Result;
-use crate::store::ServerStore;
+use crate::store::{DocSummary, ServerStore};
 
 impl<S: ServerStore> DocHub<S> {
     /// Loads what access needs at start: the directory, every lead's ownership group and every
@@ -27,28 +28,42 @@ impl<S: ServerStore> DocHub<S> {
         })
         .await?;
         self.access.write().dir = dir;
-        for doc in docs {
+        let mut unmoved = false;
+        for doc in &docs {
             if doc.kind == "lead_referral" {
                 if let Some((json, _)) = self.json_and_key(doc.id).await? {
                     self.note_lead(doc.id, &json);
                 }
             } else if doc.kind == INDEX_KIND {
-                self.learn_index(doc.id).await?;
+                unmoved |= self.learn_index(doc.id, &docs).await?;
             }
+        }
+        if unmoved {
+            // Upgraded from index ids outside the reserved space: build every index anew at
+            // its reserved id (ADR 0002). The old documents stay stored, never served.
+            tracing::info!("legacy index documents found: rebuilding every index");
+            self.reindex_all(&docs).await?;
         }
         Ok(())
     }
 
-    pub(super) async fn learn_index(&self, id: RecordId) -> Result<()> {
+    /// Learns the entries of a genuine index document; for a legacy one (stored at the index
+    /// id of before the reserved space) learns nothing and says whether its user still has no
+    /// index at the reserved id.
+    pub(super) async fn learn_index(&self, id: RecordId, docs: &[DocSummary]) -> Result<bool> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
         let Some(h) = held.as_mut() else {
-            return Ok(());
+            return Ok(false);
         };
         let Some(user) = index_user(h.doc.automerge()) else {
-            return Ok(());
+            return Ok(false);
         };
+        if id != index_id(&user) {
+            let moved = docs.iter().any(|d| d.id == index_id(&user));
+            return Ok(id == legacy_index_id(&user) && !moved);
+        }
         let entries = read_entries(h.doc.automerge());
         let mut access = self.access.write();
         for record in entries.into_keys() {
@@ -58,7 +73,7 @@ impl<S: ServerStore> DocHub<S> {
                 .or_default()
                 .insert(user.clone());
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Re-reads the directory (after an admin changed accounts or teams) and brings every
@@ -68,7 +83,12 @@ impl<S: ServerStore> DocHub<S> {
         let (dir, docs) =
             blocking(move || Ok((directory(store.as_ref())?, store.list_docs()?))).await?;
         self.access.write().dir = dir;
-        for doc in docs.into_iter().filter(|d| d.kind != INDEX_KIND) {
+        self.reindex_all(&docs).await
+    }
+
+    /// Brings every record's index entries in line with the access state.
+    async fn reindex_all(&self, docs: &[DocSummary]) -> Result<()> {
+        for doc in docs.iter().filter(|d| d.kind != INDEX_KIND) {
             if let Some((json, key)) = self.json_and_key(doc.id).await? {
                 self.reindex(doc.id, &json, &key).await?;
             }
@@ -165,6 +185,11 @@ impl<S: ServerStore> DocHub<S> {
         self.load(id, &mut held).await?;
         for _ in 0..MAX_WRITE_ATTEMPTS {
             if let Some(h) = held.as_mut() {
+                if !self.is_genuine_index(id, &mut h.doc).await? {
+                    // Not the server's: never written into (finding 3).
+                    *held = None;
+                    return Ok(());
+                }
                 // Changed in place, not on a copy: a wide reader's index is large and written
                 // on every change in their scope.
                 let before = h.doc.heads();

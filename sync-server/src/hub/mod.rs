@@ -18,6 +18,8 @@ mod erase;
 mod follow;
 mod index;
 mod records;
+mod reserved;
+mod slots;
 mod watch;
 mod write;
 
@@ -111,6 +113,8 @@ pub struct DocHub<S: ServerStore> {
     watchers: parking_lot::Mutex<HashMap<RecordId, Vec<std::sync::Weak<Inbox>>>>,
     /// When each device's last completed sync opened (`contacts.rs`).
     completed_syncs: parking_lot::Mutex<HashMap<DeviceId, chrono::DateTime<chrono::Utc>>>,
+    /// Reserved ids whose document was checked to be a server-made index (`reserved.rs`).
+    genuine: parking_lot::Mutex<HashSet<RecordId>>,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -144,6 +148,7 @@ impl<S: ServerStore> DocHub<S> {
             own_writes: parking_lot::Mutex::new(HashSet::new()),
             watchers: parking_lot::Mutex::new(HashMap::new()),
             completed_syncs: parking_lot::Mutex::new(HashMap::new()),
+            genuine: parking_lot::Mutex::new(HashSet::new()),
         }
     }
 
@@ -193,7 +198,10 @@ impl<S: ServerStore> DocHub<S> {
         let store = self.store.clone();
         let stored = blocking(move || store.load_versioned(id)).await?;
         if let Some(stored) = stored {
-            let doc = RecordDoc::load(id, &stored.bytes, self.actor.clone())?;
+            let mut doc = RecordDoc::load(id, &stored.bytes, self.actor.clone())?;
+            if id.is_reserved() && !self.is_genuine_index(id, &mut doc).await? {
+                return Ok(());
+            }
             *held = Some(Held {
                 doc,
                 bytes: stored.bytes.len() as u64,
@@ -205,10 +213,14 @@ impl<S: ServerStore> DocHub<S> {
 
     /// The merged JSON of a stored document (`None` if not stored).
     pub async fn json(&self, id: RecordId) -> Result<Option<serde_json::Value>> {
-        let slot = self.slot(id);
-        let mut held = slot.lock().await;
-        self.load(id, &mut held).await?;
-        Ok(held.as_ref().map(|h| h.doc.to_json()))
+        let json = {
+            let slot = self.slot(id);
+            let mut held = slot.lock().await;
+            self.load(id, &mut held).await?;
+            held.as_ref().map(|h| h.doc.to_json())
+        };
+        self.release_if_empty(id);
+        Ok(json)
     }
 
     /// Applies one sync message from `device` about `id`.
@@ -225,12 +237,27 @@ impl<S: ServerStore> DocHub<S> {
                 "记录 {id}：{reason} / record {id}"
             )));
         }
-        for _ in 0..MAX_WRITE_ATTEMPTS {
-            if let Some(outcome) = self.try_receive(device, id, state, message.clone()).await? {
-                return Ok(outcome);
-            }
+        if id.is_reserved() && id != index_id(&device.user) {
+            // Another user's index, or an id no document may be created at by a device: held
+            // nothing for it, answered as if it did not exist (finding 3).
+            *state = State::new();
+            return Ok(match message.changes.is_empty() {
+                true => Outcome::Unavailable,
+                false => Outcome::Refused(reserved::reserved_refusal(id)),
+            });
         }
-        Err(too_busy(id))
+        let mut outcome = Err(too_busy(id));
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            match self.try_receive(device, id, state, message.clone()).await {
+                Ok(None) => continue,
+                Ok(Some(done)) => outcome = Ok(done),
+                Err(e) => outcome = Err(e),
+            }
+            break;
+        }
+        // Nothing is kept for an id that stayed unknown (finding 8).
+        self.release_if_empty(id);
+        outcome
     }
 
     /// One attempt at [`DocHub::receive`]; `None` if another node wrote the document first
@@ -342,7 +369,9 @@ impl<S: ServerStore> DocHub<S> {
         id: RecordId,
         state: &mut State,
     ) -> Result<Option<Message>> {
-        self.reply(device, id, state, true).await
+        let message = self.reply(device, id, state, true).await;
+        self.release_if_empty(id);
+        message
     }
 
     async fn reply(

@@ -60,6 +60,13 @@ pub struct ChangeReceipt {
     pub received_at: DateTime<Utc>,
 }
 
+/// The refusal of a token for a device id that is already another user's.
+pub fn device_taken(device: DeviceId) -> crate::error::ServerError {
+    crate::error::ServerError::Forbidden(format!(
+        "设备 {device} 已属于另一用户 / device {device} already belongs to another user"
+    ))
+}
+
 /// What the sync needs from storage.
 pub trait ServerStore: Send + Sync + 'static {
     /// Every chunk of a document, concatenated, with its version; `None` if it is not stored.
@@ -118,7 +125,8 @@ pub trait ServerStore: Send + Sync + 'static {
     fn account(&self, user: &UserId) -> Result<Option<Account>>;
     fn accounts(&self) -> Result<Vec<Account>>;
 
-    /// Stores a new device token (by hash); a hash already stored is an error.
+    /// Stores a new device token (by hash); a hash already stored is an error, and so is a
+    /// device id already bound to another user ([`device_taken`]): a device belongs to one user.
     fn add_device_token(&self, token: &DeviceToken) -> Result<()>;
     /// The token with this hash, valid or not.
     fn device_token(&self, token_hash: &[u8; 32]) -> Result<Option<DeviceToken>>;

@@ -100,20 +100,30 @@ pub fn accounts(client: &mut Client) -> Result<Vec<Account>> {
     client.query(&sql, &[])?.iter().map(account_row).collect()
 }
 
+/// Stores a token unless its device id is already another user's. The transaction holds an
+/// advisory lock on the device id, so two nodes issuing one id to two users cannot both pass.
 pub fn add_device_token(client: &mut Client, t: &DeviceToken) -> Result<()> {
-    client.execute(
+    let device = t.device.to_string();
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&device])?;
+    let added = tx.execute(
         "INSERT INTO devices (token_hash, device_id, user_id, issued_at, expires_at, revoked_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         SELECT $1::bytea, $2::text, $3::text, $4::timestamptz, $5::timestamptz, $6::timestamptz
+         WHERE NOT EXISTS (SELECT 1 FROM devices WHERE device_id = $2 AND user_id <> $3)",
         &[
             &&t.token_hash[..],
-            &t.device.to_string(),
+            &device,
             &t.user.as_str(),
             &t.issued_at,
             &t.expires_at,
             &t.revoked_at,
         ],
     )?;
-    Ok(())
+    tx.commit()?;
+    match added {
+        0 => Err(super::device_taken(t.device)),
+        _ => Ok(()),
+    }
 }
 
 const TOKEN_COLUMNS: &str =

@@ -164,10 +164,13 @@ pub fn accounts(conn: &Connection) -> Result<Vec<Account>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Stores a token unless its device id is already another user's (one statement, and the
+/// store has one writer, so two issues of one id to two users cannot both pass).
 pub fn add_device_token(conn: &Connection, t: &DeviceToken) -> Result<()> {
-    conn.execute(
+    let added = conn.execute(
         "INSERT INTO devices (token_hash, device_id, user_id, issued_at, expires_at, revoked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS
+            (SELECT 1 FROM devices WHERE device_id = ?2 AND user_id <> ?3)",
         params![
             &t.token_hash[..],
             t.device,
@@ -177,7 +180,10 @@ pub fn add_device_token(conn: &Connection, t: &DeviceToken) -> Result<()> {
             t.revoked_at.map(ms)
         ],
     )?;
-    Ok(())
+    match added {
+        0 => Err(super::device_taken(t.device)),
+        _ => Ok(()),
+    }
 }
 
 const TOKEN_COLUMNS: &str =

@@ -60,6 +60,30 @@ pub fn suite_device_tokens<S: ServerStore>(make: impl Fn() -> S) {
     assert_eq!(store.device_tokens().unwrap().len(), 1);
 }
 
+/// A device id belongs to one user: a token for it to another user is refused and not stored;
+/// the same user may get another.
+pub fn suite_device_ids_belong_to_one_user<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let device = DeviceId::from_random_bytes([3; 16]);
+    let token = |hash: u8, name: &str| DeviceToken {
+        token_hash: [hash; 32],
+        device,
+        user: user(name),
+        issued_at: at(0),
+        expires_at: at(3600),
+        revoked_at: None,
+    };
+    store.add_device_token(&token(1, "rep.li")).unwrap();
+    let taken = store.add_device_token(&token(2, "rep.wang")).unwrap_err();
+    assert!(
+        taken.to_string().contains("已属于另一用户 / device"),
+        "{taken}"
+    );
+    assert_eq!(store.device_token(&[2; 32]).unwrap(), None);
+    store.add_device_token(&token(3, "rep.li")).unwrap();
+    assert_eq!(store.device_tokens().unwrap().len(), 2);
+}
+
 /// Accounts and teams round-trip; an account in an unknown team is refused.
 pub fn suite_accounts_and_teams<S: ServerStore>(make: impl Fn() -> S) {
     let store = make();
@@ -286,6 +310,7 @@ pub fn suite_change_feed<S: ServerStore>(make: impl Fn() -> S) {
 pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_chunks_append_in_order(&make);
     suite_device_tokens(&make);
+    suite_device_ids_belong_to_one_user(&make);
     suite_accounts_and_teams(&make);
     suite_enrolment_codes(&make);
     suite_actor_binding(&make);

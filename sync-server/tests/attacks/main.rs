@@ -10,4 +10,6 @@ mod basics;
 mod decisions;
 mod erasure;
 mod http;
+mod ids;
+mod memory;
 
