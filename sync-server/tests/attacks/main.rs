@@ -12,4 +12,3 @@ mod erasure;
 mod http;
 mod ids;
 mod memory;
-
