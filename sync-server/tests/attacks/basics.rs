@@ -4,7 +4,7 @@
 //! a compressed payload that inflates far beyond the limit, a replayed old message. (A change
 //! to a field outside the sender's role: `tests/access.rs`, one case per rule.)
 
-use crate::common::{Heard, World, push, user};
+use crate::common::{self, Heard, World, push, user};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
 use chrono::TimeDelta;
