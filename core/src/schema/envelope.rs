@@ -14,14 +14,14 @@ pub(super) fn check(json: &Json, policy: Policy) -> Result<RecordKind, Flaw> {
     }
     let kind = kind(json, policy)?;
     schema(json, policy)?;
-    if let Some(g) = present(json, "/meta/generation") {
-        if g.as_u64().is_none_or(|g| g < 1) {
-            let min_max = Problem::OutOfRange {
-                min: 1,
-                max: i64::MAX,
-            };
-            return Err(("/meta/generation".into(), min_max));
-        }
+    if let Some(g) = present(json, "/meta/generation")
+        && g.as_u64().is_none_or(|g| g < 1)
+    {
+        let min_max = Problem::OutOfRange {
+            min: 1,
+            max: i64::MAX,
+        };
+        return Err(("/meta/generation".into(), min_max));
     }
     if let Some(at) = present(json, "/erased_at") {
         let parsed = at
