@@ -10,6 +10,7 @@
 //!   compaction, projections for local queries.
 //! - [`clock`]: injected time and randomness; [`calendar`]: the company's zone and working days.
 //! - [`rules`]: the field-sales rules; [`input`]: phone and e-mail checks.
+//! - [`schema`]: one schema per record kind, checked by the server and the device alike.
 //! - [`clock`]: injected time and randomness.
 //! - [`sync`]: the sans-IO sync engine (automerge-repo protocol "1") and, with the
 //!   `sync-driver` feature, its tokio WebSocket driver.
@@ -31,6 +32,7 @@ pub mod input;
 pub mod model;
 pub mod queries;
 pub mod rules;
+pub mod schema;
 pub mod search;
 pub mod store;
 pub mod sync;
@@ -44,4 +46,4 @@ pub use model::{
     Customer, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta, ReturnVisitReport,
     VisitPlan,
 };
-pub use store::{DeviceStore, Refused, StoreKey, StoreOptions};
+pub use store::{DeviceStore, Quarantined, Refused, StoreKey, StoreOptions};

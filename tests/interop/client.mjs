@@ -3,7 +3,7 @@
 //   node client.mjs create --url WS_URL --value JSON
 //   node client.mjs read  --url WS_URL --doc ID
 //   node client.mjs set   --url WS_URL --doc ID --field a.b --value JSON
-//   node client.mjs edits --url WS_URL --doc ID --count N --tag T
+//   node client.mjs edits --url WS_URL --doc ID --count N --tag T [--list NAME]
 //   node client.mjs bench --url WS_URL --records N --changes K [--concurrency C]
 //   node client.mjs idle  --url WS_URL --count N
 //
@@ -11,7 +11,8 @@
 // process exits 0 only on success. `set` exits after the server has acknowledged the change (its
 // sync state reports heads that include ours). `bench` prints one line per phase and waits for a
 // line on stdin before the next phase, so the caller can read its byte counters in between.
-// `edits` appends N entries "T-0".."T-(N-1)" to the document's `log` list one at a time, each
+// `edits` appends N entries "T-0".."T-(N-1)" to the document's list NAME (default `log`; the
+// Fieldbook server takes only fields its schema knows, e.g. a visit plan's `materials`) one at a time, each
 // acknowledged by the server before the next, printing {"ok":true,"acked":i} after each: the fault
 // tests know exactly which changes the server acknowledged when they cut or kill things.
 // `idle` opens N connections that each send a protocol-"1" join, prints once every one has its
@@ -37,6 +38,7 @@ const { positionals, values } = parseArgs({
     concurrency: { type: "string", default: "64" },
     count: { type: "string", default: "1000" },
     tag: { type: "string", default: "e" },
+    list: { type: "string", default: "log" },
     "probe-ms": { type: "string", default: "2000" },
     timeout: { type: "string", default: "180000" },
   },
@@ -118,8 +120,8 @@ async function edits() {
   const handle = await findPatiently(client, values.doc)
   for (let i = 0; i < Number(values.count); i++) {
     handle.change(doc => {
-      if (!doc.log) doc.log = []
-      doc.log.push(`${values.tag}-${i}`)
+      if (!doc[values.list]) doc[values.list] = []
+      doc[values.list].push(`${values.tag}-${i}`)
     })
     await client.acked(handle, TIMEOUT, ACK)
     emit({ ok: true, acked: i, heads: A.getHeads(handle.doc()) })
@@ -182,7 +184,7 @@ async function incremental(writer, reader, writerHandles, readerHandles, k) {
       const before = A.getHeads(handle.doc())
       handle.change(doc => {
         doc.grade = "H"
-        doc.follow_ups.push({ id: `f-${i}`, channel: "phone", note: "Called back" })
+        doc.follow_ups.push({ id: `f-${i}`, channel: "phone", said: "Called back" })
       })
       bytes += changeBytesSince(handle.doc(), before)
       await writer.acked(handle, TIMEOUT, { probeEveryMs: 0 })

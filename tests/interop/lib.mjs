@@ -153,7 +153,8 @@ export function leadRecord(i) {
     source: "trade_show",
     event: "Canton Fair 2026",
     referrer_name: "",
-    prospect: { company: `Prospect Co. ${i}`, contact: `Contact ${i}`, region: "Guangdong" },
+    // Only fields of Fieldbook's lead model: its server refuses fields it does not know.
+    prospect: { company: `Prospect Co. ${i}`, name: `Contact ${i}`, needs: "Guangdong" },
     grade: ["H", "A", "B", "C"][i % 4],
     status: "open",
     lost_reason: "",

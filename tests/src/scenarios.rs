@@ -3,7 +3,7 @@
 //! Fieldbook server.
 //!
 //! Each device is a stock automerge-repo client (`client.mjs edits`) that appends entries to a
-//! record's `log` list one at a time and reports each one the server acknowledged. After the
+//! visit plan's `materials` list (a list of strings the Fieldbook schema knows) one at a time and reports each one the server acknowledged. After the
 //! faults stop, a fresh client reads the record over a clean connection and every acknowledged
 //! entry must be there exactly once. Seeds replay: `FIELDBOOK_FAULT_SEEDS=3,17`.
 
@@ -48,10 +48,14 @@ fn data_path(kind: ServerKind, dir: &Path) -> std::path::PathBuf {
     }
 }
 
-/// Creates a lead-like record with an empty `log` through a stock client, as user `rep.test`
-/// (whose token the test server issued); returns its id.
+/// The list the devices append to (`materials`, as in `create_record`): a field of the
+/// model, since the Fieldbook server refuses fields its schema does not know (ADR 0011).
+const LIST: &str = "materials";
+
+/// Creates a visit plan with an empty `materials` list through a stock client, as user
+/// `rep.test` (whose token the test server issued); returns its id.
 pub async fn create_record(url: &str) -> Result<String> {
-    let record = json!({"kind": "lead_referral", "schema": 1, "code": "L-1", "log": [],
+    let record = json!({"kind": "visit_plan", "schema": 1, "purpose": "L-1", "materials": [],
         "meta": {"created_by": "rep.test", "owner": "rep.test"}});
     let created = node::client("create", url, &[("value", &record.to_string())]).await?;
     Ok(created["id"].as_str().context("no id")?.to_string())
@@ -77,6 +81,8 @@ fn start_device(
         &count,
         "--probe-ms",
         probe_ms(kind),
+        "--list",
+        LIST,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -100,11 +106,11 @@ async fn run_device(mut device: NodeProcess, count: usize) -> Result<usize> {
     Ok(count)
 }
 
-/// Every acknowledged entry appears exactly once in the record's log, and nothing twice.
+/// Every acknowledged entry appears exactly once in the record's list, and nothing twice.
 pub fn check_exactly_once(doc: &Value, acked: &[(&str, usize)]) -> Result<()> {
-    let log: Vec<&str> = doc["log"]
+    let log: Vec<&str> = doc[LIST]
         .as_array()
-        .context("no log list")?
+        .context("no materials list")?
         .iter()
         .filter_map(Value::as_str)
         .collect();

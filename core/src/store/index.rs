@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, params};
 
 use crate::doc::RecordDoc;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{RecordId, UserId};
 use crate::model::{
     Customer, IndexEntry, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta,
@@ -35,7 +35,7 @@ type Projected = (RecordMeta, IndexEntry, serde_json::Value);
 
 fn entry_of<R: Record>(doc: &RecordDoc) -> Result<Projected> {
     let r: R = doc.read()?;
-    let body = serde_json::to_value(&r).map_err(|e| crate::error::Error::Model {
+    let body = serde_json::to_value(&r).map_err(|e| Error::Model {
         id: doc.id(),
         reason: e.to_string(),
     })?;
@@ -49,7 +49,8 @@ fn match_key(kind: &RecordKind, body: &serde_json::Value) -> Option<String> {
 }
 
 /// Rewrites the projection row of `doc`. Documents of a kind this build does not know, or not
-/// yet complete (a sync that has only part of the history), get no row.
+/// yet complete (a sync that has only part of the history), get no row; nor do documents that
+/// do not match their model, which go into quarantine instead (`quarantine.rs`).
 pub(crate) fn project(conn: &Connection, doc: &RecordDoc, now_ms: i64) -> Result<()> {
     let entry = match doc.kind() {
         Some(RecordKind::Customer) => entry_of::<Customer>(doc),
@@ -57,13 +58,20 @@ pub(crate) fn project(conn: &Connection, doc: &RecordDoc, now_ms: i64) -> Result
         Some(RecordKind::ReceptionNote) => entry_of::<ReceptionNote>(doc),
         Some(RecordKind::ReturnVisitReport) => entry_of::<ReturnVisitReport>(doc),
         Some(RecordKind::LeadReferral) => entry_of::<LeadReferral>(doc),
-        Some(RecordKind::Other(_)) | None => {
-            conn.execute("DELETE FROM records WHERE record_id = ?1", [doc.id()])?;
-            search::index::replace(conn, doc.id(), &RecordKind::default(), &[])?;
-            return Ok(());
-        }
+        Some(RecordKind::Other(_)) | None => return leave_out(conn, doc.id()),
     };
-    let (meta, e, body) = entry?;
+    let (meta, e, body) = match entry {
+        Ok(entry) => {
+            super::quarantine::release(conn, doc.id())?;
+            entry
+        }
+        // Stored and synced, but kept out of the tables until it matches (ADR 0011).
+        Err(Error::Model { .. }) => {
+            super::quarantine::hold(conn, doc, now_ms)?;
+            return leave_out(conn, doc.id());
+        }
+        Err(e) => return Err(e),
+    };
     let kind = doc.kind().unwrap_or_default();
     search::index::replace(
         conn,
@@ -92,6 +100,12 @@ pub(crate) fn project(conn: &Connection, doc: &RecordDoc, now_ms: i64) -> Result
         match_key(&kind, &body),
     ])?;
     Ok(())
+}
+
+/// Removes the projection row and search rows of a record the tables do not show.
+fn leave_out(conn: &Connection, id: RecordId) -> Result<()> {
+    conn.execute("DELETE FROM records WHERE record_id = ?1", [id])?;
+    search::index::replace(conn, id, &RecordKind::default(), &[])
 }
 
 const SUMMARY_COLUMNS: &str = "record_id, kind, owner, created_by, customer_id, title, status,

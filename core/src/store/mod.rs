@@ -15,6 +15,7 @@
 mod chunks;
 mod index;
 mod key;
+mod quarantine;
 pub mod schema;
 mod scope;
 mod sync_state;
@@ -32,6 +33,7 @@ use serde_json::Value as Json;
 
 pub use index::RecordSummary;
 pub use key::StoreKey;
+pub use quarantine::Quarantined;
 pub use scope::Refused;
 pub use typed::Filter;
 
@@ -189,6 +191,7 @@ impl DeviceStore {
         }
         let id = meta.id;
         let doc = RecordDoc::create(&record, self.actor.clone())?;
+        quarantine::check_local_write(&doc)?;
         let mut w = self.writer.lock();
         if chunks::doc_row(&w.conn, id)?.is_some() {
             return Err(Error::invalid(
@@ -211,13 +214,18 @@ impl DeviceStore {
     }
 
     /// Edits one record: `edit` changes a copy, and only the fields it changed are written.
+    /// An edit that breaks the record's schema (ADR 0011) is refused and changes nothing.
     #[tracing::instrument(skip_all, fields(kind = %R::KIND))]
     pub fn update<R: Record>(
         &self,
         id: RecordId,
         edit: impl FnOnce(&mut R) -> Result<()>,
     ) -> Result<R> {
-        self.with_doc_mut(id, |doc| doc.update(edit))
+        self.with_doc_mut(id, |doc| {
+            let edited = doc.update(edit)?;
+            quarantine::check_local_write(doc)?;
+            Ok(edited)
+        })
     }
 
     /// The fields of a record that hold concurrent values.
@@ -227,7 +235,10 @@ impl DeviceStore {
 
     /// Settles a conflict by writing `value` at `path` (a JSON pointer such as `/grade`).
     pub fn resolve_conflict(&self, id: RecordId, path: &str, value: &Json) -> Result<()> {
-        self.with_doc_mut(id, |doc| doc.resolve_conflict(path, value))
+        self.with_doc_mut(id, |doc| {
+            doc.resolve_conflict(path, value)?;
+            quarantine::check_local_write(doc)
+        })
     }
 
     /// The kind of a stored record.

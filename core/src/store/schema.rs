@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_rules_search.sql"),
     include_str!("migrations/0004_sync_state.sql"),
     include_str!("migrations/0005_refusals.sql"),
+    include_str!("migrations/0006_quarantine.sql"),
 ];
 
 /// The schema version this build writes.

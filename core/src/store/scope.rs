@@ -46,7 +46,14 @@ fn delete_rows(conn: &Connection, id: RecordId) -> Result<()> {
         conn.execute("DELETE FROM search_grams WHERE doc = ?1", [base])?;
         conn.execute("DELETE FROM search_docs WHERE id = ?1", [base])?;
     }
-    for table in ["chunks", "documents", "records", "sync_state", "refusals"] {
+    for table in [
+        "chunks",
+        "documents",
+        "records",
+        "sync_state",
+        "refusals",
+        "quarantine",
+    ] {
         conn.execute(&format!("DELETE FROM {table} WHERE record_id = ?1"), [id])?;
     }
     Ok(())

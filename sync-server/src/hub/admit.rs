@@ -1,8 +1,9 @@
-//! Admitting a device's changes: one history, the device's own actors, the gate, the write
-//! rules; and the server's receipt stamp on leads.
+//! Admitting a device's changes: one history, the device's own actors, the gate, the record's
+//! schema, the write rules; and the server's receipt stamp on leads.
 
 use fieldbook_core::access::conflict_paths_changed;
 use fieldbook_core::model::{LeadReferral, RecordKind};
+use fieldbook_core::schema::{Policy, check_record};
 use fieldbook_core::{DeviceId, RecordDoc};
 
 use super::{DocHub, Held, blocking};
@@ -65,6 +66,10 @@ impl<S: ServerStore> DocHub<S> {
                 "记录 {id} 字段 /meta/id：与文档编号不符 / record {id} field /meta/id: does not \
                  match the document id"
             )));
+        }
+        // The record's schema (ADR 0011): types, limits, nothing this server does not know.
+        if let Err(refusal) = check_record(id, &after, Policy::Server) {
+            return Ok(Err(refusal.to_string()));
         }
         let extra = conflict_paths_changed(&prior.conflicts, &twin.doc.conflicts());
         let access = self.access.read();

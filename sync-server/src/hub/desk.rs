@@ -1,8 +1,9 @@
 //! Desk actions: a change made by the server on a user's behalf (the back office), checked by
-//! the same write rule table as a device's change, then stored, indexed and synced.
+//! the same schema and write rule table as a device's change, then stored, indexed and synced.
 
 use fieldbook_core::access::{Author, Refusal, check_write, conflict_paths_changed};
 use fieldbook_core::model::Record;
+use fieldbook_core::schema::{Policy, check_record};
 use fieldbook_core::sync::heads_key;
 use fieldbook_core::{RecordDoc, RecordId, UserId};
 
@@ -64,6 +65,9 @@ impl<S: ServerStore> DocHub<S> {
             return Ok(Some(EditOutcome::Stored(before_json)));
         }
         let after = twin.doc.to_json();
+        if let Err(refusal) = schema_check(id, &after) {
+            return Ok(Some(EditOutcome::Refused(refusal)));
+        }
         let extra = conflict_paths_changed(&before_conflicts, &twin.doc.conflicts());
         let checked = {
             let access = self.access.read();
@@ -116,6 +120,7 @@ impl<S: ServerStore> DocHub<S> {
                 });
             }
         };
+        schema_check(id, &after)?;
         let access = self.access.read();
         let author = Author { user, device: None };
         check_write(&access.dir, &access.leads, author, id, None, &after, &[])
@@ -158,4 +163,13 @@ impl<S: ServerStore> DocHub<S> {
         self.after_stored(id, &json, &key).await?;
         Ok(EditOutcome::Stored(json))
     }
+}
+
+/// The record's schema (ADR 0011), as a refusal of the desk's kind.
+fn schema_check(id: RecordId, after: &serde_json::Value) -> Result<(), Refusal> {
+    check_record(id, after, Policy::Server).map_err(|r| Refusal {
+        record: id,
+        field: r.field,
+        reason: r.problem.to_string(),
+    })
 }

@@ -12,3 +12,5 @@ mod erasure;
 mod http;
 mod ids;
 mod memory;
+mod schema;
+
