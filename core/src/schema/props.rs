@@ -228,7 +228,7 @@ fn lead() -> BoxedStrategy<LeadReferral> {
     let a = (meta(), text(), pick(), of(rid()), text(), text(), prospect);
     let b = (pick(), pick(), of(time()), text(), of(rid()), of(time()));
     let c = (vec(follow_up(), 0..3), vec(status_change(), 0..3), text());
-    let d = (of(time()), of(time()));
+    let d = (of(time()), of(time()), of(time()));
     (a, b, c, d)
         .prop_map(|(a, b, c, d)| LeadReferral {
             meta: a.0,
@@ -249,6 +249,7 @@ fn lead() -> BoxedStrategy<LeadReferral> {
             prospect_key: c.2,
             clock_floor_at: d.0,
             server_received_at: d.1,
+            contact_floor_at: d.2,
         })
         .boxed()
 }
@@ -306,12 +307,13 @@ fn visit_plan() -> BoxedStrategy<VisitPlan> {
 }
 
 fn approval() -> BoxedStrategy<Approval> {
-    (any::<bool>(), user(), time(), text())
+    (any::<bool>(), user(), time(), text(), text())
         .prop_map(|a| Approval {
             approved: a.0,
             by: a.1,
             at: a.2,
             comment: a.3,
+            covers: a.4,
         })
         .boxed()
 }
