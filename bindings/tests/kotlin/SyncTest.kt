@@ -33,6 +33,11 @@ private class SyncServer(private val bin: String, dir: Path) : AutoCloseable {
     /** Registers [device] for [user]; returns its token (bound to that device: the server
      *  refuses changes another device wrote). */
     fun addDevice(user: String, device: String): String {
+        // Tokens are issued only to users who exist: the user first (a field rep, no team).
+        val u = ProcessBuilder(bin, "--db", db, "add-user", "--user", user, "--name", user, "--role", "field_rep")
+            .redirectError(ProcessBuilder.Redirect.appendTo(log)).start()
+        val said = u.inputStream.bufferedReader().readText()
+        expect(u.waitFor(60, TimeUnit.SECONDS) && u.exitValue() == 0) { "add-user failed: $said" }
         val p = ProcessBuilder(bin, "--db", db, "add-device", "--user", user, "--device", device)
             .redirectError(ProcessBuilder.Redirect.appendTo(log)).start()
         val out = p.inputStream.bufferedReader().readText()

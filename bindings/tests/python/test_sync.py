@@ -49,6 +49,9 @@ def server(tmp_path):
     log = open(tmp_path / "server.log", "w")
 
     def add_device(user, device):
+        # Tokens are issued only to users who exist: the user first (a field rep, no team).
+        subprocess.run([binary, "--db", db, "add-user", "--user", user, "--name", user,
+                        "--role", "field_rep"], check=True, capture_output=True, timeout=60)
         # The token is bound to the device: the server refuses changes written by another.
         out = subprocess.run([binary, "--db", db, "add-device", "--user", user, "--device", device],
                              check=True, capture_output=True, text=True, timeout=60).stdout

@@ -277,6 +277,25 @@ async fn a_person_erased_by_name_phone_and_email_leaves_no_byte_on_the_server_or
     assert_eq!(traces_in_files(files.iter().map(PathBuf::as_path)), vec![]);
     everything_else_survives(&w, &records);
     the_erasure_is_logged_without_the_persons_data(&w, &records).await;
+    an_erased_record_can_still_be_edited(&w, &records).await;
+}
+
+/// The rewritten records still match their models: the server takes the next edit of each.
+async fn an_erased_record_can_still_be_edited(w: &World, records: &[(&str, RecordId)]) {
+    let li = w.device("rep.li");
+    let customer = records.iter().find(|(w, _)| *w == "customer").unwrap().1;
+    li.store
+        .update::<Customer>(customer, |c| {
+            c.notes = "二次回访 / second visit".into();
+            Ok(())
+        })
+        .unwrap();
+    let stats = li.sync().await;
+    assert_eq!(stats.records_refused, 0, "{stats:?}");
+    let zhao = w.device("sup.zhao");
+    zhao.sync().await;
+    let seen: Customer = zhao.store.get(customer).unwrap();
+    assert_eq!(seen.notes, "二次回访 / second visit");
 }
 
 /// The rest of each record is as it was, on the server and on a phone.

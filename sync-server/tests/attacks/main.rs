@@ -13,4 +13,3 @@ mod http;
 mod ids;
 mod memory;
 mod schema;
-

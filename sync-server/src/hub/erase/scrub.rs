@@ -49,6 +49,11 @@ impl Scrub<'_> {
     pub fn record(&self, record: &Json) -> Result<Option<Json>> {
         let mut out = record.clone();
         let mut changed = self.contacts(&mut out);
+        // The record's own stamp: a contact carries no `erased_at` of its own (the schema
+        // knows none there, and a record the schema refuses could never be edited again).
+        if changed && out.get("erased_at").is_none() {
+            out["erased_at"] = json!(self.at);
+        }
         changed |= self.prospect(&mut out)?;
         changed |= self.texts(&mut out, None);
         Ok(changed.then_some(out))
@@ -70,9 +75,6 @@ impl Scrub<'_> {
             {
                 consent["withdrawn_at"] = json!(self.at);
                 this = true;
-            }
-            if this && c.get("erased_at").is_none() {
-                c["erased_at"] = json!(self.at);
             }
             changed |= this;
         }
@@ -211,6 +213,7 @@ mod tests {
         assert_eq!(out["contacts"][0]["name"], ERASED);
         assert_eq!(out["contacts"][0]["mobile"], "");
         assert!(out["contacts"][0]["consent"]["withdrawn_at"].is_string());
+        assert!(out["erased_at"].is_string() && out["contacts"][0].get("erased_at").is_none());
         assert_eq!(out["contacts"][1]["mobile"], "13800138000");
         assert_eq!(scrub(&s, &k).record(&out).unwrap(), None, "once is enough");
     }
