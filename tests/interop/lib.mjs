@@ -8,6 +8,10 @@ import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websoc
 import * as A from "@automerge/automerge"
 
 /** Prints one JSON line on stdout: the only thing the Rust side parses. */
+// The libraries' own console.log lines (e.g. automerge-repo's "error receiving message") go to
+// stderr: stdout carries only the JSON lines the Rust side reads.
+console.log = console.error
+
 export function emit(value) {
   process.stdout.write(JSON.stringify(value) + "\n")
 }
@@ -63,7 +67,8 @@ export class Client {
    * says so. But when the connection is cut after the server took the change and before its
    * reply arrived, the stock server has nothing new to say on the next connection and stays
    * silent, so the client would wait forever; then a fresh connection that reads the document
-   * settles it (`probeEveryMs`).
+   * settles it (`probeEveryMs`); when the probe finds the change missing too, the connection is
+   * dropped so the next one syncs afresh.
    */
   async acked(handle, ms, { probeEveryMs = 2000 } = {}) {
     let settled = false
@@ -80,6 +85,11 @@ export class Client {
         if (settled) return
         const heads = A.getHeads(handle.doc())
         if (await probeHas(this.url, handle.documentId, heads, probeEveryMs)) return
+        // The server does not hold the change either. Seen on the stock pair under load after
+        // many cuts: an open socket with a peer on both ends, and neither side sending again
+        // (the 180 s timeout ran out). What an app would do: drop the connection and sync
+        // afresh (the adapter reconnects by itself after `retryMs`).
+        if (!settled) this.adapter.socket?.close()
       }
       await new Promise(() => {})
     })()
