@@ -16,7 +16,7 @@ use crate::model::*;
 pub(super) enum AnyRecord {
     Customer(Customer),
     VisitPlan(VisitPlan),
-    ReceptionNote(ReceptionNote),
+    ReceptionNote(Box<ReceptionNote>),
     ReturnVisitReport(ReturnVisitReport),
     LeadReferral(LeadReferral),
 }
@@ -31,7 +31,7 @@ impl AnyRecord {
         match self {
             AnyRecord::Customer(r) => doc(r),
             AnyRecord::VisitPlan(r) => doc(r),
-            AnyRecord::ReceptionNote(r) => doc(r),
+            AnyRecord::ReceptionNote(r) => doc(r.as_ref()),
             AnyRecord::ReturnVisitReport(r) => doc(r),
             AnyRecord::LeadReferral(r) => doc(r),
         }
@@ -43,7 +43,9 @@ impl AnyRecord {
         Ok(match self {
             AnyRecord::Customer(_) => AnyRecord::Customer(serde_json::from_value(j)?),
             AnyRecord::VisitPlan(_) => AnyRecord::VisitPlan(serde_json::from_value(j)?),
-            AnyRecord::ReceptionNote(_) => AnyRecord::ReceptionNote(serde_json::from_value(j)?),
+            AnyRecord::ReceptionNote(_) => {
+                AnyRecord::ReceptionNote(Box::new(serde_json::from_value(j)?))
+            }
             AnyRecord::ReturnVisitReport(_) => {
                 AnyRecord::ReturnVisitReport(serde_json::from_value(j)?)
             }
@@ -66,7 +68,7 @@ pub(super) fn any_record() -> impl Strategy<Value = AnyRecord> {
     prop_oneof![
         customer().prop_map(AnyRecord::Customer),
         visit_plan().prop_map(AnyRecord::VisitPlan),
-        reception_note().prop_map(AnyRecord::ReceptionNote),
+        reception_note().prop_map(|r| AnyRecord::ReceptionNote(Box::new(r))),
         report().prop_map(AnyRecord::ReturnVisitReport),
         lead().prop_map(AnyRecord::LeadReferral),
     ]
