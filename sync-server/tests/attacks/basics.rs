@@ -2,7 +2,7 @@
 //! nothing stored: no token, a wrong token, an expired token, a token revoked mid-connection, a
 //! forged actor id, a document outside the sender's scope, an oversized frame, malformed CBOR,
 //! a compressed payload that inflates far beyond the limit, a replayed old message. (A change
-//! to a field outside the sender's role: `tests/access.rs`, one case per rule.)
+//! to a field outside the sender's role: `tests/access/cases.rs`, one case per rule.)
 
 use crate::common::{self, Heard, World, push, user};
 use automerge::transaction::Transactable;
