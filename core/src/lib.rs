@@ -9,7 +9,8 @@
 //! - [`store`]: the durable device store (SQLite, WAL, `synchronous=FULL`), incremental chunks,
 //!   compaction, projections for local queries.
 //! - [`clock`]: injected time and randomness; [`calendar`]: the company's zone and working days.
-//! - [`rules`]: the field-sales rules; [`input`]: phone and e-mail checks.
+//! - [`rules`]: the field-sales rules' steps; [`lifecycle`]: the judge of every write's step,
+//!   on the device and the server; [`input`]: phone and e-mail checks.
 //! - [`schema`]: one schema per record kind, checked by the server and the device alike.
 //! - [`clock`]: injected time and randomness.
 //! - [`sync`]: the sans-IO sync engine (automerge-repo protocol "1") and, with the
@@ -29,6 +30,7 @@ mod error;
 pub mod fuzzing;
 mod ids;
 pub mod input;
+pub mod lifecycle;
 pub mod model;
 pub mod queries;
 pub mod rules;

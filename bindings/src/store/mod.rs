@@ -51,12 +51,17 @@ impl FieldbookStore {
     /// lower-case login name. `key`: the 32-byte database key the app keeps in Android
     /// Keystore / iOS Keychain (ADR 0005); `null` for a plain file. A wrong key (or a key for a
     /// plain file, or none for an encrypted one) is `AuthNeeded`, and nothing is read or written.
-    #[uniffi::constructor(default(key = None))]
+    /// `role`: the signed-in user's role as the server's account says (`field_rep`,
+    /// `supervisor`, `marketing_manager`, `customer_service_manager`, `finance_manager`,
+    /// `admin`), so that a step the role may not take is refused on the phone already; `null`
+    /// leaves the role checks to the server (the lifecycle's other rules still run here).
+    #[uniffi::constructor(default(key = None, role = None))]
     pub fn open(
         path: String,
         device_id: String,
         user_id: String,
         key: Option<Vec<u8>>,
+        role: Option<String>,
     ) -> Result<Arc<Self>> {
         guarded(|| {
             let device: DeviceId = device_id.parse().map_err(|e: fieldbook_core::Error| {
@@ -65,6 +70,11 @@ impl FieldbookStore {
             let user = UserId::new(user_id)
                 .map_err(|e| FieldbookError::invalid("user_id", e.to_string()))?;
             let mut options = StoreOptions::new(device, user);
+            if let Some(role) = role {
+                options.role = Some(role.parse().map_err(|e: fieldbook_core::Error| {
+                    FieldbookError::invalid("role", e.to_string())
+                })?);
+            }
             if let Some(key) = key {
                 options.key = Some(
                     StoreKey::from_slice(&key)

@@ -201,7 +201,7 @@ mod tests {
 
     fn open(dir: &tempfile::TempDir) -> Arc<FieldbookStore> {
         let path = dir.path().join("a.sqlite3").display().to_string();
-        FieldbookStore::open(path, crate::new_device_id(), "rep.li".into(), None).unwrap()
+        FieldbookStore::open(path, crate::new_device_id(), "rep.li".into(), None, None).unwrap()
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub use quarantine::Quarantined;
 pub use scope::Refused;
 pub use typed::Filter;
 
+use crate::access::Role;
+use crate::calendar::WorkCalendar;
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::doc::{FieldConflict, RecordDoc};
 use crate::error::{Error, Result};
@@ -58,6 +60,11 @@ pub struct StoreOptions {
     pub compact_after_chunks: u32,
     /// The encryption key (from the platform keystore); `None` for a plain file.
     pub key: Option<StoreKey>,
+    /// The signed-in user's role, for the lifecycle judge's role checks; `None` leaves them to
+    /// the server (the state machine still runs on the device).
+    pub role: Option<Role>,
+    /// The company's calendar, for the judge's deadlines.
+    pub calendar: WorkCalendar,
 }
 
 impl StoreOptions {
@@ -70,6 +77,8 @@ impl StoreOptions {
             cache_capacity: NonZeroUsize::new(128).unwrap_or(NonZeroUsize::MIN),
             compact_after_chunks: 32,
             key: None,
+            role: None,
+            calendar: WorkCalendar::china_default(),
         }
     }
 }
@@ -192,6 +201,7 @@ impl DeviceStore {
         let id = meta.id;
         let doc = RecordDoc::create(&record, self.actor.clone())?;
         quarantine::check_local_write(&doc)?;
+        self.judge(None, &doc)?;
         let mut w = self.writer.lock();
         if chunks::doc_row(&w.conn, id)?.is_some() {
             return Err(Error::invalid(
@@ -214,7 +224,8 @@ impl DeviceStore {
     }
 
     /// Edits one record: `edit` changes a copy, and only the fields it changed are written.
-    /// An edit that breaks the record's schema (ADR 0011) is refused and changes nothing.
+    /// An edit that breaks the record's schema (ADR 0011) or its lifecycle (`crate::lifecycle`)
+    /// is refused and changes nothing.
     #[tracing::instrument(skip_all, fields(kind = %R::KIND))]
     pub fn update<R: Record>(
         &self,
@@ -222,10 +233,25 @@ impl DeviceStore {
         edit: impl FnOnce(&mut R) -> Result<()>,
     ) -> Result<R> {
         self.with_doc_mut(id, |doc| {
+            let before = doc.to_json();
             let edited = doc.update(edit)?;
             quarantine::check_local_write(doc)?;
+            self.judge(Some(&before), doc)?;
             Ok(edited)
         })
+    }
+
+    /// The lifecycle judge on a local write, as the signed-in user, by the store's clock.
+    fn judge(&self, before: Option<&Json>, doc: &RecordDoc) -> Result<()> {
+        let ctx = crate::lifecycle::Context {
+            user: &self.options.user,
+            role: self.options.role,
+            now: self.options.clock.now(),
+            floor: None,
+            dir: None,
+            calendar: &self.options.calendar,
+        };
+        crate::lifecycle::judge(before, &doc.to_json(), &ctx).map_err(|v| v.error())
     }
 
     /// The fields of a record that hold concurrent values.
@@ -236,8 +262,10 @@ impl DeviceStore {
     /// Settles a conflict by writing `value` at `path` (a JSON pointer such as `/grade`).
     pub fn resolve_conflict(&self, id: RecordId, path: &str, value: &Json) -> Result<()> {
         self.with_doc_mut(id, |doc| {
+            let before = doc.to_json();
             doc.resolve_conflict(path, value)?;
-            quarantine::check_local_write(doc)
+            quarantine::check_local_write(doc)?;
+            self.judge(Some(&before), doc)
         })
     }
 

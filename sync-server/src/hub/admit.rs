@@ -1,5 +1,5 @@
 //! Admitting a device's changes: one history, the device's own actors, the gate, the record's
-//! schema, the write rules; and the server's receipt stamp on leads.
+//! schema, the write rules, the lifecycle judge; and the server's receipt stamp on leads.
 
 use fieldbook_core::access::conflict_paths_changed;
 use fieldbook_core::model::{LeadReferral, RecordKind};
@@ -77,16 +77,36 @@ impl<S: ServerStore> DocHub<S> {
             user: &device.user,
             device: Some(device.device),
         };
-        let checked = fieldbook_core::access::check_write(
+        let before = prior.json.as_ref().filter(|j| j.get("kind").is_some());
+        if let Err(refusal) = fieldbook_core::access::check_write(
             &access.dir,
             &access.leads,
             author,
             id,
-            prior.json.as_ref().filter(|j| j.get("kind").is_some()),
+            before,
             &after,
             &extra,
-        );
-        Ok(checked.map_err(|r| r.to_string()))
+        ) {
+            return Ok(Err(refusal.to_string()));
+        }
+        // The record's lifecycle: the step is legal, by this role, at the time received; times
+        // the device claims lie after its previous completed sync.
+        let calendar = fieldbook_core::WorkCalendar::china_default();
+        let ctx = fieldbook_core::lifecycle::Context {
+            user: &device.user,
+            role: Some(
+                access
+                    .dir
+                    .role(&device.user)
+                    .unwrap_or(fieldbook_core::access::Role::FieldRep),
+            ),
+            now: self.clock.now(),
+            floor: self.previous_sync(device),
+            dir: Some(&access.dir),
+            calendar: &calendar,
+        };
+        Ok(fieldbook_core::lifecycle::judge(before, &after, &ctx)
+            .map_err(|v| v.refusal(id).to_string()))
     }
 
     /// Whether every actor is this device's: a Fieldbook actor names its device; any other

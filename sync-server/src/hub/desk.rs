@@ -1,5 +1,6 @@
 //! Desk actions: a change made by the server on a user's behalf (the back office), checked by
-//! the same schema and write rule table as a device's change, then stored, indexed and synced.
+//! the same schema, write rule table and lifecycle judge as a device's change, then stored,
+//! indexed and synced.
 
 use fieldbook_core::access::{Author, Refusal, check_write, conflict_paths_changed};
 use fieldbook_core::model::Record;
@@ -81,6 +82,7 @@ impl<S: ServerStore> DocHub<S> {
                 &after,
                 &extra,
             )
+            .and_then(|()| self.judge_desk(&access.dir, user, id, Some(&before_json), &after))
         };
         if let Err(refusal) = checked {
             return Ok(Some(EditOutcome::Refused(refusal)));
@@ -123,7 +125,32 @@ impl<S: ServerStore> DocHub<S> {
         schema_check(id, &after)?;
         let access = self.access.read();
         let author = Author { user, device: None };
-        check_write(&access.dir, &access.leads, author, id, None, &after, &[])
+        check_write(&access.dir, &access.leads, author, id, None, &after, &[])?;
+        self.judge_desk(&access.dir, user, id, None, &after)
+    }
+
+    /// The lifecycle judge on a desk write, as `user`, at the server's clock.
+    fn judge_desk(
+        &self,
+        dir: &fieldbook_core::access::Directory,
+        user: &UserId,
+        id: RecordId,
+        before: Option<&serde_json::Value>,
+        after: &serde_json::Value,
+    ) -> Result<(), Refusal> {
+        let calendar = fieldbook_core::WorkCalendar::china_default();
+        let ctx = fieldbook_core::lifecycle::Context {
+            user,
+            role: Some(
+                dir.role(user)
+                    .unwrap_or(fieldbook_core::access::Role::FieldRep),
+            ),
+            now: self.clock.now(),
+            floor: None,
+            dir: Some(dir),
+            calendar: &calendar,
+        };
+        fieldbook_core::lifecycle::judge(before, after, &ctx).map_err(|v| v.refusal(id))
     }
 
     /// A new record created by the server on a user's behalf (the back office's import):

@@ -11,5 +11,6 @@ mod decisions;
 mod erasure;
 mod http;
 mod ids;
+mod lifecycle;
 mod memory;
 mod schema;

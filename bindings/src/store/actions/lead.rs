@@ -1,25 +1,18 @@
-//! The rules' actions as store methods: each is one lifecycle step of one record (send or answer
-//! an invitation, record attendance, file or review a report, log a follow-up, regrade or close a
-//! lead). The step is checked and applied by `fieldbook_core::rules` inside the store's write
-//! lock, so a broken rule writes nothing and the error names the field; the record as stored
-//! afterwards is returned, and record observers hear `Local`.
-//!
-//! The signed-in user acts, at the store's clock, as the core's `Action::on` says. Steps that
-//! only a supervisor takes (reviewing a report) are taken on the supervisor's own device.
+//! The steps of a lead referral (seeds 002–004).
 
 use std::sync::Arc;
 
 use fieldbook_core::model as core;
+use fieldbook_core::rules::lead;
 use fieldbook_core::rules::ownership::{self, OwnershipDecision};
-use fieldbook_core::rules::{Action, lead, return_visit, visit_plan};
 
-use super::FieldbookStore;
 use crate::background::run;
 use crate::convert::{record_id, ts_opt};
-use crate::enums::{FollowUpChannel, InvitationMethod, LeadGrade};
+use crate::enums::{FollowUpChannel, LeadGrade};
 use crate::error::{FieldbookError, Result};
 use crate::observer::ChangeOrigin;
-use crate::records::{FfiRecord, LeadReferral, ReturnVisitReport, VisitPlan};
+use crate::records::LeadReferral;
+use crate::store::FieldbookStore;
 
 /// What a rep writes after contacting a lead (跟踪情况及合作障碍). `said` and `next_step` are
 /// required; the date and the rep are filled in.
@@ -51,69 +44,6 @@ pub struct LeadOwnership {
 
 #[uniffi::export]
 impl FieldbookStore {
-    /// Records that the customer was invited (电话/邮件/短信/上门拜访); the plan must be planned.
-    pub async fn send_invitation(
-        self: Arc<Self>,
-        plan_id: String,
-        method: InvitationMethod,
-    ) -> Result<VisitPlan> {
-        run(move || self.act::<VisitPlan>(&plan_id, |p, a| visit_plan::invite(p, method.into(), a)))
-            .await
-    }
-
-    /// The customer accepted, coming with `attendees` people (at least 1).
-    pub async fn accept_invitation(
-        self: Arc<Self>,
-        plan_id: String,
-        attendees: u32,
-    ) -> Result<VisitPlan> {
-        run(move || self.act::<VisitPlan>(&plan_id, |p, a| visit_plan::accept(p, attendees, a)))
-            .await
-    }
-
-    /// The customer declined; the reason is required and kept.
-    pub async fn decline_invitation(
-        self: Arc<Self>,
-        plan_id: String,
-        reason: String,
-    ) -> Result<VisitPlan> {
-        run(move || self.act::<VisitPlan>(&plan_id, |p, a| visit_plan::decline(p, &reason, a)))
-            .await
-    }
-
-    /// On or after the appointment's day: whether the customer came (attended / no-show).
-    pub async fn record_attendance(
-        self: Arc<Self>,
-        plan_id: String,
-        attended: bool,
-    ) -> Result<VisitPlan> {
-        run(move || {
-            let cal = self.calendar.clone();
-            self.act::<VisitPlan>(&plan_id, |p, a| match attended {
-                true => visit_plan::mark_attended(p, a, &cal),
-                false => visit_plan::mark_no_show(p, a, &cal),
-            })
-        })
-        .await
-    }
-
-    /// Files a return-visit report (due by the next working day); materials lent must be back.
-    pub async fn file_report(self: Arc<Self>, report_id: String) -> Result<ReturnVisitReport> {
-        run(move || self.act::<ReturnVisitReport>(&report_id, return_visit::file)).await
-    }
-
-    /// The supervisor's review of a filed report, with guidance; nobody reviews their own.
-    pub async fn review_report(
-        self: Arc<Self>,
-        report_id: String,
-        guidance: String,
-    ) -> Result<ReturnVisitReport> {
-        run(move || {
-            self.act::<ReturnVisitReport>(&report_id, |r, a| return_visit::review(r, &guidance, a))
-        })
-        .await
-    }
-
     /// Registers a new lead through the rules: checks the source and the prospect (a phone, or a
     /// company and a contact), assigns its identifying code (识别码) and registration time.
     /// Durable when it returns. Another rep may already own the prospect: see `leadOwnership`.
@@ -193,21 +123,6 @@ impl FieldbookStore {
             Ok(LeadOwnership::of(&decision, id))
         })
         .await
-    }
-}
-
-impl FieldbookStore {
-    /// Applies one rule to record `id` as the signed-in user, now.
-    fn act<F: FfiRecord>(
-        &self,
-        id: &str,
-        rule: impl FnOnce(&mut F::Core, &Action) -> fieldbook_core::Result<()>,
-    ) -> Result<F> {
-        let rid = record_id("id", id)?;
-        let action = Action::on(&self.store);
-        let updated = self.store.update::<F::Core>(rid, |r| rule(r, &action))?;
-        self.changed(rid.to_string(), ChangeOrigin::Local);
-        Ok(updated.into())
     }
 }
 

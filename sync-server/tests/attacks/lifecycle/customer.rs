@@ -1,0 +1,1 @@
+//! The customer lifecycle, refused on the server when sent raw.

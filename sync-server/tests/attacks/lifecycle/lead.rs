@@ -1,0 +1,1 @@
+//! The lead lifecycle, refused on the server when sent raw.

@@ -1,0 +1,1 @@
+//! The reception lifecycle, refused on the server when sent raw.

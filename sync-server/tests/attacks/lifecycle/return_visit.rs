@@ -1,0 +1,1 @@
+//! The return_visit lifecycle, refused on the server when sent raw.

@@ -1,0 +1,1 @@
+//! The visit_plan lifecycle, refused on the server when sent raw.
