@@ -370,7 +370,6 @@ fn the_monthly_expense_limit_holds_across_stored_receptions_seed_001() {
         .unwrap();
     let req = ExpenseRequest {
         amount_fen: 50_000,
-        budget_fen: 60_000,
         purpose: "午餐".into(),
     };
     apply_expense_in_store(&d.store, a.meta.id, &req, &cal).unwrap();

@@ -55,6 +55,13 @@ const RECEPTION_VISIT: &[&str] = &[
     "/visit_at",
 ];
 
+/// What finance reimbursed: what was spent, what the staff member bears, the receipts.
+const RECEPTION_REIMBURSED: &[&str] = &[
+    "/expense/spent_fen",
+    "/expense/over_budget_fen",
+    "/expense/receipts_submitted_at",
+];
+
 /// What a supervisor reviewed in a return-visit report.
 const REVIEWED_REPORT: &[&str] = &[
     "/customer_id",
@@ -101,6 +108,15 @@ pub static DECISIONS: &[Decision] = &[
         freezes: RECEPTION_VISIT,
         records_covers: false,
         label: "来访凭证 / the visit voucher",
+    },
+    Decision {
+        kind: "reception_note",
+        path: "/expense/reimbursement",
+        by: "/by",
+        deciders: &[Role::FinanceManager],
+        freezes: RECEPTION_REIMBURSED,
+        records_covers: false,
+        label: "财务报销 / finance's reimbursement",
     },
     Decision {
         kind: "return_visit_report",

@@ -95,6 +95,11 @@ pub static RULES: &[Rule] = &[
         "/expense/finance_manager",
         Writer::Decision(&[Role::FinanceManager]),
     ),
+    rule(
+        Some("reception_note"),
+        "/expense/reimbursement",
+        Writer::Decision(&[Role::FinanceManager]),
+    ),
     rule(None, "", Writer::Subjects),
 ];
 

@@ -21,7 +21,9 @@ pub use enums::{RecordKind, StringEnum};
 pub use lead::{
     FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, Prospect,
 };
-pub use reception::{Approval, ExpenseApplication, ReceptionNote, ReceptionStatus, VisitVoucher};
+pub use reception::{
+    Approval, ExpenseApplication, ReceptionNote, ReceptionStatus, Reimbursement, VisitVoucher,
+};
 pub use return_visit::{
     Proposal, ProposalOutcome, ReturnVisitReport, Review, Satisfaction, VisitExpense,
 };

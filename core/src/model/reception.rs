@@ -62,8 +62,10 @@ pub struct VisitVoucher {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ExpenseApplication {
-    /// Requested amount in fen (1/100 yuan).
+    /// Requested amount in fen (1/100 yuan), written by the applicant.
     pub amount_fen: i64,
+    /// The budget in fen, set by the customer-service manager when she approves (never by the
+    /// applicant); `0` until then.
     pub budget_fen: i64,
     pub purpose: String,
     pub applied_by: UserId,
@@ -73,7 +75,22 @@ pub struct ExpenseApplication {
     /// Finance manager's decision.
     pub finance_manager: Option<Approval>,
     pub spent_fen: Option<i64>,
+    /// The part of the spending above the budget: recorded, not reimbursed, borne by the
+    /// staff member (seed 001 §2 3(7)②).
+    pub over_budget_fen: i64,
     pub receipts_submitted_at: Option<DateTime<Utc>>,
+    /// Finance's reimbursement, once the receipts are in.
+    pub reimbursement: Option<Reimbursement>,
+}
+
+/// Finance paying back what was spent within the budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Reimbursement {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// What was paid back: the spending within the budget.
+    pub amount_fen: i64,
 }
 
 /// One approver's decision.

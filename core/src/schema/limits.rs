@@ -46,6 +46,8 @@ const RANGES: &[(&str, i64, i64)] = &[
     ("/expense/amount_fen", 0, i64::MAX),
     ("/expense/budget_fen", 0, i64::MAX),
     ("/expense/spent_fen", 0, i64::MAX),
+    ("/expense/over_budget_fen", 0, i64::MAX),
+    ("/expense/reimbursement/amount_fen", 0, i64::MAX),
     ("/head_count", 0, 10_000),
     ("/attendees", 0, 10_000),
     ("/satisfaction/product", 0, 5),

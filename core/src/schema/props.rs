@@ -333,7 +333,9 @@ fn expense() -> BoxedStrategy<ExpenseApplication> {
             cs_manager: b.0,
             finance_manager: b.1,
             spent_fen: b.2,
+            over_budget_fen: a.1 / 2,
             receipts_submitted_at: b.3,
+            reimbursement: None,
         })
         .boxed()
 }
