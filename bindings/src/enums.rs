@@ -78,6 +78,22 @@ ffi_enum!(
     /// Where a reception stands.
     ReceptionStatus { Planned, Held, Cancelled }
 );
+/// Who decides a reception expense (客服经理, then 财务经理).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ExpenseApprover {
+    CustomerServiceManager,
+    FinanceManager,
+}
+
+impl From<ExpenseApprover> for fieldbook_core::rules::reception::Approver {
+    fn from(a: ExpenseApprover) -> Self {
+        match a {
+            ExpenseApprover::CustomerServiceManager => Self::CustomerServiceManager,
+            ExpenseApprover::FinanceManager => Self::FinanceManager,
+        }
+    }
+}
+
 ffi_enum!(
     /// The answer to a customer proposal.
     ProposalOutcome { Pending, Accepted, Kept, Rejected }

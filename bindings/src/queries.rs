@@ -186,3 +186,28 @@ impl From<CoreHit> for SearchHit {
         }
     }
 }
+
+/// A reception whose receipts are owed (due 15 days after it, seed 001 §2).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ReceiptsDue {
+    pub reception_id: String,
+    pub purpose: String,
+    /// Who owes them: the expense's applicant.
+    pub owed_by: String,
+    pub due_at: SystemTime,
+    pub overdue: bool,
+    pub spending_recorded: bool,
+}
+
+impl From<fieldbook_core::queries::receipts::ReceiptsDue> for ReceiptsDue {
+    fn from(d: fieldbook_core::queries::receipts::ReceiptsDue) -> Self {
+        ReceiptsDue {
+            reception_id: d.reception.to_string(),
+            purpose: d.purpose,
+            owed_by: d.owed_by.to_string(),
+            due_at: ts(d.due_at),
+            overdue: d.overdue,
+            spending_recorded: d.spending_recorded,
+        }
+    }
+}

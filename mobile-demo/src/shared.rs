@@ -101,7 +101,6 @@ pub fn reception_with_expense(
     let note = rep.store.create(note)?;
     let req = ExpenseRequest {
         amount_fen: 120_000,
-        budget_fen: 150_000,
         purpose: "午餐与纪念品 / lunch and souvenirs".into(),
     };
     apply_expense_in_store(&rep.store, note.meta.id, &req, &f.cal)?;

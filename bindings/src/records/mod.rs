@@ -15,7 +15,7 @@ use fieldbook_core::model as core;
 
 pub use customer::{Consent, Contact, Customer, ReceptionCard};
 pub use lead::{FollowUp, LeadReferral, Prospect};
-pub use reception::{Approval, ExpenseApplication, ReceptionNote, VisitVoucher};
+pub use reception::{Approval, ExpenseApplication, ReceptionNote, Reimbursement, VisitVoucher};
 pub use return_visit::{Proposal, ReturnVisitReport, Review, Satisfaction, VisitExpense};
 pub use visit_plan::{Confirmation, Reschedule, StatusChange, VisitPlan};
 

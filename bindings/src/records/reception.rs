@@ -81,8 +81,24 @@ pub struct ExpenseApplication {
     pub finance_manager: Option<Approval>,
     #[uniffi(default)]
     pub spent_fen: Option<i64>,
+    /// The spending above the budget: recorded, not reimbursed, borne by the staff member.
+    #[uniffi(default)]
+    pub over_budget_fen: i64,
     #[uniffi(default)]
     pub receipts_submitted_at: Option<SystemTime>,
+    /// Finance's reimbursement, once the receipts are in.
+    #[uniffi(default)]
+    pub reimbursement: Option<Reimbursement>,
+}
+
+/// Finance paying back the spending within the budget.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Reimbursement {
+    #[uniffi(default)]
+    pub by: String,
+    pub at: SystemTime,
+    #[uniffi(default)]
+    pub amount_fen: i64,
 }
 
 /// One manager's decision on an expense.
@@ -187,7 +203,9 @@ impl From<core::ExpenseApplication> for ExpenseApplication {
             cs_manager: e.cs_manager.map(Into::into),
             finance_manager: e.finance_manager.map(Into::into),
             spent_fen: e.spent_fen,
+            over_budget_fen: e.over_budget_fen,
             receipts_submitted_at: ts_opt(e.receipts_submitted_at),
+            reimbursement: e.reimbursement.map(Into::into),
         }
     }
 }
@@ -204,10 +222,12 @@ impl TryFrom<ExpenseApplication> for core::ExpenseApplication {
             cs_manager: e.cs_manager.map(TryInto::try_into).transpose()?,
             finance_manager: e.finance_manager.map(TryInto::try_into).transpose()?,
             spent_fen: e.spent_fen,
+            over_budget_fen: e.over_budget_fen,
             receipts_submitted_at: dt_opt(
                 "expense.receipts_submitted_at",
                 e.receipts_submitted_at,
             )?,
+            reimbursement: e.reimbursement.map(TryInto::try_into).transpose()?,
         })
     }
 }
@@ -233,6 +253,27 @@ impl TryFrom<Approval> for core::Approval {
             at: dt("expense.approval.at", a.at)?,
             comment: a.comment,
             covers: a.covers,
+        })
+    }
+}
+
+impl From<core::Reimbursement> for Reimbursement {
+    fn from(r: core::Reimbursement) -> Self {
+        Reimbursement {
+            by: r.by.to_string(),
+            at: ts(r.at),
+            amount_fen: r.amount_fen,
+        }
+    }
+}
+
+impl TryFrom<Reimbursement> for core::Reimbursement {
+    type Error = FieldbookError;
+    fn try_from(r: Reimbursement) -> Result<Self> {
+        Ok(core::Reimbursement {
+            by: user("expense.reimbursement.by", r.by)?,
+            at: dt("expense.reimbursement.at", r.at)?,
+            amount_fen: r.amount_fen,
         })
     }
 }

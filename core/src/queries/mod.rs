@@ -9,6 +9,7 @@
 //! - [`weekly`]: the daily report (21:00, one in-depth visit) and visits / A-B customers per week.
 //! - [`dormant`]: customers who have not bought for 6–12 months.
 //! - [`lead_response`]: how fast trade-show leads were answered (1 week, at most 2).
+//! - [`receipts`]: who owes reception receipts, due 15 days after the reception.
 //!
 //! [`WorkCalendar`]: crate::calendar::WorkCalendar
 
@@ -16,4 +17,5 @@ pub mod dormant;
 pub mod lead_response;
 pub mod metrics;
 pub mod my_day;
+pub mod receipts;
 pub mod weekly;

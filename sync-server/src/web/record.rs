@@ -270,7 +270,8 @@ pub(super) fn expense(
     Some(ExpenseView {
         amount: yuan(e.amount_fen),
         budget: yuan(e.budget_fen),
-        over_budget: e.amount_fen > e.budget_fen,
+        // The budget is set by the approvers (0 until then); the overspend is recorded.
+        over_budget: e.over_budget_fen > 0,
         purpose: e.purpose.clone(),
         applied_by: e.applied_by.to_string(),
         applied_at: time(cal, e.applied_at),
