@@ -95,6 +95,12 @@ pub static RULES: &[Rule] = &[
         "/expense/finance_manager",
         Writer::Decision(&[Role::FinanceManager]),
     ),
+    // The budget comes from the approvers, not the applicant (seed 001 §2).
+    rule(
+        Some("reception_note"),
+        "/expense/budget_fen",
+        Writer::Roles(&[Role::CustomerServiceManager]),
+    ),
     rule(
         Some("reception_note"),
         "/expense/reimbursement",

@@ -65,7 +65,9 @@ pub struct ExpenseApplication {
     /// Requested amount in fen (1/100 yuan), written by the applicant.
     pub amount_fen: i64,
     /// The budget in fen, set by the customer-service manager when she approves (never by the
-    /// applicant); `0` until then.
+    /// applicant); `0` until then, and then not written at all, so an application never
+    /// touches the field the write rule table gives the customer-service manager.
+    #[serde(skip_serializing_if = "no_budget")]
     pub budget_fen: i64,
     pub purpose: String,
     pub applied_by: UserId,
@@ -81,6 +83,10 @@ pub struct ExpenseApplication {
     pub receipts_submitted_at: Option<DateTime<Utc>>,
     /// Finance's reimbursement, once the receipts are in.
     pub reimbursement: Option<Reimbursement>,
+}
+
+fn no_budget(fen: &i64) -> bool {
+    *fen == 0
 }
 
 /// Finance paying back what was spent within the budget.

@@ -173,18 +173,17 @@ fn decide(
     if let Some(e) = note.expense.as_mut()
         && who == Approver::CustomerServiceManager
     {
-        let budget = if approved {
-            budget_fen.unwrap_or(e.amount_fen)
-        } else {
-            0
-        };
-        if approved && (budget <= 0 || budget > e.amount_fen) {
-            return Err(Error::invalid(
-                "expense.budget_fen",
-                "预算须大于零且不超过申请金额 / the budget must be positive and at most the amount asked",
-            ));
+        // Approving sets the budget; a rejection leaves it as it was (it grants nothing).
+        if approved {
+            let budget = budget_fen.unwrap_or(e.amount_fen);
+            if budget <= 0 || budget > e.amount_fen {
+                return Err(Error::invalid(
+                    "expense.budget_fen",
+                    "预算须大于零且不超过申请金额 / the budget must be positive and at most the amount asked",
+                ));
+            }
+            e.budget_fen = budget;
         }
-        e.budget_fen = budget;
         // A new first decision starts the second one afresh.
         e.finance_manager = None;
     }

@@ -5,12 +5,14 @@
 //! server's database unchanged.
 
 use chrono::{DateTime, TimeZone, Utc};
+use fieldbook_core::WorkCalendar;
 use fieldbook_core::access::void_decisions;
 use fieldbook_core::model::{
-    Approval, ExpenseApplication, FollowUp, LeadReferral, Prospect, ReceptionNote,
+    Approval, FollowUp, LeadReferral, Prospect, ReceptionNote, VisitVoucher,
 };
 use fieldbook_core::rules::reception::{
-    Approver, approval_stands, approve_voucher, decide_expense, expense_approved,
+    Approver, ExpenseRequest, apply_expense_in_store, approval_stands, decide_expense,
+    expense_approved,
 };
 use fieldbook_core::rules::{Action, lead, ownership};
 use fieldbook_core::{DeviceId, RecordDoc, RecordId};
@@ -167,16 +169,15 @@ async fn reception(w: &World) -> RecordId {
         host: user("rep.li"),
         head_count: 6,
         purpose: "参观生产线".into(),
-        expense: Some(ExpenseApplication {
-            amount_fen: 50_000,
-            budget_fen: 60_000,
-            purpose: "午餐 / lunch".into(),
-            applied_by: user("rep.li"),
-            ..ExpenseApplication::default()
-        }),
         ..ReceptionNote::default()
     };
     let id = li.store.create(note).unwrap().meta.id;
+    // The applicant asks for ¥500; the approvers set the budget (seed 001 §2).
+    let req = ExpenseRequest {
+        amount_fen: 50_000,
+        purpose: "午餐 / lunch".into(),
+    };
+    apply_expense_in_store(&li.store, id, &req, &WorkCalendar::china_default()).unwrap();
     li.sync().await;
     for name in ["cs.zhou", "fin.wu"] {
         w.device(name).sync().await;
@@ -194,20 +195,37 @@ fn approve(device: &Device, id: RecordId, who: Approver) {
         .unwrap();
 }
 
+/// Raises the amount raw (a tampered app: the device's own judge is bypassed).
 fn raise(device: &Device, id: RecordId, withdraw: bool) {
+    raw_edit(device, id, |n| {
+        if let Some(e) = n.expense.as_mut() {
+            e.amount_fen = 5_000_000;
+            if withdraw {
+                e.cs_manager = None;
+                e.finance_manager = None;
+            }
+        }
+    });
+}
+
+/// Edits a reception in the device's document directly, as a stock client would.
+fn raw_edit(device: &Device, id: RecordId, edit: impl FnOnce(&mut ReceptionNote)) {
     device
         .store
-        .update::<ReceptionNote>(id, |n| {
-            if let Some(e) = n.expense.as_mut() {
-                e.amount_fen = 5_000_000;
-                if withdraw {
-                    e.cs_manager = None;
-                    e.finance_manager = None;
-                }
-            }
-            Ok(())
+        .with_doc_mut(id, |doc| {
+            doc.update::<ReceptionNote>(|n| {
+                edit(n);
+                Ok(())
+            })
+            .map(drop)
         })
         .unwrap();
+}
+
+/// The devices' clock in these tests: the server's stands at the same time, so the times
+/// the devices claim are honest.
+fn device_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
 fn on_server(w: &World, id: RecordId) -> ReceptionNote {
@@ -216,7 +234,7 @@ fn on_server(w: &World, id: RecordId) -> ReceptionNote {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raising_an_approved_amount_is_refused_unless_the_approvals_are_withdrawn() {
-    let w = World::start().await;
+    let w = World::start_at(device_time()).await;
     let id = reception(&w).await;
     let (li, cs, fin) = (w.device("rep.li"), w.device("cs.zhou"), w.device("fin.wu"));
     approve(cs, id, Approver::CustomerServiceManager);
@@ -260,48 +278,45 @@ async fn raising_an_approved_amount_is_refused_unless_the_approvals_are_withdraw
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rep_writing_the_voucher_or_an_approval_is_refused() {
-    let w = World::start().await;
+    let w = World::start_at(device_time()).await;
     let id = reception(&w).await;
     let li = w.device("rep.li");
     let before = on_server(&w, id);
-    let act = Action::on(&li.store);
-    li.store
-        .update::<ReceptionNote>(id, |n| approve_voucher(n, "V-1", &act))
-        .unwrap();
+    raw_edit(li, id, |n| {
+        n.voucher = Some(VisitVoucher {
+            number: "V-1".into(),
+            approved_by: user("cs.zhou"),
+            approved_at: device_time(),
+        })
+    });
     let reason = refused(&w, li, id).await;
     assert!(reason.contains("/voucher/"), "{reason}");
     assert!(
         reason.contains("只有审批角色") && reason.contains("only the deciding role"),
         "{reason}"
     );
-    li.store
-        .update::<ReceptionNote>(id, |n| {
-            if let Some(e) = n.expense.as_mut() {
-                e.cs_manager = Some(Approval {
-                    approved: true,
-                    by: user("cs.zhou"),
-                    ..Approval::default()
-                });
-            }
-            Ok(())
-        })
-        .unwrap();
+    raw_edit(li, id, |n| {
+        if let Some(e) = n.expense.as_mut() {
+            e.cs_manager = Some(Approval {
+                approved: true,
+                by: user("cs.zhou"),
+                ..Approval::default()
+            });
+        }
+    });
     let reason = refused(&w, li, id).await;
     assert!(reason.contains("/expense/cs_manager/"), "{reason}");
     // The customer-service manager may approve, but only in her own name.
     let cs = w.device("cs.zhou");
-    cs.store
-        .update::<ReceptionNote>(id, |n| {
-            if let Some(e) = n.expense.as_mut() {
-                e.cs_manager = Some(Approval {
-                    approved: true,
-                    by: user("mkt.sun"),
-                    ..Approval::default()
-                });
-            }
-            Ok(())
-        })
-        .unwrap();
+    raw_edit(cs, id, |n| {
+        if let Some(e) = n.expense.as_mut() {
+            e.cs_manager = Some(Approval {
+                approved: true,
+                by: user("mkt.sun"),
+                ..Approval::default()
+            });
+        }
+    });
     let reason = refused(&w, cs, id).await;
     assert!(
         reason.contains("/expense/cs_manager/by") && reason.contains("must be you"),
@@ -316,7 +331,7 @@ async fn a_rep_writing_the_voucher_or_an_approval_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_approval_never_covers_an_amount_it_did_not_see_in_either_order() {
-    let w = World::start().await;
+    let w = World::start_at(device_time()).await;
     let (li, cs) = (w.device("rep.li"), w.device("cs.zhou"));
     // Approval first, then the raise: the raise meets a standing approval and is refused.
     let first = reception(&w).await;
@@ -329,7 +344,10 @@ async fn an_offline_approval_never_covers_an_amount_it_did_not_see_in_either_ord
     let kept = on_server(&w, first);
     assert_eq!(kept.expense.as_ref().unwrap().amount_fen, 50_000);
     assert!(approval_stands(&kept, Approver::CustomerServiceManager));
-    // The raise first, then the approval given offline to ¥500: merged, but void.
+    // The raise first, then the approval given offline to ¥500: merged, but void (in a fresh
+    // company: one expense request per person per month).
+    let w = World::start_at(device_time()).await;
+    let (li, cs) = (w.device("rep.li"), w.device("cs.zhou"));
     let second = reception(&w).await;
     approve(cs, second, Approver::CustomerServiceManager);
     raise(li, second, false);

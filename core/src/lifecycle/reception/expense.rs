@@ -8,8 +8,9 @@
 //!   (`reception.expense_applicant_fixed`). She may amend the amount and purpose only while no
 //!   decision stands (`reception.expense_request_amended`).
 //! - `reception.budget_from_approvers`: the applicant writes the amount asked, never the budget;
-//!   the budget is set with the customer-service manager's decision (positive, at most the
-//!   amount asked, when approving; `0` when rejecting), and cleared only with it.
+//!   the budget is set with the customer-service manager's approval (positive, at most the
+//!   amount asked) and changes only with a new approval of hers; a rejection leaves it. The
+//!   write rule table gives the field to the customer-service manager as well.
 //! - `reception.expense_cs_manager_decides` / `reception.expense_finance_decides`: each
 //!   decision by its role, in the decider's own name, at a claimed time, before the reception;
 //!   `reception.expense_cs_first`: finance decides on an approved application only.
@@ -203,15 +204,11 @@ fn decisions(
             rule,
             "/expense/cs_manager",
         )?;
-        let budget_ok = match d.approved {
-            true => ae.budget_fen > 0 && ae.budget_fen <= ae.amount_fen,
-            false => ae.budget_fen == 0,
-        };
-        if !budget_ok {
+        if d.approved && (ae.budget_fen <= 0 || ae.budget_fen > ae.amount_fen) {
             return refuse(
                 "reception.budget_from_approvers",
                 "/expense/budget_fen",
-                "批准时预算须大于零且不超过申请金额，驳回时为零 / approving sets a positive budget at most the amount asked; rejecting sets none",
+                "批准时预算须大于零且不超过申请金额 / approving sets a positive budget, at most the amount asked",
             );
         }
     }
