@@ -373,7 +373,6 @@ async fn desk_records(w: &World) -> DeskRecords {
             purpose: "参观工厂".into(),
             expense: Some(ExpenseApplication {
                 amount_fen: 80_000,
-                budget_fen: 100_000,
                 purpose: "午餐".into(),
                 applied_by: common::user("rep.li"),
                 applied_at: nov(23, 9),

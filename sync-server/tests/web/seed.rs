@@ -66,10 +66,9 @@ pub async fn seed(w: &World) -> Seed {
             visit_at: Some(Utc.with_ymd_and_hms(2026, 12, 11, 2, 0, 0).unwrap()),
             expense: Some(ExpenseApplication {
                 amount_fen: 80_000,
-                budget_fen: 100_000,
                 purpose: "午餐".into(),
                 applied_by: user("rep.li"),
-                applied_at: Utc.with_ymd_and_hms(2026, 12, 9, 1, 0, 0).unwrap(),
+                applied_at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
                 ..ExpenseApplication::default()
             }),
             ..ReceptionNote::default()
