@@ -46,9 +46,10 @@ pub(super) fn judge(
     // A new reception is judged as steps from an empty planned one.
     let blank = ReceptionNote::default();
     let b = before.unwrap_or(&blank);
-    history(b, after, ctx)?;
+    // The step itself first (its refusal says most), then its history entry.
     voucher(b, after, ctx)?;
     status(b, after, ctx)?;
+    history(b, after, ctx)?;
     photos(b, after, ctx)?;
     expense::judge(b, after, ctx)
 }

@@ -20,7 +20,7 @@
 //!   standing, by the applicant or the host; `reception.overspend_borne_by_staff`: the part
 //!   above the budget is marked `over_budget_fen` (recorded, not refused; not reimbursed).
 //! - `reception.receipts_submitted`: after the spending, once, by the applicant or the host;
-//!   the time is claimed (no back-dating) and within 15 days after the reception
+//!   the time is claimed (no back-dating) and within the 15 days after the reception
 //!   (`reception.receipts_within_15_days`).
 //! - `reception.reimbursed_by_finance`: the finance manager, in her own name, after the
 //!   receipts, paying back exactly the spending within the budget; afterwards the expense is
@@ -329,7 +329,9 @@ fn receipts(
                 );
             }
             claimed_time(ctx, RULE, FIELD, at)?;
-            if a.held_at.is_none_or(|h| at > h + RECEIPTS_DUE_AFTER) {
+            if a.held_at
+                .is_none_or(|h| at < h || at > h + RECEIPTS_DUE_AFTER)
+            {
                 return refuse(
                     "reception.receipts_within_15_days",
                     FIELD,
