@@ -18,7 +18,7 @@ use fieldbook_core::rules::{Action, lead, ownership};
 use fieldbook_core::{DeviceId, RecordDoc, RecordId};
 use fieldbook_sync_server::ServerStore;
 
-use crate::common::{Device, World, user};
+use crate::common::{Device, World, raw_edit, user};
 
 /// The server's clock in these tests: 10:00 UTC on the day the devices' clocks say 09:00.
 fn server_time() -> DateTime<Utc> {
@@ -197,7 +197,7 @@ fn approve(device: &Device, id: RecordId, who: Approver) {
 
 /// Raises the amount raw (a tampered app: the device's own judge is bypassed).
 fn raise(device: &Device, id: RecordId, withdraw: bool) {
-    raw_edit(device, id, |n| {
+    raw_edit::<ReceptionNote>(device, id, |n| {
         if let Some(e) = n.expense.as_mut() {
             e.amount_fen = 5_000_000;
             if withdraw {
@@ -206,20 +206,6 @@ fn raise(device: &Device, id: RecordId, withdraw: bool) {
             }
         }
     });
-}
-
-/// Edits a reception in the device's document directly, as a stock client would.
-fn raw_edit(device: &Device, id: RecordId, edit: impl FnOnce(&mut ReceptionNote)) {
-    device
-        .store
-        .with_doc_mut(id, |doc| {
-            doc.update::<ReceptionNote>(|n| {
-                edit(n);
-                Ok(())
-            })
-            .map(drop)
-        })
-        .unwrap();
 }
 
 /// The devices' clock in these tests: the server's stands at the same time, so the times
@@ -282,7 +268,7 @@ async fn a_rep_writing_the_voucher_or_an_approval_is_refused() {
     let id = reception(&w).await;
     let li = w.device("rep.li");
     let before = on_server(&w, id);
-    raw_edit(li, id, |n| {
+    raw_edit::<ReceptionNote>(li, id, |n| {
         n.voucher = Some(VisitVoucher {
             number: "V-1".into(),
             approved_by: user("cs.zhou"),
@@ -295,7 +281,7 @@ async fn a_rep_writing_the_voucher_or_an_approval_is_refused() {
         reason.contains("只有审批角色") && reason.contains("only the deciding role"),
         "{reason}"
     );
-    raw_edit(li, id, |n| {
+    raw_edit::<ReceptionNote>(li, id, |n| {
         if let Some(e) = n.expense.as_mut() {
             e.cs_manager = Some(Approval {
                 approved: true,
@@ -308,7 +294,7 @@ async fn a_rep_writing_the_voucher_or_an_approval_is_refused() {
     assert!(reason.contains("/expense/cs_manager/"), "{reason}");
     // The customer-service manager may approve, but only in her own name.
     let cs = w.device("cs.zhou");
-    raw_edit(cs, id, |n| {
+    raw_edit::<ReceptionNote>(cs, id, |n| {
         if let Some(e) = n.expense.as_mut() {
             e.cs_manager = Some(Approval {
                 approved: true,

@@ -273,3 +273,22 @@ impl World {
         World::start_with(config, Some(clock)).await
     }
 }
+
+/// Edits record `id` in the device's document directly, as a stock client would: the device's
+/// own lifecycle judge is bypassed, so the server is the one to judge the change.
+pub fn raw_edit<R: fieldbook_core::Record>(
+    device: &Device,
+    id: fieldbook_core::RecordId,
+    edit: impl FnOnce(&mut R),
+) {
+    device
+        .store
+        .with_doc_mut(id, |doc| {
+            doc.update::<R>(|r| {
+                edit(r);
+                Ok(())
+            })
+            .map(drop)
+        })
+        .unwrap();
+}

@@ -16,7 +16,7 @@ use fieldbook_core::rules::reception::{
 use fieldbook_core::{DeviceId, RecordDoc, RecordId, WorkCalendar};
 use fieldbook_sync_server::ServerStore;
 
-use crate::common::{Device, World, user};
+use crate::common::{Device, World, raw_edit, user};
 
 /// The devices' clock; the server's stands at the same time, so honest claims pass.
 fn now() -> DateTime<Utc> {
@@ -27,20 +27,6 @@ fn on_server(w: &World, id: RecordId) -> ReceptionNote {
     let bytes = w.store.load_doc(id).unwrap().expect("stored on the server");
     let doc = RecordDoc::load(id, &bytes, DeviceId::default().actor(0)).unwrap();
     doc.read().unwrap()
-}
-
-/// Writes `edit` into the device's document, bypassing the device's judge.
-fn raw(device: &Device, id: RecordId, edit: impl FnOnce(&mut ReceptionNote)) {
-    device
-        .store
-        .with_doc_mut(id, |doc| {
-            doc.update::<ReceptionNote>(|n| {
-                edit(n);
-                Ok(())
-            })
-            .map(drop)
-        })
-        .unwrap();
 }
 
 /// Syncs, expecting the server to refuse the change to `id` with `rule` named and bilingual,
@@ -97,7 +83,7 @@ async fn no_voucher_no_visit_and_no_self_approved_voucher_seed_001() {
     let (li, cs) = (w.device("rep.li"), w.device("cs.zhou"));
     let id = planned(&w).await;
     // Held without a voucher.
-    raw(li, id, |n| {
+    raw_edit::<ReceptionNote>(li, id, |n| {
         n.status = ReceptionStatus::Held;
         n.held_at = Some(now());
         n.history.push(StatusChange {
@@ -122,7 +108,7 @@ async fn no_voucher_no_visit_and_no_self_approved_voucher_seed_001() {
         .meta
         .id;
     cs.sync().await;
-    raw(cs, own, |n| {
+    raw_edit::<ReceptionNote>(cs, own, |n| {
         n.voucher = Some(fieldbook_core::model::VisitVoucher {
             number: "V-9".into(),
             approved_by: user("cs.zhou"),
@@ -152,7 +138,7 @@ async fn the_expense_steps_refused_raw_and_accepted_in_order_seed_001() {
         purpose: "午餐 / lunch".into(),
     };
     apply_expense_in_store(&li.store, id, &req, &cal).unwrap();
-    raw(li, id, |n| n.expense.as_mut().unwrap().budget_fen = 80_000);
+    raw_edit::<ReceptionNote>(li, id, |n| n.expense.as_mut().unwrap().budget_fen = 80_000);
     // Two local changes: apply and budget; the server refuses the document's new changes.
     refused(&w, li, id, "/expense/budget_fen").await;
     apply_expense_in_store(&li.store, id, &req, &cal).unwrap();
@@ -163,7 +149,7 @@ async fn the_expense_steps_refused_raw_and_accepted_in_order_seed_001() {
     sync_all(&w).await;
     step(li, id, reception::record_held);
     sync_all(&w).await;
-    raw(li, id, |n| {
+    raw_edit::<ReceptionNote>(li, id, |n| {
         let e = n.expense.as_mut().unwrap();
         e.spent_fen = Some(40_000);
         e.over_budget_fen = 40_000; // no budget was granted
@@ -202,7 +188,7 @@ async fn back_dated_receipts_and_a_wrong_reimbursement_are_refused_seed_001() {
         (40_000, Some(55_000), 15_000)
     );
     // Receipts back-dated before the device's last sync.
-    raw(li, id, |n| {
+    raw_edit::<ReceptionNote>(li, id, |n| {
         n.expense.as_mut().unwrap().receipts_submitted_at =
             Some(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap())
     });
@@ -211,7 +197,7 @@ async fn back_dated_receipts_and_a_wrong_reimbursement_are_refused_seed_001() {
     assert_eq!(li.sync().await.records_refused, 0);
     sync_all(&w).await;
     // Finance paying the overspend too: refused; the budget's worth is accepted.
-    raw(fin, id, |n| {
+    raw_edit::<ReceptionNote>(fin, id, |n| {
         n.expense.as_mut().unwrap().reimbursement = Some(Reimbursement {
             by: user("fin.wu"),
             at: now(),
