@@ -28,8 +28,8 @@ pub use return_visit::{
     Proposal, ProposalOutcome, ReturnVisitReport, Review, Satisfaction, VisitExpense,
 };
 pub use visit_plan::{
-    Confirmation, ConfirmationKind, InvitationMethod, Reschedule, StatusChange, VisitPlan,
-    VisitStatus,
+    Confirmation, ConfirmationKind, Event, EventFollowUp, EventKind, InvitationMethod,
+    InvitationTarget, Invitee, Reschedule, StatusChange, VisitPlan, VisitStatus,
 };
 
 use crate::ids::{DeviceId, RecordId, UserId};

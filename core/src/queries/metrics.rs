@@ -72,14 +72,7 @@ impl InvitationMetrics {
     }
 }
 
-/// The rep a plan counts for: its `rep`, or its owner if none is named.
-pub fn rep_of(plan: &VisitPlan) -> &UserId {
-    if plan.rep.as_str().is_empty() {
-        &plan.meta.owner
-    } else {
-        &plan.rep
-    }
-}
+pub use crate::rules::visit_plan::rep_of;
 
 /// Metrics of the plans invited in `[from, to)` whose rep is in `reps` (all reps if empty).
 pub fn invitation_metrics(

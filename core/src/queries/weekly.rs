@@ -15,7 +15,7 @@ use crate::calendar::WorkCalendar;
 use crate::error::Result;
 use crate::ids::{RecordId, UserId};
 use crate::model::{Customer, CustomerGrade, ReturnVisitReport, VisitPlan, VisitStatus};
-use crate::queries::metrics::rep_of;
+use crate::rules::visit_plan::rep_of;
 use crate::store::{DeviceStore, Filter};
 
 /// The hour the daily report is due.

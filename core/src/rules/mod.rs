@@ -5,7 +5,8 @@
 //! two devices never collide.
 //!
 //! - [`customer`]: A-grade access, reception card, consent to contact (seeds 001, 003).
-//! - [`visit_plan`]: invitation lifecycle, confirmations, reschedules (seeds 000, 002).
+//! - [`visit_plan`]: invitation lifecycle, confirmations, reschedules (seeds 000, 002);
+//!   [`visit_plan_event`]: an event's invitees; [`visit_plan_targets`]: targets per rep.
 //! - [`reception`]: visit voucher, senior escort, expense approvals and receipts (seed 001).
 //! - [`return_visit`]: report deadline, review, satisfaction, proposals (seed 001, 002).
 //! - [`lead`]: sources, identifying code, grades and cadence, follow-ups, loss (seeds 002–004).
@@ -17,6 +18,8 @@ pub mod ownership;
 pub mod reception;
 pub mod return_visit;
 pub mod visit_plan;
+pub mod visit_plan_event;
+pub mod visit_plan_targets;
 
 use chrono::{DateTime, Utc};
 

@@ -35,8 +35,9 @@ pub const ARRIVE_EARLY_MIN: TimeDelta = TimeDelta::minutes(5);
 pub const ARRIVE_EARLY_MAX: TimeDelta = TimeDelta::minutes(10);
 
 /// Checks that a plan names the customer, the purpose, the time and the place (seed 001 §7).
+/// An event names its customers per invitee instead.
 pub fn check_plan(plan: &VisitPlan) -> Result<()> {
-    if plan.customer_id.is_none() {
+    if plan.customer_id.is_none() && plan.event.is_none() {
         return Err(Error::invalid(
             "customer_id",
             "须选择客户 / the customer is required",
@@ -197,17 +198,7 @@ pub fn confirm(
         "确认预约",
         "confirm",
     )?;
-    let at = plan.scheduled_at.ok_or_else(|| {
-        Error::invalid(
-            "scheduled_at",
-            "预约尚无时间，无法确认 / the appointment has no time to confirm",
-        )
-    })?;
-    match kind {
-        ConfirmationKind::FiveWorkingDays => check_first_confirmation(at, act.at, cal)?,
-        ConfirmationKind::OneHour => check_last_confirmation(at, act.at)?,
-        ConfirmationKind::Other(_) => {}
-    }
+    confirmation_timing(plan, &kind, act.at, cal)?;
     plan.confirmations.push(Confirmation {
         id: act.entry_id.clone(),
         kind,
@@ -215,6 +206,26 @@ pub fn confirm(
         by: act.by.clone(),
     });
     Ok(())
+}
+
+/// Whether a confirmation of `kind` made at `now` is on time for the plan's appointment.
+pub(crate) fn confirmation_timing(
+    plan: &VisitPlan,
+    kind: &ConfirmationKind,
+    now: DateTime<Utc>,
+    cal: &WorkCalendar,
+) -> Result<()> {
+    let at = plan.scheduled_at.ok_or_else(|| {
+        Error::invalid(
+            "scheduled_at",
+            "预约尚无时间，无法确认 / the appointment has no time to confirm",
+        )
+    })?;
+    match kind {
+        ConfirmationKind::FiveWorkingDays => check_first_confirmation(at, now, cal),
+        ConfirmationKind::OneHour => check_last_confirmation(at, now),
+        ConfirmationKind::Other(_) => Ok(()),
+    }
 }
 
 fn check_first_confirmation(
@@ -276,6 +287,41 @@ pub fn mark_no_show(plan: &mut VisitPlan, act: &Action, cal: &WorkCalendar) -> R
     check_day_has_come(plan, act, cal)?;
     step(plan, VisitStatus::NoShow, act, "");
     Ok(())
+}
+
+/// Cancels an open plan; the reason is kept in its history.
+pub fn cancel(plan: &mut VisitPlan, reason: &str, act: &Action) -> Result<()> {
+    let open = [
+        VisitStatus::Planned,
+        VisitStatus::Invited,
+        VisitStatus::Accepted,
+    ];
+    expect(plan, &open, "取消拜访", "cancel")?;
+    let reason = require_text("reason", reason, "取消原因", "the reason for cancelling")?;
+    step(plan, VisitStatus::Cancelled, act, reason);
+    Ok(())
+}
+
+/// Records the order or intent amount (fen) a visit that took place led to (seed 000 销售业绩).
+pub fn record_outcome_amount(plan: &mut VisitPlan, amount_fen: i64) -> Result<()> {
+    expect(plan, &[VisitStatus::Attended], "记录成交金额", "record the order amount")?;
+    if amount_fen < 0 {
+        return Err(Error::invalid(
+            "outcome_amount_fen",
+            "金额不能为负 / the amount cannot be negative",
+        ));
+    }
+    plan.outcome_amount_fen = Some(amount_fen);
+    Ok(())
+}
+
+/// The rep a plan counts for: its `rep`, or its owner if none is named.
+pub fn rep_of(plan: &VisitPlan) -> &crate::ids::UserId {
+    if plan.rep.as_str().is_empty() {
+        &plan.meta.owner
+    } else {
+        &plan.rep
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ const LONG_TEXT: &[&str] = &[
     "traits",
 ];
 
-/// Numbers with a range, by JSON pointer. Amounts are never negative.
+/// Numbers with a range, by JSON pointer (`*`: every entry of a list). Amounts are never negative.
 const RANGES: &[(&str, i64, i64)] = &[
     ("/budget_cny", 0, i64::MAX),
     ("/expense/amount_fen", 0, i64::MAX),
@@ -50,6 +50,9 @@ const RANGES: &[(&str, i64, i64)] = &[
     ("/expense/reimbursement/amount_fen", 0, i64::MAX),
     ("/head_count", 0, 10_000),
     ("/attendees", 0, 10_000),
+    ("/outcome_amount_fen", 0, i64::MAX),
+    ("/event/invitees/*/outcome_amount_fen", 0, i64::MAX),
+    ("/event/invitees/*/attendees", 0, 10_000),
     ("/satisfaction/product", 0, 5),
     ("/satisfaction/service", 0, 5),
     ("/satisfaction/environment", 0, 5),
@@ -59,18 +62,20 @@ const RANGES: &[(&str, i64, i64)] = &[
 pub(super) fn check(json: &Json) -> Result<(), Flaw> {
     let mut path = String::new();
     sizes(json, None, &mut path)?;
-    for (pointer, min, max) in RANGES {
-        let Some(value) = json.pointer(pointer).filter(|v| !v.is_null()) else {
-            continue;
-        };
-        // A number too large for i64 is out of range too.
-        let inside = value.as_i64().is_some_and(|n| (*min..=*max).contains(&n));
-        if value.is_number() && !inside {
-            let range = Problem::OutOfRange {
-                min: *min,
-                max: *max,
-            };
-            return Err(((*pointer).to_owned(), range));
+    for (pattern, min, max) in RANGES {
+        // `*` stands for every entry of a list (as in the vocabulary table).
+        let mut found = Vec::new();
+        super::vocab::matches(json, pattern.trim_start_matches('/'), String::new(), &mut found);
+        for (pointer, value) in found.into_iter().filter(|(_, v)| !v.is_null()) {
+            // A number too large for i64 is out of range too.
+            let inside = value.as_i64().is_some_and(|n| (*min..=*max).contains(&n));
+            if value.is_number() && !inside {
+                let range = Problem::OutOfRange {
+                    min: *min,
+                    max: *max,
+                };
+                return Err((pointer, range));
+            }
         }
     }
     Ok(())

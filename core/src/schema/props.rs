@@ -304,6 +304,7 @@ fn visit_plan() -> BoxedStrategy<VisitPlan> {
             reschedules: d.1,
             attended_at: d.2,
             history,
+            ..VisitPlan::default()
         })
         .boxed()
 }

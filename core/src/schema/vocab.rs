@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::{Flaw, Problem};
 use crate::model::{
-    ConfirmationKind, CustomerGrade, FollowUpChannel, InvitationMethod, LeadGrade, LeadSource,
+    ConfirmationKind, CustomerGrade, EventKind, FollowUpChannel, InvitationMethod, LeadGrade, LeadSource,
     LeadStatus, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus,
     VisitorCategory,
 };
@@ -63,6 +63,17 @@ pub(crate) static VOCABULARY: &[Vocab] = &[
         RecordKind::VisitPlan,
         "/confirmations/*/kind",
         values::<ConfirmationKind>,
+    ),
+    vocab(RecordKind::VisitPlan, "/event/kind", values::<EventKind>),
+    vocab(
+        RecordKind::VisitPlan,
+        "/event/invitees/*/status",
+        values::<VisitStatus>,
+    ),
+    vocab(
+        RecordKind::VisitPlan,
+        "/event/invitees/*/method",
+        values::<InvitationMethod>,
     ),
     vocab(
         RecordKind::ReceptionNote,
