@@ -40,6 +40,23 @@ fn device(n: u8, user: &str) -> Device {
     }
 }
 
+/// Takes a plan through its legal steps: invited and accepted now, attended at `at`.
+fn attend(d: &Device, id: RecordId, at: DateTime<Utc>) {
+    let cal = WorkCalendar::china_default();
+    let (invite, accept) = (Action::on(&d.store), Action::on(&d.store));
+    d.store
+        .update::<VisitPlan>(id, |p| {
+            visit_plan::invite(p, InvitationMethod::Phone, &invite)?;
+            visit_plan::accept(p, 2, &accept)
+        })
+        .unwrap();
+    d.clock.set(at);
+    let act = Action::on(&d.store);
+    d.store
+        .update::<VisitPlan>(id, |p| visit_plan::mark_attended(p, &act, &cal))
+        .unwrap();
+}
+
 fn prospect(name: &str, company: &str, phone: &str) -> LeadReferral {
     LeadReferral {
         source: LeadSource::Web,
@@ -60,7 +77,10 @@ fn a_broken_rule_changes_nothing_in_the_store_seed_000() {
     let plan = d
         .store
         .create(VisitPlan {
+            customer_id: Some(RecordId::from_random_bytes([7; 16])),
             purpose: "季度回访".into(),
+            place: "客户总部".into(),
+            scheduled_at: Some(sh(2026, 11, 30, 10, 0)),
             ..VisitPlan::default()
         })
         .unwrap();
@@ -397,16 +417,18 @@ fn the_supervisor_week_and_daily_report_from_the_store_seed_004() {
         })
         .unwrap();
     let at = sh(2026, 11, 24, 10, 0);
-    d.store
+    let plan = d
+        .store
         .create(VisitPlan {
             customer_id: Some(a.meta.id),
+            purpose: "季度回访".into(),
+            place: "客户总部".into(),
             scheduled_at: Some(at),
-            attended_at: Some(at),
-            status: VisitStatus::Attended,
             in_depth: true,
             ..VisitPlan::default()
         })
         .unwrap();
+    attend(&d, plan.meta.id, at);
     let week = weekly::weekly_summary_from_store(
         &d.store,
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),

@@ -47,6 +47,8 @@ fn every_kind_is_created_edited_and_read_back_after_reopening() {
             .create(VisitPlan {
                 customer_id: Some(c.meta.id),
                 purpose: "季度回访".into(),
+                place: "客户总部".into(),
+                scheduled_at: Some(store.clock().now() + chrono::TimeDelta::days(3)),
                 ..VisitPlan::default()
             })
             .unwrap();
@@ -77,7 +79,10 @@ fn every_kind_is_created_edited_and_read_back_after_reopening() {
             .update::<Customer>(c.meta.id, |c| Ok(c.grade = CustomerGrade::A))
             .unwrap();
         store
-            .update::<VisitPlan>(v.meta.id, |v| Ok(v.status = VisitStatus::Invited))
+            .update::<VisitPlan>(v.meta.id, |v| {
+                let act = fieldbook_core::rules::Action::on(&store);
+                fieldbook_core::rules::visit_plan::invite(v, InvitationMethod::Phone, &act)
+            })
             .unwrap();
         store
             .update::<ReceptionNote>(r.meta.id, |r| Ok(r.meals = "午餐".into()))

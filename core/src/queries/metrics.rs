@@ -117,6 +117,9 @@ mod tests {
     fn plan(rep: &str, outcome: &str) -> VisitPlan {
         let mut p = VisitPlan {
             rep: user(rep),
+            customer_id: Some(crate::ids::RecordId::from_random_bytes([4; 16])),
+            purpose: "介绍新品".into(),
+            place: "客户工厂".into(),
             scheduled_at: Some(sh(2026, 11, 30, 10, 0)),
             ..VisitPlan::default()
         };

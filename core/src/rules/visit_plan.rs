@@ -82,6 +82,7 @@ fn expect(plan: &VisitPlan, allowed: &[VisitStatus], zh: &str, en: &str) -> Resu
 /// Records that the customer was invited, and how.
 pub fn invite(plan: &mut VisitPlan, method: InvitationMethod, act: &Action) -> Result<()> {
     expect(plan, &[VisitStatus::Planned], "发出邀约", "invite")?;
+    check_plan(plan)?;
     plan.invitation_method = Some(method.clone());
     plan.invited_at = Some(act.at);
     step(plan, VisitStatus::Invited, act, method.as_str());

@@ -3,11 +3,18 @@
 use super::*;
 use crate::rules::test_support::{act, sh};
 
-fn invited() -> VisitPlan {
-    let mut p = VisitPlan {
+fn complete() -> VisitPlan {
+    VisitPlan {
+        customer_id: Some(crate::ids::RecordId::from_random_bytes([4; 16])),
+        purpose: "介绍新品".into(),
+        place: "客户工厂".into(),
         scheduled_at: Some(sh(2026, 12, 7, 10, 0)),
         ..VisitPlan::default()
-    };
+    }
+}
+
+fn invited() -> VisitPlan {
+    let mut p = complete();
     invite(
         &mut p,
         InvitationMethod::Phone,
@@ -167,13 +174,20 @@ fn attended_or_no_show_only_after_acceptance_and_on_the_day_seed_000() {
 
 #[test]
 fn plan_names_customer_purpose_time_and_place_seed_001() {
-    let mut p = invited();
+    let mut p = VisitPlan {
+        scheduled_at: Some(sh(2026, 12, 7, 10, 0)),
+        ..VisitPlan::default()
+    };
     assert!(check_plan(&p).is_err());
+    let a = act(sh(2026, 11, 23, 9, 0));
+    assert!(invite(&mut p, InvitationMethod::Phone, &a).is_err());
+    assert_eq!(p.status, VisitStatus::Planned, "an incomplete plan is not invited");
     p.customer_id = Some(crate::ids::RecordId::from_random_bytes([4; 16]));
     p.purpose = "介绍新品".into();
     assert!(check_plan(&p).unwrap_err().to_string().contains("place"));
     p.place = "客户工厂".into();
     check_plan(&p).unwrap();
+    invite(&mut p, InvitationMethod::Phone, &a).unwrap();
 }
 
 #[test]
