@@ -75,6 +75,10 @@ ffi_enum!(
     ConfirmationKind { FiveWorkingDays, OneHour }
 );
 ffi_enum!(
+    /// What kind of event customers are invited to (活动或会议).
+    EventKind { Meeting, Seminar, ProductLaunch, Exhibition }
+);
+ffi_enum!(
     /// Where a reception stands.
     ReceptionStatus { Planned, Held, Cancelled }
 );

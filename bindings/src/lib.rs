@@ -37,8 +37,10 @@ mod sync;
 pub use convert::CalendarDate;
 pub use error::{FieldbookError, Result};
 pub use observer::{ChangeOrigin, ObservationHandle, RecordChange, RecordObserver};
-pub use queries::{DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepWeek, SearchHit};
-pub use store::{FieldbookStore, FollowUpNote, LeadOwnership, new_device_id};
+pub use queries::{
+    DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepWeek, SearchHit, TargetProgress,
+};
+pub use store::{Appointment, FieldbookStore, FollowUpNote, LeadOwnership, new_device_id};
 pub use summary::{ConflictValue, FieldConflict, RecordSummary};
 pub use sync::{SyncReport, SyncSession, SyncStatus, SyncStatusObserver};
 

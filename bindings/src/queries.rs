@@ -4,7 +4,9 @@
 
 use std::time::SystemTime;
 
-use fieldbook_core::queries::metrics::{InvitationMetrics as CoreMetrics, Rate as CoreRate};
+use fieldbook_core::queries::metrics::{
+    InvitationMetrics as CoreMetrics, Rate as CoreRate, TargetProgress as CoreTarget,
+};
 use fieldbook_core::queries::my_day::{DueItem as CoreItem, MyDay as CoreDay};
 use fieldbook_core::queries::weekly::{DailyReport as CoreReport, WeekSummary};
 use fieldbook_core::search::SearchHit as CoreHit;
@@ -60,6 +62,39 @@ pub struct InvitationMetrics {
     pub feedback_rate: Rate,
     /// attended / accepted
     pub attendance_rate: Rate,
+    /// Invitations whose outcome carries an order or intent amount (seed 000 销售业绩).
+    pub orders: u64,
+    /// The sum of those amounts, in fen (分).
+    pub amount_fen: i64,
+}
+
+/// A rep's month against the invitation target her supervisor set (seed 000 邀约目标).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TargetProgress {
+    pub rep: String,
+    /// The first day of the month.
+    pub month: CalendarDate,
+    pub target_invitations: u32,
+    pub target_accepted: u32,
+    /// Invitations sent that month, and those accepted.
+    pub invited: u64,
+    pub accepted: u64,
+    /// Both targets reached.
+    pub met: bool,
+}
+
+impl From<CoreTarget> for TargetProgress {
+    fn from(t: CoreTarget) -> Self {
+        TargetProgress {
+            met: t.met(),
+            rep: t.rep.to_string(),
+            month: date(t.month),
+            target_invitations: t.target_invitations,
+            target_accepted: t.target_accepted,
+            invited: t.invited,
+            accepted: t.accepted,
+        }
+    }
 }
 
 /// Where a rep's daily report (due 21:00) stands.
@@ -147,6 +182,8 @@ impl From<CoreMetrics> for InvitationMetrics {
             success_rate: m.success_rate().into(),
             feedback_rate: m.feedback_rate().into(),
             attendance_rate: m.attendance_rate().into(),
+            orders: m.orders,
+            amount_fen: m.amount_fen,
         }
     }
 }

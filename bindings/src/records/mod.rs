@@ -7,6 +7,7 @@ mod customer;
 mod lead;
 mod reception;
 mod return_visit;
+mod visit_event;
 mod visit_plan;
 
 use std::time::SystemTime;
@@ -17,6 +18,7 @@ pub use customer::{Consent, Contact, Customer, ReceptionCard};
 pub use lead::{FollowUp, LeadReferral, Prospect};
 pub use reception::{Approval, ExpenseApplication, ReceptionNote, Reimbursement, VisitVoucher};
 pub use return_visit::{Proposal, ReturnVisitReport, Review, Satisfaction, VisitExpense};
+pub use visit_event::{Event, EventFollowUp, InvitationTarget, Invitee};
 pub use visit_plan::{Confirmation, Reschedule, StatusChange, VisitPlan};
 
 use crate::convert::{dt, record_id, ts, user};

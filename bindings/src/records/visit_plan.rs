@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use fieldbook_core::model as core;
 
-use super::{RecordMeta, try_vec, vec_into};
+use super::{Event, InvitationTarget, RecordMeta, try_vec, vec_into};
 use crate::convert::{dt, dt_opt, id_text, record_id_opt, ts, ts_opt, user};
 use crate::enums::{ConfirmationKind, InvitationMethod, VisitStatus};
 use crate::error::{FieldbookError, Result};
@@ -51,6 +51,15 @@ pub struct VisitPlan {
     pub attended_at: Option<SystemTime>,
     #[uniffi(default)]
     pub history: Vec<StatusChange>,
+    /// The order or intent amount the visit led to, in fen (分).
+    #[uniffi(default)]
+    pub outcome_amount_fen: Option<i64>,
+    /// A meeting or seminar with its guest list, instead of a visit to one customer.
+    #[uniffi(default)]
+    pub event: Option<Event>,
+    /// Invitation targets per rep per month (the sales department's invitation plan).
+    #[uniffi(default)]
+    pub targets: Vec<InvitationTarget>,
 }
 
 /// An appointment confirmation.
@@ -119,6 +128,9 @@ impl From<core::VisitPlan> for VisitPlan {
             reschedules: vec_into(v.reschedules),
             attended_at: ts_opt(v.attended_at),
             history: vec_into(v.history),
+            outcome_amount_fen: v.outcome_amount_fen,
+            event: v.event.map(Into::into),
+            targets: vec_into(v.targets),
         }
     }
 }
@@ -146,6 +158,9 @@ impl TryFrom<VisitPlan> for core::VisitPlan {
             reschedules: try_vec(v.reschedules)?,
             attended_at: dt_opt("attended_at", v.attended_at)?,
             history: try_vec(v.history)?,
+            outcome_amount_fen: v.outcome_amount_fen,
+            event: v.event.map(TryInto::try_into).transpose()?,
+            targets: try_vec(v.targets)?,
         })
     }
 }

@@ -13,7 +13,7 @@ mod actions;
 mod queries;
 mod records;
 
-pub use actions::{FollowUpNote, LeadOwnership};
+pub use actions::{Appointment, FollowUpNote, LeadOwnership};
 
 use std::sync::Arc;
 

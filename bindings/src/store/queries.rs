@@ -14,7 +14,7 @@ use super::FieldbookStore;
 use crate::background::run;
 use crate::convert::{CalendarDate, dt, naive_date, user_opt};
 use crate::error::Result;
-use crate::queries::{DailyReport, InvitationMetrics, MyDay, RepWeek, SearchHit};
+use crate::queries::{DailyReport, InvitationMetrics, MyDay, RepWeek, SearchHit, TargetProgress};
 use crate::records::Customer;
 
 #[uniffi::export]
@@ -44,6 +44,21 @@ impl FieldbookStore {
             let reps: Vec<_> = user_opt("rep", rep)?.into_iter().collect();
             let plans: Vec<core::VisitPlan> = self.store.read_projected(&Filter::default())?;
             Ok(metrics::invitation_metrics(&plans, &reps, from, to).into())
+        })
+        .await
+    }
+
+    /// Each rep with an invitation target for the month of `month`: the target that counts and
+    /// the invitations she sent and got accepted that month (from what this device holds).
+    pub async fn invitation_targets(
+        self: Arc<Self>,
+        month: CalendarDate,
+    ) -> Result<Vec<TargetProgress>> {
+        run(move || {
+            let month = naive_date("month", month)?;
+            let plans: Vec<core::VisitPlan> = self.store.read_projected(&Filter::default())?;
+            let progress = metrics::target_progress(&plans, month, &self.calendar);
+            Ok(progress.into_iter().map(Into::into).collect())
         })
         .await
     }

@@ -7,13 +7,20 @@
 //! = accepted or declined; a no-show was accepted; a plan cancelled after its invitation
 //! counts as invited, and as responded only if an answer was recorded. Rates are exact
 //! fractions (numerator, denominator), so device and server agree to the last digit.
+//!
+//! An event's invitees count one by one, for the rep who invited them (a seminar with 30 guests
+//! is 30 invitations). The sales figures of seed 000 (销售订单数量和金额) come with them: the
+//! invitations whose outcome carries an order or intent amount, and the sum in fen. Targets
+//! (`target_progress`) compare each rep's month with the target her supervisor set.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::calendar::WorkCalendar;
 use crate::ids::UserId;
 use crate::model::{VisitPlan, VisitStatus};
+use crate::rules::visit_plan_targets::{month_of, targets_for};
 
 /// A ratio kept as counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,6 +43,47 @@ pub struct InvitationMetrics {
     pub responded: u64,
     pub accepted: u64,
     pub attended: u64,
+    /// Invitations whose outcome carries an order or intent amount.
+    pub orders: u64,
+    /// The sum of those amounts, in fen.
+    pub amount_fen: i64,
+}
+
+/// One invitation as the metrics see it: a visit plan's, or an event invitee's.
+struct Invitation<'a> {
+    rep: &'a UserId,
+    invited_at: Option<DateTime<Utc>>,
+    status: &'a VisitStatus,
+    /// Accepted or declined at some point (a later cancellation does not undo the answer).
+    went_accepted: bool,
+    went_declined: bool,
+    amount_fen: Option<i64>,
+}
+
+fn invitations(plan: &VisitPlan) -> Vec<Invitation<'_>> {
+    let Some(event) = &plan.event else {
+        let went = |to: &str| plan.history.iter().any(|h| h.to == to);
+        return vec![Invitation {
+            rep: rep_of(plan),
+            invited_at: plan.invited_at,
+            status: &plan.status,
+            went_accepted: went("accepted"),
+            went_declined: went("declined"),
+            amount_fen: plan.outcome_amount_fen,
+        }];
+    };
+    event
+        .invitees
+        .iter()
+        .map(|i| Invitation {
+            rep: &i.rep,
+            invited_at: i.invited_at,
+            status: &i.status,
+            went_accepted: false,
+            went_declined: false,
+            amount_fen: i.outcome_amount_fen,
+        })
+        .collect()
 }
 
 impl InvitationMetrics {
@@ -58,17 +106,20 @@ impl InvitationMetrics {
         }
     }
 
-    fn add(&mut self, plan: &VisitPlan) {
-        let went = |to: &str| plan.history.iter().any(|h| h.to == to);
+    fn add(&mut self, i: &Invitation<'_>) {
         let accepted = matches!(
-            plan.status,
+            i.status,
             VisitStatus::Accepted | VisitStatus::Attended | VisitStatus::NoShow
-        ) || went("accepted");
-        let declined = plan.status == VisitStatus::Declined || went("declined");
+        ) || i.went_accepted;
+        let declined = *i.status == VisitStatus::Declined || i.went_declined;
         self.invited += 1;
         self.responded += u64::from(accepted || declined);
         self.accepted += u64::from(accepted);
-        self.attended += u64::from(plan.status == VisitStatus::Attended);
+        self.attended += u64::from(*i.status == VisitStatus::Attended);
+        if let Some(amount) = i.amount_fen.filter(|a| *a > 0) {
+            self.orders += 1;
+            self.amount_fen = self.amount_fen.saturating_add(amount);
+        }
     }
 }
 
@@ -82,8 +133,8 @@ pub fn invitation_metrics(
     to: DateTime<Utc>,
 ) -> InvitationMetrics {
     let mut m = InvitationMetrics::default();
-    for p in plans.iter().filter(|p| counts(p, reps, from, to)) {
-        m.add(p);
+    for i in counted(plans, reps, from, to) {
+        m.add(&i);
     }
     m
 }
@@ -96,15 +147,68 @@ pub fn invitation_metrics_by_rep(
     to: DateTime<Utc>,
 ) -> BTreeMap<UserId, InvitationMetrics> {
     let mut by_rep: BTreeMap<UserId, InvitationMetrics> = BTreeMap::new();
-    for p in plans.iter().filter(|p| counts(p, reps, from, to)) {
-        by_rep.entry(rep_of(p).clone()).or_default().add(p);
+    for i in counted(plans, reps, from, to) {
+        by_rep.entry(i.rep.clone()).or_default().add(&i);
     }
     by_rep
 }
 
-fn counts(p: &VisitPlan, reps: &[UserId], from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-    let in_period = p.invited_at.is_some_and(|t| from <= t && t < to);
-    in_period && (reps.is_empty() || reps.contains(rep_of(p)))
+/// The invitations sent in `[from, to)` by the reps in `reps` (all if empty).
+fn counted<'a>(
+    plans: &'a [VisitPlan],
+    reps: &'a [UserId],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> impl Iterator<Item = Invitation<'a>> {
+    plans.iter().flat_map(invitations).filter(move |i| {
+        let in_period = i.invited_at.is_some_and(|t| from <= t && t < to);
+        in_period && (reps.is_empty() || reps.contains(i.rep))
+    })
+}
+
+/// A rep's month against the target set for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetProgress {
+    pub rep: UserId,
+    /// The first day of the month.
+    pub month: NaiveDate,
+    pub target_invitations: u32,
+    pub target_accepted: u32,
+    pub invited: u64,
+    pub accepted: u64,
+}
+
+impl TargetProgress {
+    pub fn met(&self) -> bool {
+        self.invited >= u64::from(self.target_invitations)
+            && self.accepted >= u64::from(self.target_accepted)
+    }
+}
+
+/// Every rep with a target for the month of `month`: the target that counts (the latest set)
+/// and the invitations she sent that month (in the company's calendar) and got accepted.
+pub fn target_progress(
+    plans: &[VisitPlan],
+    month: NaiveDate,
+    cal: &WorkCalendar,
+) -> Vec<TargetProgress> {
+    let first = month_of(month);
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    let (from, to) = (cal.start_of_day(first), cal.start_of_day(next));
+    targets_for(plans, first)
+        .into_iter()
+        .map(|t| {
+            let m = invitation_metrics(plans, std::slice::from_ref(&t.rep), from, to);
+            TargetProgress {
+                rep: t.rep,
+                month: first,
+                target_invitations: t.invitations,
+                target_accepted: t.accepted,
+                invited: m.invited,
+                accepted: m.accepted,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -158,7 +262,8 @@ mod tests {
                 invited: 4,
                 responded: 3,
                 accepted: 2,
-                attended: 1
+                attended: 1,
+                ..InvitationMetrics::default()
             }
         );
         assert_eq!(m.success_rate().percent(), Some(50.0));

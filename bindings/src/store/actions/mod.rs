@@ -10,9 +10,11 @@
 mod lead;
 mod reception;
 mod return_visit;
+mod visit_event;
 mod visit_plan;
 
 pub use lead::{FollowUpNote, LeadOwnership};
+pub use visit_plan::Appointment;
 
 use fieldbook_core::rules::Action;
 
