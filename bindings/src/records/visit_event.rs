@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use fieldbook_core::model as core;
 
-use crate::convert::{CalendarDate, date, dt, dt_opt, id_text, naive_date, record_id_opt, ts, ts_opt, user};
+use crate::convert::{
+    CalendarDate, date, dt, dt_opt, id_text, naive_date, record_id_opt, ts, ts_opt, user,
+};
 use crate::enums::{EventKind, InvitationMethod, VisitStatus};
 use crate::error::{FieldbookError, Result};
 

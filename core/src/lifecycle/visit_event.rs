@@ -39,7 +39,9 @@ pub(super) fn judge(
     passed: &[(&StatusChange, VisitStatus)],
 ) -> Verdict {
     if base.event.is_some() && after.event.is_none() {
-        return Err(steps_per_invitee("活动不能被删除 / an event cannot be removed"));
+        return Err(steps_per_invitee(
+            "活动不能被删除 / an event cannot be removed",
+        ));
     }
     if after.event.is_none() {
         return Ok(());
@@ -79,7 +81,12 @@ fn invitees(base: &VisitPlan, after: &VisitPlan, ctx: &Context<'_>) -> Verdict {
             ));
         }
         who_for(after, invitee, ctx)?;
-        Step { plan: after, ctx, n }.judge(before, invitee)?;
+        Step {
+            plan: after,
+            ctx,
+            n,
+        }
+        .judge(before, invitee)?;
     }
     Ok(())
 }
@@ -118,7 +125,12 @@ impl Step<'_> {
         format!("/event/invitees/{}/{name}", self.n)
     }
 
-    fn claimed(&self, rule: &'static str, name: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> Verdict {
+    fn claimed(
+        &self,
+        rule: &'static str,
+        name: &str,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Verdict {
         match at {
             Some(at) => claimed_time(self.ctx, rule, &self.field(name), at),
             None => Err(Violation::new(
@@ -146,10 +158,9 @@ impl Step<'_> {
 
     /// Who the invitee is, and every time already recorded, stay as they are.
     fn frozen(&self, b: &Invitee, a: &Invitee) -> Verdict {
-        let set_once = |x: &Option<chrono::DateTime<chrono::Utc>>,
-                        y: &Option<chrono::DateTime<chrono::Utc>>| {
-            x.is_none() || x == y
-        };
+        let set_once =
+            |x: &Option<chrono::DateTime<chrono::Utc>>,
+             y: &Option<chrono::DateTime<chrono::Utc>>| { x.is_none() || x == y };
         let same = b.customer_id == a.customer_id
             && b.name == a.name
             && b.rep == a.rep
@@ -211,13 +222,21 @@ impl Step<'_> {
         let answered = by(VisitStatus::Accepted) || by(VisitStatus::Declined);
         let checks = [
             ("responded_at", b.responded_at != a.responded_at, answered),
-            ("attendees", b.attendees != a.attendees, by(VisitStatus::Accepted)),
+            (
+                "attendees",
+                b.attendees != a.attendees,
+                by(VisitStatus::Accepted),
+            ),
             (
                 "decline_reason",
                 b.decline_reason != a.decline_reason,
                 by(VisitStatus::Declined),
             ),
-            ("attended_at", b.attended_at != a.attended_at, by(VisitStatus::Attended)),
+            (
+                "attended_at",
+                b.attended_at != a.attended_at,
+                by(VisitStatus::Attended),
+            ),
         ];
         match checks.iter().find(|(_, changed, step)| *changed && !step) {
             Some((name, _, _)) => Err(Violation::new(
@@ -247,7 +266,11 @@ impl Step<'_> {
                 self.claimed(rule, "responded_at", a.responded_at)
             }
             VisitStatus::Attended => {
-                self.claimed("visit_plan.attendance_on_the_day", "attended_at", a.attended_at)?;
+                self.claimed(
+                    "visit_plan.attendance_on_the_day",
+                    "attended_at",
+                    a.attended_at,
+                )?;
                 let at = a.attended_at.unwrap_or(self.ctx.now);
                 day_has_come(self.plan.scheduled_at, at, self.ctx)
             }

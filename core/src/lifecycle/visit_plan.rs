@@ -162,7 +162,9 @@ fn requirements(
         }
         VisitStatus::Attended => {
             let Some(at) = after.attended_at else {
-                return Err(on_the_day("须记录到场时间 / the time of attendance is required"));
+                return Err(on_the_day(
+                    "须记录到场时间 / the time of attendance is required",
+                ));
             };
             claimed_time(ctx, "visit_plan.attendance_on_the_day", "/attended_at", at)?;
             day_has_come(after.scheduled_at, at, ctx)
@@ -231,7 +233,11 @@ fn on_the_day(reason: &str) -> Violation {
 }
 
 /// The fields each step writes, frozen outside it.
-fn step_fields(base: &VisitPlan, after: &VisitPlan, passed: &[(&StatusChange, VisitStatus)]) -> Verdict {
+fn step_fields(
+    base: &VisitPlan,
+    after: &VisitPlan,
+    passed: &[(&StatusChange, VisitStatus)],
+) -> Verdict {
     let reached = |s: VisitStatus| passed.iter().any(|(_, to)| *to == s);
     let answered = reached(VisitStatus::Accepted) || reached(VisitStatus::Declined);
     let fields: [(&str, bool, bool); 6] = [
@@ -245,7 +251,11 @@ fn step_fields(base: &VisitPlan, after: &VisitPlan, passed: &[(&StatusChange, Vi
             base.invited_at != after.invited_at,
             reached(VisitStatus::Invited),
         ),
-        ("/responded_at", base.responded_at != after.responded_at, answered),
+        (
+            "/responded_at",
+            base.responded_at != after.responded_at,
+            answered,
+        ),
         (
             "/attendees",
             base.attendees != after.attendees,
@@ -262,7 +272,10 @@ fn step_fields(base: &VisitPlan, after: &VisitPlan, passed: &[(&StatusChange, Vi
             reached(VisitStatus::Attended),
         ),
     ];
-    match fields.iter().find(|(_, changed, by_step)| *changed && !by_step) {
+    match fields
+        .iter()
+        .find(|(_, changed, by_step)| *changed && !by_step)
+    {
         Some((field, _, _)) => Err(Violation::new(
             "visit_plan.step_fields",
             *field,
@@ -281,7 +294,13 @@ fn reschedules(
     ctx: &Context<'_>,
 ) -> Verdict {
     let rule = "visit_plan.reschedule_append_only";
-    let new = added(rule, "/reschedules", &base.reschedules, &after.reschedules, |r| &r.id)?;
+    let new = added(
+        rule,
+        "/reschedules",
+        &base.reschedules,
+        &after.reschedules,
+        |r| &r.id,
+    )?;
     let moved = before.is_some() && base.scheduled_at != after.scheduled_at;
     if new.is_empty() {
         if moved && base.status != VisitStatus::Planned {
@@ -292,8 +311,14 @@ fn reschedules(
         }
         return Ok(());
     }
-    let open = [VisitStatus::Planned, VisitStatus::Invited, VisitStatus::Accepted];
-    if !open.contains(&base.status) || !open.contains(&after.status) {
+    let open = [
+        VisitStatus::Planned,
+        VisitStatus::Invited,
+        VisitStatus::Accepted,
+    ];
+    // The plan was open when the reschedule was made: it is now, or it was before this write
+    // (a change arriving with several steps may close it after the reschedule).
+    if !open.contains(&base.status) {
         return Err(Violation::new(
             "visit_plan.reschedule_open",
             "/reschedules",
@@ -307,10 +332,17 @@ fn reschedules(
                 "改约须记录同意的客户人员 / a reschedule names who at the customer consented",
             ));
         }
-        claimed_time(ctx, "visit_plan.reschedule_consent_at", "/reschedules", r.consent_at)?;
+        claimed_time(
+            ctx,
+            "visit_plan.reschedule_consent_at",
+            "/reschedules",
+            r.consent_at,
+        )?;
         by_actor("visit_plan.reschedule_by", "/reschedules", &r.by, ctx)?;
         if before.is_some() && r.from != at {
-            return Err(reschedule_to("改约的原时间与预约不符 / the reschedule's `from` is not the appointment's time"));
+            return Err(reschedule_to(
+                "改约的原时间与预约不符 / the reschedule's `from` is not the appointment's time",
+            ));
         }
         at = Some(r.to);
     }
@@ -323,7 +355,11 @@ fn reschedules(
 }
 
 fn needs_consent(reason: &str) -> Violation {
-    Violation::new("visit_plan.reschedule_needs_consent", "/scheduled_at", reason)
+    Violation::new(
+        "visit_plan.reschedule_needs_consent",
+        "/scheduled_at",
+        reason,
+    )
 }
 
 fn reschedule_to(reason: &str) -> Violation {
@@ -338,7 +374,13 @@ fn confirmations(
     passed: &[(&StatusChange, VisitStatus)],
 ) -> Verdict {
     let rule = "visit_plan.confirmation_append_only";
-    let new = added(rule, "/confirmations", &base.confirmations, &after.confirmations, |c| &c.id)?;
+    let new = added(
+        rule,
+        "/confirmations",
+        &base.confirmations,
+        &after.confirmations,
+        |c| &c.id,
+    )?;
     if new.is_empty() {
         return Ok(());
     }
@@ -353,10 +395,24 @@ fn confirmations(
     for c in new {
         claimed_time(ctx, "visit_plan.confirmation_at", "/confirmations", c.at)?;
         by_actor("visit_plan.confirmation_by", "/confirmations", &c.by, ctx)?;
-        rules::confirmation_timing(after, &c.kind, c.at, ctx.calendar)
+        let then = VisitPlan {
+            scheduled_at: scheduled_as_of(after, c.at),
+            ..VisitPlan::default()
+        };
+        rules::confirmation_timing(&then, &c.kind, c.at, ctx.calendar)
             .map_err(|e| from_error("visit_plan.confirmation_timing", e))?;
     }
     Ok(())
+}
+
+/// The appointment's time as it stood at `at` (a confirmation confirms the time of its day,
+/// even when a reschedule arrives in the same change).
+fn scheduled_as_of(plan: &VisitPlan, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut time = plan.reschedules.first().map_or(plan.scheduled_at, |r| r.from);
+    for r in plan.reschedules.iter().filter(|r| r.consent_at <= at) {
+        time = Some(r.to);
+    }
+    time.or(plan.scheduled_at)
 }
 
 /// The order or intent amount comes with the outcome of a visit that took place.

@@ -193,7 +193,9 @@ pub fn target_progress(
     cal: &WorkCalendar,
 ) -> Vec<TargetProgress> {
     let first = month_of(month);
-    let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
     let (from, to) = (cal.start_of_day(first), cal.start_of_day(next));
     targets_for(plans, first)
         .into_iter()

@@ -305,7 +305,12 @@ pub fn cancel(plan: &mut VisitPlan, reason: &str, act: &Action) -> Result<()> {
 
 /// Records the order or intent amount (fen) a visit that took place led to (seed 000 销售业绩).
 pub fn record_outcome_amount(plan: &mut VisitPlan, amount_fen: i64) -> Result<()> {
-    expect(plan, &[VisitStatus::Attended], "记录成交金额", "record the order amount")?;
+    expect(
+        plan,
+        &[VisitStatus::Attended],
+        "记录成交金额",
+        "record the order amount",
+    )?;
     if amount_fen < 0 {
         return Err(Error::invalid(
             "outcome_amount_fen",

@@ -22,7 +22,12 @@ pub struct InviteeRequest {
 /// Adds an invitee, invited now by the acting rep; returns the invitee's id.
 pub fn invite_to_event(plan: &mut VisitPlan, req: &InviteeRequest, act: &Action) -> Result<String> {
     if plan.status != VisitStatus::Planned {
-        return Err(wrong_state("status", plan.status.as_str(), "邀约参会", "invite to the event"));
+        return Err(wrong_state(
+            "status",
+            plan.status.as_str(),
+            "邀约参会",
+            "invite to the event",
+        ));
     }
     let name = require_text("name", &req.name, "受邀人姓名", "the invitee's name")?;
     let event = plan.event.as_mut().ok_or_else(not_an_event)?;
@@ -91,7 +96,12 @@ pub fn reconfirm_invitee(plan: &mut VisitPlan, id: &str, act: &Action) -> Result
 /// 发送参会指南 (route, what to bring): before the event, once accepted.
 pub fn send_event_guide(plan: &mut VisitPlan, id: &str, act: &Action) -> Result<()> {
     let i = invitee(plan, id)?;
-    expect(i, &[VisitStatus::Accepted], "发送参会指南", "send the guide")?;
+    expect(
+        i,
+        &[VisitStatus::Accepted],
+        "发送参会指南",
+        "send the guide",
+    )?;
     i.guide_sent_at = Some(act.at);
     Ok(())
 }

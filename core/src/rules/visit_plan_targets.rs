@@ -46,7 +46,11 @@ pub fn set_target(
 pub fn targets_for(plans: &[VisitPlan], month: NaiveDate) -> Vec<InvitationTarget> {
     let month = month_of(month);
     let mut latest: std::collections::BTreeMap<&UserId, &InvitationTarget> = Default::default();
-    for t in plans.iter().flat_map(|p| &p.targets).filter(|t| t.month == month) {
+    for t in plans
+        .iter()
+        .flat_map(|p| &p.targets)
+        .filter(|t| t.month == month)
+    {
         let newer = latest
             .get(&t.rep)
             .is_none_or(|cur| (t.set_at, &t.id) > (cur.set_at, &cur.id));

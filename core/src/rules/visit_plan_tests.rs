@@ -181,7 +181,11 @@ fn plan_names_customer_purpose_time_and_place_seed_001() {
     assert!(check_plan(&p).is_err());
     let a = act(sh(2026, 11, 23, 9, 0));
     assert!(invite(&mut p, InvitationMethod::Phone, &a).is_err());
-    assert_eq!(p.status, VisitStatus::Planned, "an incomplete plan is not invited");
+    assert_eq!(
+        p.status,
+        VisitStatus::Planned,
+        "an incomplete plan is not invited"
+    );
     p.customer_id = Some(crate::ids::RecordId::from_random_bytes([4; 16]));
     p.purpose = "介绍新品".into();
     assert!(check_plan(&p).unwrap_err().to_string().contains("place"));

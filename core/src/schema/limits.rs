@@ -65,7 +65,12 @@ pub(super) fn check(json: &Json) -> Result<(), Flaw> {
     for (pattern, min, max) in RANGES {
         // `*` stands for every entry of a list (as in the vocabulary table).
         let mut found = Vec::new();
-        super::vocab::matches(json, pattern.trim_start_matches('/'), String::new(), &mut found);
+        super::vocab::matches(
+            json,
+            pattern.trim_start_matches('/'),
+            String::new(),
+            &mut found,
+        );
         for (pointer, value) in found.into_iter().filter(|(_, v)| !v.is_null()) {
             // A number too large for i64 is out of range too.
             let inside = value.as_i64().is_some_and(|n| (*min..=*max).contains(&n));

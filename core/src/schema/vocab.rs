@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 use super::{Flaw, Problem};
 use crate::model::{
-    ConfirmationKind, CustomerGrade, EventKind, FollowUpChannel, InvitationMethod, LeadGrade, LeadSource,
-    LeadStatus, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus,
+    ConfirmationKind, CustomerGrade, EventKind, FollowUpChannel, InvitationMethod, LeadGrade,
+    LeadSource, LeadStatus, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus,
     VisitorCategory,
 };
 

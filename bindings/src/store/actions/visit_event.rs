@@ -32,7 +32,9 @@ impl FieldbookStore {
                 name,
                 method: method.into(),
             };
-            self.act::<VisitPlan>(&plan_id, |p, a| event::invite_to_event(p, &req, a).map(drop))
+            self.act::<VisitPlan>(&plan_id, |p, a| {
+                event::invite_to_event(p, &req, a).map(drop)
+            })
         })
         .await
     }
@@ -144,7 +146,9 @@ impl FieldbookStore {
                 targets::set_target(p, rep.clone(), month, invitations, accepted, &action)
             };
             let stored = match mine {
-                Some(p) => self.store.update::<core::VisitPlan>(p.meta.id, |p| set(p))?,
+                Some(p) => self
+                    .store
+                    .update::<core::VisitPlan>(p.meta.id, |p| set(p))?,
                 None => {
                     let mut plan = core::VisitPlan {
                         rep: me,

@@ -88,7 +88,9 @@ impl FieldbookStore {
     ) -> Result<VisitPlan> {
         run(move || {
             let cal = self.calendar.clone();
-            self.act::<VisitPlan>(&plan_id, |p, a| visit_plan::confirm(p, kind.into(), a, &cal))
+            self.act::<VisitPlan>(&plan_id, |p, a| {
+                visit_plan::confirm(p, kind.into(), a, &cal)
+            })
         })
         .await
     }
@@ -115,9 +117,12 @@ impl FieldbookStore {
     }
 
     /// Cancels an open plan; the reason is kept in its history.
-    pub async fn cancel_visit(self: Arc<Self>, plan_id: String, reason: String) -> Result<VisitPlan> {
-        run(move || self.act::<VisitPlan>(&plan_id, |p, a| visit_plan::cancel(p, &reason, a)))
-            .await
+    pub async fn cancel_visit(
+        self: Arc<Self>,
+        plan_id: String,
+        reason: String,
+    ) -> Result<VisitPlan> {
+        run(move || self.act::<VisitPlan>(&plan_id, |p, a| visit_plan::cancel(p, &reason, a))).await
     }
 
     /// The order or intent amount (fen) a visit that took place led to (seed 000 销售业绩).
@@ -127,7 +132,9 @@ impl FieldbookStore {
         amount_fen: i64,
     ) -> Result<VisitPlan> {
         run(move || {
-            self.act::<VisitPlan>(&plan_id, |p, _| visit_plan::record_outcome_amount(p, amount_fen))
+            self.act::<VisitPlan>(&plan_id, |p, _| {
+                visit_plan::record_outcome_amount(p, amount_fen)
+            })
         })
         .await
     }
@@ -149,7 +156,10 @@ impl FieldbookStore {
                     &plan,
                     &core::ConfirmationKind::FiveWorkingDays,
                 ),
-                one_hour_confirmed: visit_plan::is_confirmed(&plan, &core::ConfirmationKind::OneHour),
+                one_hour_confirmed: visit_plan::is_confirmed(
+                    &plan,
+                    &core::ConfirmationKind::OneHour,
+                ),
             })
         })
         .await

@@ -25,7 +25,13 @@ fn server_heads(w: &World, id: RecordId) -> String {
 
 /// Edits the device's document raw (no judge), syncs, and expects the server to refuse it with
 /// `rule`, storing nothing; the device then drops its refused change.
-async fn refused(w: &World, device: &Device, id: RecordId, rule: &str, edit: impl FnOnce(&mut VisitPlan)) {
+async fn refused(
+    w: &World,
+    device: &Device,
+    id: RecordId,
+    rule: &str,
+    edit: impl FnOnce(&mut VisitPlan),
+) {
     device
         .store
         .with_doc_mut(id, |doc| {
@@ -106,7 +112,9 @@ async fn a_decline_without_reason_and_an_accept_without_attendees_are_refused_se
     let w = World::start_at(server_time()).await;
     let li = w.device("rep.li");
     let id = plan(&w, None).await;
-    step(li, id, |p, a| visit_plan::invite(p, InvitationMethod::Phone, a));
+    step(li, id, |p, a| {
+        visit_plan::invite(p, InvitationMethod::Phone, a)
+    });
     assert_eq!(li.sync().await.records_refused, 0, "the legal step passes");
     let at = li.store.clock().now();
     refused(&w, li, id, "visit_plan.decline_needs_reason", |p| {
@@ -128,7 +136,9 @@ async fn a_reschedule_without_the_customers_consent_is_refused_seed_002() {
     let w = World::start_at(server_time()).await;
     let li = w.device("rep.li");
     let id = plan(&w, None).await;
-    step(li, id, |p, a| visit_plan::invite(p, InvitationMethod::Phone, a));
+    step(li, id, |p, a| {
+        visit_plan::invite(p, InvitationMethod::Phone, a)
+    });
     li.sync().await;
     let later = server_time() + Duration::days(5);
     refused(&w, li, id, "visit_plan.reschedule_needs_consent", |p| {
@@ -166,7 +176,9 @@ async fn attendance_before_the_day_and_back_dated_times_are_refused_seed_000() {
     let w = World::start_at(server_time()).await;
     let li = w.device("rep.li");
     let id = plan(&w, None).await;
-    step(li, id, |p, a| visit_plan::invite(p, InvitationMethod::Phone, a));
+    step(li, id, |p, a| {
+        visit_plan::invite(p, InvitationMethod::Phone, a)
+    });
     step(li, id, |p, a| visit_plan::accept(p, 3, a));
     li.sync().await;
     let now = li.store.clock().now();
@@ -198,7 +210,8 @@ async fn an_invitation_back_dated_before_the_last_sync_is_refused() {
         p.status = VisitStatus::Invited;
         p.invitation_method = Some(InvitationMethod::Phone);
         p.invited_at = Some(old);
-        p.history.push(entry("planned", "invited", li.store.clock().now()));
+        p.history
+            .push(entry("planned", "invited", li.store.clock().now()));
     })
     .await;
 }
@@ -234,14 +247,20 @@ async fn event_invitees_follow_their_own_steps_seed_000() {
     let now = li.store.clock().now();
     let g = guest.clone();
     // A follow-up (with an amount) before the event, for a guest who has not come.
-    refused(&w, li, id, "visit_plan.invitee_follow_up_after_event", move |p| {
-        let i = invitee(p, &g);
-        i.follow_up = Some(EventFollowUp {
-            at: now,
-            by: user("rep.li"),
-            note: "有意向".into(),
-        });
-    })
+    refused(
+        &w,
+        li,
+        id,
+        "visit_plan.invitee_follow_up_after_event",
+        move |p| {
+            let i = invitee(p, &g);
+            i.follow_up = Some(EventFollowUp {
+                at: now,
+                by: user("rep.li"),
+                note: "有意向".into(),
+            });
+        },
+    )
     .await;
     let g = guest.clone();
     refused(&w, li, id, "visit_plan.attendance_on_the_day", move |p| {
