@@ -408,7 +408,10 @@ fn confirmations(
 /// The appointment's time as it stood at `at` (a confirmation confirms the time of its day,
 /// even when a reschedule arrives in the same change).
 fn scheduled_as_of(plan: &VisitPlan, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut time = plan.reschedules.first().map_or(plan.scheduled_at, |r| r.from);
+    let mut time = plan
+        .reschedules
+        .first()
+        .map_or(plan.scheduled_at, |r| r.from);
     for r in plan.reschedules.iter().filter(|r| r.consent_at <= at) {
         time = Some(r.to);
     }

@@ -59,13 +59,19 @@ fn a_whole_invitation_arriving_at_once_is_judged_step_by_step_seed_000_002() {
     let wang = user("rep.wang");
     let mut other = ctx(&wang, now, &cal);
     other.role = Some(crate::access::Role::FieldRep);
-    assert_eq!(judge(None, &p, &other).unwrap_err().rule, "visit_plan.history_by");
+    assert_eq!(
+        judge(None, &p, &other).unwrap_err().rule,
+        "visit_plan.history_by"
+    );
     // …nor take them on a plan that is not hers.
     let mut bare = p.clone();
     bare.history.clear();
     bare.status = VisitStatus::Planned;
     bare.outcome_amount_fen = Some(100);
-    assert_eq!(judge(None, &bare, &other).unwrap_err().rule, "visit_plan.who");
+    assert_eq!(
+        judge(None, &bare, &other).unwrap_err().rule,
+        "visit_plan.who"
+    );
     // The same change with the attendance claimed for the future is refused.
     p.attended_at = Some(sh(2026, 11, 23, 13, 0));
     let err = judge(None, &p, &ctx(&li, now, &cal)).unwrap_err();

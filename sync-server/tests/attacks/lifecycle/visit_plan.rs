@@ -308,3 +308,29 @@ async fn a_rep_cannot_set_her_own_invitation_target_seed_000() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_cannot_create_an_invitation_plan_with_targets_seed_000() {
+    let w = World::start_at(server_time()).await;
+    let li = w.device("rep.li");
+    let act = Action::on(&li.store);
+    let mut p = VisitPlan {
+        rep: user("rep.li"),
+        purpose: "邀约目标".into(),
+        ..VisitPlan::default()
+    };
+    let month = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    fieldbook_core::rules::visit_plan_targets::set_target(
+        &mut p,
+        user("rep.wang"),
+        month,
+        2,
+        1,
+        &act,
+    )
+    .unwrap();
+    let id = li.store.create(p).unwrap().meta.id;
+    let stats = li.sync().await;
+    assert_eq!(stats.records_refused, 1, "{stats:?}");
+    assert!(w.store.load_doc(id).unwrap().is_none(), "nothing stored");
+}
