@@ -562,26 +562,24 @@ async fn desk_actions_obey_the_write_rules_and_reach_the_devices() {
 /// report, an overdue follow-up and a trade-show lead answered in three days.
 async fn november(w: &World, b: RecordId) -> (RecordId, RecordId) {
     let li = &w.device("rep.li").store;
-    let plan = |status: VisitStatus| VisitPlan {
+    let plan = VisitPlan {
         rep: common::user("rep.li"),
         customer_id: Some(b),
-        status,
-        invited_at: Some(nov(16, 2)),
+        purpose: "产品介绍".into(),
+        place: "客户现场".into(),
         scheduled_at: Some(nov(24, 2)),
         ..VisitPlan::default()
     };
+    let phone = &w.fresh_device(40, "rep.li", now());
     for status in [
         VisitStatus::Accepted,
         VisitStatus::Declined,
         VisitStatus::Invited,
     ] {
-        li.create(plan(status)).unwrap();
+        common::visit_through(phone, plan.clone(), status, nov(16, 2), None);
     }
-    li.create(VisitPlan {
-        attended_at: Some(nov(24, 3)),
-        ..plan(VisitStatus::Attended)
-    })
-    .unwrap();
+    let attended = Some(nov(24, 3));
+    common::visit_through(phone, plan, VisitStatus::Attended, nov(16, 2), attended);
     let report = li
         .create(ReturnVisitReport {
             rep: common::user("rep.li"),
@@ -613,6 +611,9 @@ async fn november(w: &World, b: RecordId) -> (RecordId, RecordId) {
         ..LeadReferral::default()
     })
     .unwrap();
+    // The invitations were recorded in November on a phone offline since then (the phone that
+    // synced today could not claim November times: no back-dating).
+    assert_eq!(phone.sync().await.records_refused, 0);
     sync_all(w).await;
     (report, lead)
 }

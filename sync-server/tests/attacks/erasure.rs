@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::TimeZone;
 use fieldbook_core::RecordId;
 use fieldbook_core::model::{
     Consent, Contact, Customer, FollowUp, LeadReferral, LeadSource, Proposal, Prospect,
@@ -159,6 +160,10 @@ fn report(customer: RecordId) -> ReturnVisitReport {
     }
 }
 
+fn resched_to() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap()
+}
+
 fn plan(customer: RecordId) -> VisitPlan {
     let mut v = VisitPlan {
         customer_id: Some(customer),
@@ -166,8 +171,11 @@ fn plan(customer: RecordId) -> VisitPlan {
         purpose: format!("回访{NAME}"),
         place: "华东机械三楼会议室".into(),
         materials: vec![format!("{NAME}的服务记录"), "报价单".into()],
+        scheduled_at: Some(resched_to()),
         reschedules: vec![Reschedule {
             id: "r1".into(),
+            to: resched_to(),
+            consent_at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
             consent_by: format!("{NAME}（电话 {PHONE}）"),
             reason: "客户出差".into(),
             by: user("rep.li"),

@@ -32,6 +32,8 @@ pub const PEOPLE: [(&str, Role, Option<&str>); 8] = [
 ];
 
 pub struct Device {
+    /// The phone's clock, which a test may move (its steps are stamped by it).
+    pub clock: Arc<FixedClock>,
     pub user: UserId,
     pub id: DeviceId,
     pub store: Arc<DeviceStore>,
@@ -150,14 +152,16 @@ pub fn open_device(
 ) -> Device {
     let id = DeviceId::from_random_bytes([n; 16]);
     let mut opts = StoreOptions::new(id, user(name));
-    opts.clock = Arc::new(FixedClock::new(
+    let clock = Arc::new(FixedClock::new(
         chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     ));
+    opts.clock = clock.clone();
     opts.entropy = Arc::new(SeededEntropy::new(u64::from(n)));
     let path = dir.path().join(format!("{name}-{n}.sqlite3"));
     let device_store = Arc::new(DeviceStore::open(path, opts).unwrap());
     let token = add_device(store, id, user(name)).unwrap();
     Device {
+        clock,
         user: user(name),
         id,
         sync: DeviceSync::new(device_store.clone(), server.url(), token.clone()),
@@ -291,4 +295,58 @@ pub fn raw_edit<R: fieldbook_core::Record>(
             .map(drop)
         })
         .unwrap();
+}
+
+impl World {
+    /// Another phone of `name`'s that has never synced (so the steps it recorded offline, at
+    /// its own clock's times, are judged without a floor), with a token issued at `server_now`.
+    pub fn fresh_device(
+        &self,
+        n: u8,
+        name: &str,
+        server_now: chrono::DateTime<chrono::Utc>,
+    ) -> Device {
+        let mut d = open_device(&self.dir, &self.store, &self.server, n, name);
+        d.token = token_at(&self.store, &FixedClock::new(server_now), d.id, name);
+        d.sync = DeviceSync::new(d.store.clone(), self.server.url(), d.token.clone());
+        d
+    }
+}
+
+/// Takes a visit plan through its legal steps on `device` (seed 000): created and invited at
+/// `invited_at`, answered a minute later, attended at `attended_at`; the phone's clock is put
+/// back afterwards. The plan must name its customer, purpose, place and time.
+pub fn visit_through(
+    device: &Device,
+    plan: fieldbook_core::model::VisitPlan,
+    outcome: fieldbook_core::model::VisitStatus,
+    invited_at: chrono::DateTime<chrono::Utc>,
+    attended_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> fieldbook_core::RecordId {
+    use fieldbook_core::model::{InvitationMethod, VisitPlan, VisitStatus as S};
+    use fieldbook_core::rules::{Action, visit_plan as rules};
+    let back = device.clock.now();
+    let store = &device.store;
+    device.clock.set(invited_at);
+    let id = store.create(plan).unwrap().meta.id;
+    let step = |rule: &dyn Fn(&mut VisitPlan, &Action) -> fieldbook_core::Result<()>| {
+        let act = Action::on(store);
+        store.update::<VisitPlan>(id, |p| rule(p, &act)).unwrap();
+    };
+    if outcome != S::Planned {
+        step(&|p, a| rules::invite(p, InvitationMethod::Phone, a));
+    }
+    device.clock.set(invited_at + chrono::Duration::minutes(1));
+    match outcome {
+        S::Declined => step(&|p, a| rules::decline(p, "预算冻结", a)),
+        S::Accepted | S::Attended | S::NoShow => step(&|p, a| rules::accept(p, 2, a)),
+        _ => {}
+    }
+    if outcome == S::Attended {
+        device.clock.set(attended_at.unwrap_or(invited_at));
+        let cal = fieldbook_core::WorkCalendar::china_default();
+        step(&|p, a| rules::mark_attended(p, a, &cal));
+    }
+    device.clock.set(back);
+    id
 }

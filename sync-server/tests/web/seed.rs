@@ -124,17 +124,20 @@ fn visits(w: &World, customer: RecordId) {
         ("rep.wang", 18, VisitStatus::Invited),
     ];
     for (rep, d, status) in plans {
-        let attended = status == VisitStatus::Attended;
+        let attended = (status == VisitStatus::Attended).then(|| day(d));
         let plan = VisitPlan {
             rep: user(rep),
-            customer_id: (rep == "rep.li").then_some(customer),
+            customer_id: Some(if rep == "rep.li" {
+                customer
+            } else {
+                RecordId::from_random_bytes([d as u8; 16])
+            }),
             purpose: "产品介绍".into(),
-            status,
-            invited_at: Some(day(d) - chrono::Days::new(2)),
+            place: "客户现场".into(),
             scheduled_at: Some(day(d)),
-            attended_at: attended.then(|| day(d)),
             ..VisitPlan::default()
         };
-        w.device(rep).store.create(plan).unwrap();
+        let invited_at = day(d) - chrono::Days::new(2);
+        crate::common::visit_through(w.device(rep), plan, status, invited_at, attended);
     }
 }
