@@ -146,7 +146,3 @@ pub fn follow_up_invitee(
     }
     Ok(())
 }
-
-#[cfg(test)]
-#[path = "visit_plan_event_tests.rs"]
-mod tests;
