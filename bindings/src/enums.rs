@@ -54,7 +54,11 @@ ffi_enum!(
 );
 ffi_enum!(
     /// Where a lead stands.
-    LeadStatus { Open, Won, Lost, Duplicate }
+    LeadStatus { Open, Won, Invoiced, Lost, Duplicate }
+);
+ffi_enum!(
+    /// Pipeline stage (seed 003 跟进流程): contact → needs → proposal → price → contract.
+    PipelineStage { Contact, Needs, Proposal, Price, Contract }
 );
 ffi_enum!(
     /// How a follow-up was made.

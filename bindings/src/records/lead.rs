@@ -6,7 +6,7 @@ use fieldbook_core::model as core;
 
 use super::{RecordMeta, StatusChange, try_vec, vec_into};
 use crate::convert::{dt, dt_opt, id_text, record_id_opt, ts, ts_opt, user};
-use crate::enums::{FollowUpChannel, LeadGrade, LeadSource, LeadStatus};
+use crate::enums::{FollowUpChannel, LeadGrade, LeadSource, LeadStatus, PipelineStage};
 use crate::error::{FieldbookError, Result};
 
 /// A lead, from registration until won or lost.
@@ -55,6 +55,47 @@ pub struct LeadReferral {
     pub follow_ups: Vec<FollowUp>,
     #[uniffi(default)]
     pub history: Vec<StatusChange>,
+    /// The pipeline stage; `None` when writing means the first (contact). Moved by
+    /// `advance_lead_stage` only.
+    #[uniffi(default)]
+    pub stage: Option<PipelineStage>,
+    #[uniffi(default)]
+    pub stage_changes: Vec<StageChange>,
+    /// The rep's lost request waiting for her supervisor (`request_lead_lost`).
+    #[uniffi(default)]
+    pub lost_request: Option<LostRequest>,
+    /// The amount when won, in fen (分).
+    #[uniffi(default)]
+    pub won_amount_fen: Option<i64>,
+    /// The invoiced amount, in fen (分).
+    #[uniffi(default)]
+    pub invoiced_amount_fen: Option<i64>,
+}
+
+/// One move of the pipeline stage, with the follow-up that justified it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct StageChange {
+    #[uniffi(default)]
+    pub id: String,
+    pub from: PipelineStage,
+    pub to: PipelineStage,
+    pub at: SystemTime,
+    #[uniffi(default)]
+    pub by: String,
+    #[uniffi(default)]
+    pub follow_up_id: String,
+}
+
+/// A rep's request to mark a lead lost (战败申请), until her supervisor decides.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LostRequest {
+    #[uniffi(default)]
+    pub id: String,
+    #[uniffi(default)]
+    pub reason: String,
+    pub at: SystemTime,
+    #[uniffi(default)]
+    pub by: String,
 }
 
 /// The person or company behind a lead.
@@ -111,6 +152,11 @@ impl From<core::LeadReferral> for LeadReferral {
             invoiced_at: ts_opt(l.invoiced_at),
             follow_ups: vec_into(l.follow_ups),
             history: vec_into(l.history),
+            stage: Some(l.stage.into()),
+            stage_changes: vec_into(l.stage_changes),
+            lost_request: l.lost_request.map(Into::into),
+            won_amount_fen: l.won_amount_fen,
+            invoiced_amount_fen: l.invoiced_amount_fen,
         }
     }
 }
@@ -138,6 +184,11 @@ impl TryFrom<LeadReferral> for core::LeadReferral {
             invoiced_at: dt_opt("invoiced_at", l.invoiced_at)?,
             follow_ups: try_vec(l.follow_ups)?,
             history: try_vec(l.history)?,
+            stage: l.stage.map(Into::into).unwrap_or_default(),
+            stage_changes: try_vec(l.stage_changes)?,
+            lost_request: l.lost_request.map(TryInto::try_into).transpose()?,
+            won_amount_fen: l.won_amount_fen,
+            invoiced_amount_fen: l.invoiced_amount_fen,
         })
     }
 }
@@ -191,6 +242,56 @@ impl TryFrom<FollowUp> for core::FollowUp {
             said: f.said,
             obstacles: f.obstacles,
             next_step: f.next_step,
+        })
+    }
+}
+
+impl From<core::StageChange> for StageChange {
+    fn from(s: core::StageChange) -> Self {
+        StageChange {
+            id: s.id,
+            from: s.from.into(),
+            to: s.to.into(),
+            at: ts(s.at),
+            by: s.by.to_string(),
+            follow_up_id: s.follow_up_id,
+        }
+    }
+}
+
+impl TryFrom<StageChange> for core::StageChange {
+    type Error = FieldbookError;
+    fn try_from(s: StageChange) -> Result<Self> {
+        Ok(core::StageChange {
+            id: s.id,
+            from: s.from.into(),
+            to: s.to.into(),
+            at: dt("stage_changes.at", s.at)?,
+            by: user("stage_changes.by", s.by)?,
+            follow_up_id: s.follow_up_id,
+        })
+    }
+}
+
+impl From<core::LostRequest> for LostRequest {
+    fn from(r: core::LostRequest) -> Self {
+        LostRequest {
+            id: r.id,
+            reason: r.reason,
+            at: ts(r.at),
+            by: r.by.to_string(),
+        }
+    }
+}
+
+impl TryFrom<LostRequest> for core::LostRequest {
+    type Error = FieldbookError;
+    fn try_from(r: LostRequest) -> Result<Self> {
+        Ok(core::LostRequest {
+            id: r.id,
+            reason: r.reason,
+            at: dt("lost_request.at", r.at)?,
+            by: user("lost_request.by", r.by)?,
         })
     }
 }

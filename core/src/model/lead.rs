@@ -33,11 +33,39 @@ string_enum! {
     /// Where a lead stands.
     pub enum LeadStatus {
         Open = "open",
+        /// 成交: the deal is signed, tracked until invoiced (seed 002 篇3).
         Won = "won",
+        /// 开票: the won deal is invoiced; the lead's tracking ends.
+        Invoiced = "invoiced",
+        /// 战败: confirmed lost by the rep's supervisor (seed 003).
         Lost = "lost",
         /// Registered second: another rep owns the same prospect.
         Duplicate = "duplicate",
     } default Open
+}
+
+string_enum! {
+    /// 跟进流程 (seed 003): 初次接触确认 → 需求了解 → 方案提供 → 价格协商 → 合同签署.
+    pub enum PipelineStage {
+        Contact = "contact",
+        Needs = "needs",
+        Proposal = "proposal",
+        Price = "price",
+        Contract = "contract",
+    } default Contact
+}
+
+impl PipelineStage {
+    /// The stage after this one, if any.
+    pub fn next(&self) -> Option<PipelineStage> {
+        match self {
+            PipelineStage::Contact => Some(PipelineStage::Needs),
+            PipelineStage::Needs => Some(PipelineStage::Proposal),
+            PipelineStage::Proposal => Some(PipelineStage::Price),
+            PipelineStage::Price => Some(PipelineStage::Contract),
+            PipelineStage::Contract | PipelineStage::Other(_) => None,
+        }
+    }
 }
 
 string_enum! {
@@ -74,6 +102,17 @@ pub struct LeadReferral {
     pub invoiced_at: Option<DateTime<Utc>>,
     pub follow_ups: Vec<FollowUp>,
     pub history: Vec<StatusChange>,
+    /// Where the deal stands in the pipeline (seed 003 跟进流程); moves forward one stage at a
+    /// time, each move justified by a follow-up.
+    pub stage: PipelineStage,
+    /// Every stage move, append-only.
+    pub stage_changes: Vec<StageChange>,
+    /// The rep's request to mark the lead lost, until her supervisor confirms or declines it.
+    pub lost_request: Option<LostRequest>,
+    /// The deal's amount when won, in fen (分).
+    pub won_amount_fen: Option<i64>,
+    /// The invoiced amount, in fen (分).
+    pub invoiced_amount_fen: Option<i64>,
     /// Who the prospect is, for "whoever registers first owns it" (ADR 0003): `tel:+86…` or
     /// `org:company|name`, set at registration.
     pub prospect_key: String,
@@ -109,6 +148,29 @@ pub struct FollowUp {
     pub said: String,
     pub obstacles: String,
     pub next_step: String,
+}
+
+/// One move of the pipeline stage, and the follow-up that justifies it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct StageChange {
+    pub id: String,
+    pub from: PipelineStage,
+    pub to: PipelineStage,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    /// The id of the follow-up (in `follow_ups`) that moved the deal forward.
+    pub follow_up_id: String,
+}
+
+/// A rep's request to mark a lead lost (战败申请), which her supervisor confirms or declines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct LostRequest {
+    pub id: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
 }
 
 impl_record!(LeadReferral, RecordKind::LeadReferral, |l| IndexEntry {

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 pub use customer::{Consent, Contact, Customer, CustomerGrade, ReceptionCard, VisitorCategory};
 pub use enums::{RecordKind, StringEnum};
 pub use lead::{
-    FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, Prospect,
+    FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, LostRequest,
+    PipelineStage, Prospect, StageChange,
 };
 pub use reception::{
     Approval, ExpenseApplication, ReceptionNote, ReceptionStatus, Reimbursement, VisitVoucher,

@@ -13,19 +13,31 @@
 //!   30 days, D (no intent) none. The clock starts at the latest follow-up, or registration.
 //! - Every follow-up logs date, channel, what was said, obstacles and the next step; what was
 //!   said and the next step are required.
-//! - A lead is marked lost only with a reason and after at least one logged follow-up (seed 003
-//!   penalises fake "lost" marks: a lead nobody contacted was not lost, it was dropped).
+//! - Steps (issue 17; the judge in `crate::lifecycle` refuses the same steps sent raw):
+//!   open → won (the customer and the amount) → invoiced (the invoiced amount); open → lost
+//!   only through a rep's request and her supervisor's confirmation; the pipeline stage
+//!   (seed 003 跟进流程: contact → needs → proposal → price → contract) moves one stage
+//!   forward at a time, each move with the follow-up that justifies it (`lead_steps.rs`).
+//! - A lost request needs a reason and follow-ups on at least [`LOST_MIN_FOLLOW_UP_DAYS`]
+//!   different days (seed 003 fines fake "lost" marks, 虚假战败: a lead called once was not
+//!   lost, it was dropped); until the supervisor confirms, the lead stays open.
+//! - Amounts are in fen (分), integers, positive.
 //! - A trade-show lead is answered (first follow-up) within 1 week, at most 2.
 
 use chrono::{DateTime, Days, TimeDelta, Utc};
 
 use super::{Action, wrong_state};
+
+#[path = "lead_steps.rs"]
+mod steps;
+pub use steps::*;
 use crate::calendar::WorkCalendar;
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::input::{normalize_phone, require_text, validate_email};
 use crate::model::{
-    FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, StringEnum,
+    FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, PipelineStage,
+    StringEnum,
 };
 use crate::store::DeviceStore;
 
@@ -33,6 +45,8 @@ use crate::store::DeviceStore;
 pub const TRADE_SHOW_TARGET: TimeDelta = TimeDelta::weeks(1);
 /// …and must be within this.
 pub const TRADE_SHOW_LIMIT: TimeDelta = TimeDelta::weeks(2);
+/// A lost request needs follow-ups on at least this many different (Shanghai) days.
+pub const LOST_MIN_FOLLOW_UP_DAYS: usize = 2;
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -50,7 +64,7 @@ pub fn code_for(id: RecordId) -> String {
 }
 
 /// Checks and normalises a new lead's source and prospect, in place.
-pub fn check_new_lead(lead: &mut LeadReferral) -> Result<()> {
+fn check_new_lead(lead: &mut LeadReferral) -> Result<()> {
     match lead.source {
         LeadSource::Referral
             if lead.referrer_id.is_none() && lead.referrer_name.trim().is_empty() =>
@@ -94,6 +108,17 @@ pub fn register(store: &DeviceStore, mut lead: LeadReferral) -> Result<LeadRefer
     lead.registered_at = Some(act.at);
     lead.clock_floor_at = store.server_time_floor()?;
     lead.server_received_at = None;
+    lead.stage = PipelineStage::Contact;
+    lead.stage_changes.clear();
+    lead.lost_request = None;
+    lead.won_amount_fen = None;
+    lead.invoiced_amount_fen = None;
+    lead.invoiced_at = None;
+    lead.lost_reason.clear();
+    // What was said at registration (at the booth) is the registering rep's.
+    for f in lead.follow_ups.iter_mut().filter(|f| f.by.as_str().is_empty()) {
+        f.by = act.by.clone();
+    }
     lead.history
         .push(act.change("", "open", lead.source.as_str()));
     store.create(lead)
@@ -176,65 +201,6 @@ pub fn regrade(lead: &mut LeadReferral, grade: LeadGrade, act: &Action) -> Resul
     lead.history
         .push(act.change(lead.grade.as_str(), grade.as_str(), "grade / 级别"));
     lead.grade = grade;
-    Ok(())
-}
-
-/// Marks the lead lost (战败), with the reason.
-pub fn mark_lost(lead: &mut LeadReferral, reason: &str, act: &Action) -> Result<()> {
-    if lead.status != LeadStatus::Open {
-        return Err(wrong_state(
-            "status",
-            lead.status.as_str(),
-            "标记战败",
-            "mark lost",
-        ));
-    }
-    let reason = require_text(
-        "lost_reason",
-        reason,
-        "战败原因",
-        "the reason the lead was lost",
-    )?;
-    if lead.follow_ups.is_empty() {
-        return Err(Error::invalid(
-            "follow_ups",
-            "没有任何跟进记录，不能标记战败 / a lead with no logged follow-up cannot be marked lost",
-        ));
-    }
-    lead.lost_reason = reason.clone();
-    lead.history.push(act.change("open", "lost", reason));
-    lead.status = LeadStatus::Lost;
-    Ok(())
-}
-
-/// Marks the lead won, tracked until invoiced.
-pub fn mark_won(lead: &mut LeadReferral, customer_id: RecordId, act: &Action) -> Result<()> {
-    if lead.status != LeadStatus::Open {
-        return Err(wrong_state(
-            "status",
-            lead.status.as_str(),
-            "标记成交",
-            "mark won",
-        ));
-    }
-    lead.customer_id = Some(customer_id);
-    lead.history.push(act.change("open", "won", ""));
-    lead.status = LeadStatus::Won;
-    Ok(())
-}
-
-/// Records the invoice of a won lead: it is tracked until then (seed 002 篇3).
-pub fn mark_invoiced(lead: &mut LeadReferral, act: &Action) -> Result<()> {
-    if lead.status != LeadStatus::Won {
-        return Err(wrong_state(
-            "status",
-            lead.status.as_str(),
-            "登记开票",
-            "record the invoice",
-        ));
-    }
-    lead.invoiced_at = Some(act.at);
-    lead.history.push(act.change("won", "invoiced", ""));
     Ok(())
 }
 

@@ -20,6 +20,12 @@
 //! is also clamped by evidence the *server* holds and stamps into the lead: never earlier than
 //! the device's previous completed sync as the server recorded it (`contact_floor_at`), nor
 //! than [`OFFLINE_WINDOW`] before the receipt; never later than the receipt.
+//!
+//! A registration protects its prospect while it is worked (issue 17): a lead that was lost
+//! or marked a duplicate, or left open with no registration or follow-up by its owner for
+//! [`PROTECTION`], *releases* the prospect, and the next registration made after that owns
+//! it. Whether a claim had released the prospect is judged at the time of the next claim, from
+//! the documents alone, so the decision stays a pure function of the set. A won lead keeps it.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +33,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::ids::{RecordId, UserId};
 use crate::input::parse_phone;
-use crate::model::{LeadReferral, Prospect};
+use crate::model::{LeadReferral, LeadStatus, Prospect, StringEnum};
 
 /// Clock differences up to this much below the floor are taken as ordinary drift, not a lie.
 pub const CLOCK_SKEW_ALLOWANCE: TimeDelta = TimeDelta::minutes(5);
@@ -36,6 +42,10 @@ pub const CLOCK_SKEW_ALLOWANCE: TimeDelta = TimeDelta::minutes(5);
 /// is a day without signal (seed 002 篇3; ADR 0003): a rep who registers at the booth at 08:00
 /// syncs at the hotel that night. A claim older than this before the receipt is not believed.
 pub const OFFLINE_WINDOW: TimeDelta = TimeDelta::hours(24);
+
+/// How long a registration protects its prospect without a follow-up by its owner: the
+/// slowest cadence (C, monthly; seed 003) — a lead not called even once a month is abandoned.
+pub const PROTECTION: TimeDelta = TimeDelta::days(30);
 
 /// Legal-form suffixes dropped when comparing company names.
 const COMPANY_SUFFIXES: &[&str] = &["股份有限公司", "有限责任公司", "有限公司", "集团", "公司"];
@@ -148,8 +158,11 @@ fn device_time(lead: &LeadReferral) -> (Option<DateTime<Utc>>, ClaimBasis) {
 pub struct OwnershipDecision {
     pub prospect_key: String,
     pub winner: Claim,
-    /// The other claims, in rank order.
+    /// The other claims that lost to an earlier one, in rank order.
     pub others: Vec<Claim>,
+    /// Earlier claims that had released the prospect (closed, or not followed up for
+    /// [`PROTECTION`]) before a later registration, in rank order.
+    pub released: Vec<Claim>,
 }
 
 /// Decides ownership among leads; those whose key differs from the first lead's are ignored.
@@ -165,19 +178,68 @@ pub fn decide(leads: &[LeadReferral]) -> Option<OwnershipDecision> {
         let c = claim_of(lead);
         claims.insert((c.effective_at.is_none(), c.effective_at, c.lead), c);
     }
-    let mut ranked = claims.into_values();
-    let winner = ranked.next()?;
+    let ranked: Vec<Claim> = claims.into_values().collect();
+    let lead_of = |c: &Claim| leads.iter().find(|l| l.meta.id == c.lead);
+    let mut holder = 0;
+    let mut released = Vec::new();
+    for (i, c) in ranked.iter().enumerate().skip(1) {
+        let current = &ranked[holder];
+        let freed = c.effective_at.is_some_and(|t| {
+            lead_of(current).is_some_and(|l| released_by(l, current.effective_at, t))
+        });
+        if freed {
+            released.push(holder);
+            holder = i;
+        }
+    }
+    let mut winner = None;
+    let (mut others, mut gave_up) = (Vec::new(), Vec::new());
+    for (i, c) in ranked.into_iter().enumerate() {
+        match i {
+            _ if i == holder => winner = Some(c),
+            _ if released.contains(&i) => gave_up.push(c),
+            _ => others.push(c),
+        }
+    }
     Some(OwnershipDecision {
         prospect_key: key.to_owned(),
-        winner,
-        others: ranked.collect(),
+        winner: winner?,
+        others,
+        released: gave_up,
     })
+}
+
+/// Whether `lead`, ranked at `effective`, had released its prospect by `t`: closed (lost or a
+/// duplicate) by then, or open with no registration or follow-up by its owner within
+/// [`PROTECTION`] before `t`. A lead won by then keeps its prospect.
+pub fn released_by(lead: &LeadReferral, effective: Option<DateTime<Utc>>, t: DateTime<Utc>) -> bool {
+    let reached = |s: &str| lead.history.iter().any(|h| h.to == s && h.at <= t);
+    if reached(LeadStatus::Won.as_str()) {
+        return false;
+    }
+    if matches!(lead.status, LeadStatus::Lost | LeadStatus::Duplicate) && reached(lead.status.as_str()) {
+        return true;
+    }
+    let last = lead
+        .follow_ups
+        .iter()
+        .filter(|f| f.by == lead.meta.owner && f.at <= t)
+        .map(|f| f.at)
+        .chain(effective)
+        .max();
+    last.is_some_and(|at| at + PROTECTION < t)
 }
 
 impl OwnershipDecision {
     /// Whether `lead` is the owning registration.
     pub fn owns(&self, lead: RecordId) -> bool {
         self.winner.lead == lead
+    }
+
+    /// Whether `lead` lost to the winner on priority (its rep registered a protected prospect),
+    /// as opposed to having released it or owning it.
+    pub fn lost_to_winner(&self, lead: RecordId) -> bool {
+        self.others.iter().any(|c| c.lead == lead)
     }
 
     /// What the rep of `lead` sees: who owns the prospect and why (Chinese, then English).
@@ -191,6 +253,16 @@ impl OwnershipDecision {
             return format!(
                 "您最先报备此客户（{}），线索归您 / you registered this prospect first ({}): the lead is yours",
                 w.code, when
+            );
+        }
+        if self.released.iter().any(|c| c.lead == lead) {
+            return format!(
+                "您的报备已结束或超过 {days} 天未跟进，客户已释放，现由 {owner} 于 {when} 报备（线索 {code}）/ \
+                 your registration was closed or not followed up for {days} days, so the prospect \
+                 was released; {owner} registered it at {when} (lead {code})",
+                days = PROTECTION.num_days(),
+                owner = w.owner,
+                code = w.code,
             );
         }
         let mine = self.others.iter().find(|c| c.lead == lead);

@@ -125,3 +125,45 @@ fn an_honest_day_offline_is_not_clamped_issue_15() {
     assert_eq!(c.effective_at, Some(sh(2026, 11, 23, 8, 0)));
     assert_eq!(c.basis, ClaimBasis::DeviceClock);
 }
+
+fn entry_to(to: &str, at: DateTime<Utc>) -> crate::model::StatusChange {
+    crate::model::StatusChange {
+        id: format!("h-{to}"),
+        to: to.into(),
+        at,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_closed_or_unworked_registration_releases_the_prospect_issue_17_seed_003() {
+    let mut first = claim(1, "rep.li", sh(2026, 11, 1, 9, 0));
+    let later = claim(2, "rep.wang", sh(2026, 11, 20, 9, 0));
+    // Worked within the protection: rep.li keeps it, rep.wang's lead goes to her.
+    first.follow_ups.push(crate::model::FollowUp {
+        at: sh(2026, 11, 15, 9, 0),
+        by: user("rep.li"),
+        ..Default::default()
+    });
+    let d = decide(&[first.clone(), later.clone()]).unwrap();
+    assert_eq!(d.winner.owner, user("rep.li"));
+    assert!(d.lost_to_winner(later.meta.id));
+    // Confirmed lost before rep.wang registered: the prospect was free, and is his; her
+    // closed lead stays hers (released, not lost to him).
+    let mut lost = first.clone();
+    lost.status = LeadStatus::Lost;
+    lost.history.push(entry_to("lost", sh(2026, 11, 16, 9, 0)));
+    let d = decide(&[later.clone(), lost.clone()]).unwrap();
+    assert_eq!(d.winner.owner, user("rep.wang"));
+    assert!(!d.lost_to_winner(lost.meta.id) && d.released.len() == 1);
+    assert!(d.explain_to(lost.meta.id).contains("released"), "{}", d.explain_to(lost.meta.id));
+    // Not followed up for more than 30 days: released too.
+    let idle = claim(1, "rep.li", sh(2026, 10, 1, 9, 0));
+    let d = decide(&[idle, later.clone()]).unwrap();
+    assert_eq!(d.winner.owner, user("rep.wang"));
+    // A won lead keeps its prospect however long ago it was worked.
+    let mut won = claim(1, "rep.li", sh(2026, 10, 1, 9, 0));
+    won.status = LeadStatus::Won;
+    won.history.push(entry_to("won", sh(2026, 10, 2, 9, 0)));
+    assert_eq!(decide(&[won, later]).unwrap().winner.owner, user("rep.li"));
+}

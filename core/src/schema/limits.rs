@@ -48,6 +48,8 @@ const RANGES: &[(&str, i64, i64)] = &[
     ("/expense/spent_fen", 0, i64::MAX),
     ("/expense/over_budget_fen", 0, i64::MAX),
     ("/expense/reimbursement/amount_fen", 0, i64::MAX),
+    ("/won_amount_fen", 0, i64::MAX),
+    ("/invoiced_amount_fen", 0, i64::MAX),
     ("/head_count", 0, 10_000),
     ("/attendees", 0, 10_000),
     ("/outcome_amount_fen", 0, i64::MAX),

@@ -231,8 +231,29 @@ fn lead() -> BoxedStrategy<LeadReferral> {
     let b = (pick(), pick(), of(time()), text(), of(rid()), of(time()));
     let c = (vec(follow_up(), 0..3), vec(status_change(), 0..3), text());
     let d = (of(time()), of(time()), of(time()));
-    (a, b, c, d)
-        .prop_map(|(a, b, c, d)| LeadReferral {
+    let stage_change = (text(), pick(), pick(), time(), user(), text()).prop_map(|s| StageChange {
+        id: s.0,
+        from: s.1,
+        to: s.2,
+        at: s.3,
+        by: s.4,
+        follow_up_id: s.5,
+    });
+    let request = (text(), text(), time(), user()).prop_map(|r| LostRequest {
+        id: r.0,
+        reason: r.1,
+        at: r.2,
+        by: r.3,
+    });
+    let e = (
+        pick(),
+        vec(stage_change, 0..2),
+        of(request),
+        of(amount()),
+        of(amount()),
+    );
+    (a, b, c, d, e)
+        .prop_map(|(a, b, c, d, e)| LeadReferral {
             meta: a.0,
             code: a.1,
             source: a.2,
@@ -252,6 +273,11 @@ fn lead() -> BoxedStrategy<LeadReferral> {
             clock_floor_at: d.0,
             server_received_at: d.1,
             contact_floor_at: d.2,
+            stage: e.0,
+            stage_changes: e.1,
+            lost_request: e.2,
+            won_amount_fen: e.3,
+            invoiced_amount_fen: e.4,
         })
         .boxed()
 }

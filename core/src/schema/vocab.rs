@@ -9,7 +9,8 @@ use serde_json::Value as Json;
 use super::{Flaw, Problem};
 use crate::model::{
     ConfirmationKind, CustomerGrade, EventKind, FollowUpChannel, InvitationMethod, LeadGrade,
-    LeadSource, LeadStatus, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus,
+    LeadSource, LeadStatus, PipelineStage, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum,
+    VisitStatus,
     VisitorCategory,
 };
 
@@ -48,6 +49,17 @@ pub(crate) static VOCABULARY: &[Vocab] = &[
     vocab(RecordKind::LeadReferral, "/source", values::<LeadSource>),
     vocab(RecordKind::LeadReferral, "/grade", values::<LeadGrade>),
     vocab(RecordKind::LeadReferral, "/status", values::<LeadStatus>),
+    vocab(RecordKind::LeadReferral, "/stage", values::<PipelineStage>),
+    vocab(
+        RecordKind::LeadReferral,
+        "/stage_changes/*/from",
+        values::<PipelineStage>,
+    ),
+    vocab(
+        RecordKind::LeadReferral,
+        "/stage_changes/*/to",
+        values::<PipelineStage>,
+    ),
     vocab(
         RecordKind::LeadReferral,
         "/follow_ups/*/channel",

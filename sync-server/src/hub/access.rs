@@ -45,12 +45,13 @@ impl AccessState {
         let group = self.groups.entry(key).or_default();
         group.insert(id, lead);
         let members: Vec<LeadReferral> = group.values().cloned().collect();
-        let winner = decide(&members).map(|d| (d.winner.lead, d.winner.owner));
+        let decision = decide(&members);
         let mut changed = Vec::new();
         for m in &members {
             let before = self.leads.lost_to(m.meta.id).cloned();
-            let after = match &winner {
-                Some((w, owner)) if *w != m.meta.id => Some(owner.clone()),
+            // A lead that released the prospect (closed, or not followed up) stays its rep's.
+            let after = match &decision {
+                Some(d) if d.lost_to_winner(m.meta.id) => Some(d.winner.owner.clone()),
                 _ => None,
             };
             if before != after {

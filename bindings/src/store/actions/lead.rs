@@ -64,12 +64,7 @@ impl FieldbookStore {
         note: FollowUpNote,
     ) -> Result<LeadReferral> {
         run(move || {
-            let note = lead::FollowUpNote {
-                channel: note.channel.into(),
-                said: note.said,
-                obstacles: note.obstacles,
-                next_step: note.next_step,
-            };
+            let note = note.into_core();
             self.act::<LeadReferral>(&lead_id, |l, a| lead::log_follow_up(l, &note, a))
         })
         .await
@@ -85,24 +80,75 @@ impl FieldbookStore {
             .await
     }
 
-    /// Marks a lead lost (战败) with the reason; only after at least one logged follow-up.
-    pub async fn mark_lead_lost(
+    /// Moves an open lead's deal one pipeline stage forward (contact → needs → proposal →
+    /// price → contract), logging `note`: the follow-up that justifies the move (seed 003).
+    pub async fn advance_lead_stage(
+        self: Arc<Self>,
+        lead_id: String,
+        note: FollowUpNote,
+    ) -> Result<LeadReferral> {
+        run(move || {
+            let note = note.into_core();
+            self.act::<LeadReferral>(&lead_id, |l, a| lead::advance_stage(l, &note, a))
+        })
+        .await
+    }
+
+    /// The rep asks her supervisor to mark the lead lost (战败申请), with the reason; only after
+    /// follow-ups on at least two different days. The lead stays open until confirmed.
+    pub async fn request_lead_lost(
         self: Arc<Self>,
         lead_id: String,
         reason: String,
     ) -> Result<LeadReferral> {
-        run(move || self.act::<LeadReferral>(&lead_id, |l, a| lead::mark_lost(l, &reason, a))).await
+        run(move || {
+            self.act::<LeadReferral>(&lead_id, |l, a| {
+                lead::request_lost(l, &reason, a, &self.calendar)
+            })
+        })
+        .await
     }
 
-    /// Marks a lead won, as the customer `customer_id`.
+    /// The rep's supervisor (signed in on her own device) confirms the lost request: the lead
+    /// is lost, with the rep's reason.
+    pub async fn confirm_lead_lost(self: Arc<Self>, lead_id: String) -> Result<LeadReferral> {
+        run(move || self.act::<LeadReferral>(&lead_id, lead::confirm_lost)).await
+    }
+
+    /// The supervisor declines the lost request, saying why; the lead stays open.
+    pub async fn decline_lead_lost(
+        self: Arc<Self>,
+        lead_id: String,
+        why: String,
+    ) -> Result<LeadReferral> {
+        run(move || self.act::<LeadReferral>(&lead_id, |l, a| lead::decline_lost(l, &why, a)))
+            .await
+    }
+
+    /// Marks a lead won, as the customer `customer_id`, for `amount_fen` (分).
     pub async fn mark_lead_won(
         self: Arc<Self>,
         lead_id: String,
         customer_id: String,
+        amount_fen: i64,
     ) -> Result<LeadReferral> {
         run(move || {
             let customer = record_id("customer_id", &customer_id)?;
-            self.act::<LeadReferral>(&lead_id, |l, a| lead::mark_won(l, customer, a))
+            self.act::<LeadReferral>(&lead_id, |l, a| {
+                lead::mark_won(l, customer, amount_fen, a)
+            })
+        })
+        .await
+    }
+
+    /// Records the invoice of a won lead, for `amount_fen` (分); its tracking ends.
+    pub async fn mark_lead_invoiced(
+        self: Arc<Self>,
+        lead_id: String,
+        amount_fen: i64,
+    ) -> Result<LeadReferral> {
+        run(move || {
+            self.act::<LeadReferral>(&lead_id, |l, a| lead::mark_invoiced(l, amount_fen, a))
         })
         .await
     }
@@ -123,6 +169,17 @@ impl FieldbookStore {
             Ok(LeadOwnership::of(&decision, id))
         })
         .await
+    }
+}
+
+impl FollowUpNote {
+    fn into_core(self) -> lead::FollowUpNote {
+        lead::FollowUpNote {
+            channel: self.channel.into(),
+            said: self.said,
+            obstacles: self.obstacles,
+            next_step: self.next_step,
+        }
     }
 }
 
