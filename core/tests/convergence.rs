@@ -51,7 +51,7 @@ fn apply(stores: &[DeviceStore], id: RecordId, s: &Step, logged: &mut BTreeSet<S
         }
         Step::Event(d, e) => {
             stores[d]
-                .update::<LeadReferral>(id, |l| Ok(l.event = format!("展会{e}")))
+                .update::<LeadReferral>(id, |l| Ok(l.prospect.needs = format!("需求{e}")))
                 .unwrap();
         }
         Step::FollowUp(d) => {
@@ -61,6 +61,10 @@ fn apply(stores: &[DeviceStore], id: RecordId, s: &Step, logged: &mut BTreeSet<S
                 .update::<LeadReferral>(id, |l| {
                     Ok(l.follow_ups.push(FollowUp {
                         id: entry,
+                        at: stores[d].clock().now(),
+                        by: stores[d].user().clone(),
+                        said: "电话沟通".into(),
+                        next_step: "再联系".into(),
                         ..FollowUp::default()
                     }))
                 })

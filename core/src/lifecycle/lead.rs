@@ -3,7 +3,7 @@
 //! steps when a phone or a stock client writes them raw. Rule ids are `lead.*`.
 //!
 //! - `lead.registration` — a new lead is open, at the first pipeline stage, with nothing
-//!   decided (no stage move, lost request, amounts or invoice), a code, and a prospect key
+//!   decided (no stage move, lost request, amounts or invoice), and a prospect key
 //!   that is empty or the key of its prospect (a forged key would claim someone else's
 //!   prospect, seed 003 报备).
 //! - `lead.fixed` — the code (识别码, seed 002 篇3), the source, referrer, event and
@@ -82,13 +82,6 @@ fn registration(l: &LeadReferral) -> Verdict {
             "/status",
             "新线索须为跟进中、处于初次接触阶段 / a new lead is open, at the first stage, \
              with nothing decided",
-        );
-    }
-    if l.code.trim().is_empty() {
-        return refuse(
-            RULE,
-            "/code",
-            "新线索须有识别码 / a new lead has an identifying code",
         );
     }
     if !l.prospect_key.is_empty() && prospect_key(&l.prospect).as_deref() != Some(&l.prospect_key)
