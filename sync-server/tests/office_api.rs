@@ -558,9 +558,41 @@ async fn desk_actions_obey_the_write_rules_and_reach_the_devices() {
     );
 }
 
+/// rep.li's leads of November, registered before her phone's first sync: the times her phone
+/// claims (its clock says 2026-11-23) cannot be older than a completed sync (issue 17).
+fn november_leads(w: &World) -> RecordId {
+    let li = &w.device("rep.li").store;
+    let lead = li
+        .create(LeadReferral {
+            grade: LeadGrade::A,
+            registered_at: Some(nov(23, 1)),
+            ..LeadReferral::default()
+        })
+        .unwrap()
+        .meta
+        .id;
+    li.create(LeadReferral {
+        source: LeadSource::TradeShow,
+        event: "广交会".into(),
+        grade: LeadGrade::D,
+        registered_at: Some(nov(20, 1)),
+        follow_ups: vec![FollowUp {
+            id: "f1".into(),
+            at: nov(23, 1),
+            by: li.user().clone(),
+            said: "展位交流".into(),
+            next_step: "寄资料".into(),
+            ..FollowUp::default()
+        }],
+        ..LeadReferral::default()
+    })
+    .unwrap();
+    lead
+}
+
 /// rep.li's November: four invitations, one attended visit to a B customer, an overdue
 /// report, an overdue follow-up and a trade-show lead answered in three days.
-async fn november(w: &World, b: RecordId) -> (RecordId, RecordId) {
+async fn november(w: &World, b: RecordId) -> RecordId {
     let li = &w.device("rep.li").store;
     let plan = VisitPlan {
         rep: common::user("rep.li"),
@@ -589,33 +621,11 @@ async fn november(w: &World, b: RecordId) -> (RecordId, RecordId) {
         .unwrap()
         .meta
         .id;
-    let lead = li
-        .create(LeadReferral {
-            grade: LeadGrade::A,
-            registered_at: Some(nov(23, 1)),
-            ..LeadReferral::default()
-        })
-        .unwrap()
-        .meta
-        .id;
-    li.create(LeadReferral {
-        source: LeadSource::TradeShow,
-        event: "广交会".into(),
-        grade: LeadGrade::D,
-        registered_at: Some(nov(20, 1)),
-        follow_ups: vec![FollowUp {
-            id: "f1".into(),
-            at: nov(23, 1),
-            ..FollowUp::default()
-        }],
-        ..LeadReferral::default()
-    })
-    .unwrap();
     // The invitations were recorded in November on a phone offline since then (the phone that
     // synced today could not claim November times: no back-dating).
     assert_eq!(phone.sync().await.records_refused, 0);
     sync_all(w).await;
-    (report, lead)
+    report
 }
 
 fn device_plans(store: &DeviceStore) -> Vec<VisitPlan> {
@@ -625,8 +635,9 @@ fn device_plans(store: &DeviceStore) -> Vec<VisitPlan> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_the_devices_numbers_over_what_the_viewer_may_read() {
     let w = World::start_at(now()).await;
+    let lead = november_leads(&w);
     let c = customers(&w).await;
-    let (report, lead) = november(&w, c.b).await;
+    let report = november(&w, c.b).await;
     let cs = token(&w, "cs.zhou");
     let (s, m) = get(
         &w,

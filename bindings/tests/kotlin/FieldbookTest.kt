@@ -88,7 +88,7 @@ fun main() {
 
     case("edit a lead: only what changed is written") {
         val lead = storeA.getLead(leadId)
-        val call = FollowUp(at = boothTime.plusSeconds(86_400), channel = FollowUpChannel.Phone, said = "确认需求")
+        val call = FollowUp(at = boothTime.plusSeconds(86_400), by = "rep.li", channel = FollowUpChannel.Phone, said = "确认需求", nextStep = "报价")
         val edited = storeA.updateLead(lead.copy(grade = LeadGrade.A, followUps = lead.followUps + call))
         expect(edited.grade == LeadGrade.A) { "grade ${edited.grade}" }
         expect(edited.followUps.size == 2 && edited.followUps[0] == lead.followUps[0]) { "${edited.followUps}" }

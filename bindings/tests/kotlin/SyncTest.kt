@@ -122,7 +122,7 @@ fun rulesAndQueryCases(storeA: FieldbookStore, storeB: FieldbookStore) {
         val day = storeA.myDay()
         expect(day.followUps.any { it.recordId == lead.meta.id }) { "H lead not due today: $day" }
         try {
-            storeA.markLeadLost(lead.meta.id, "客户选择竞品")
+            storeA.requestLeadLost(lead.meta.id, "客户选择竞品")
             throw AssertionError("lost without any follow-up")
         } catch (e: FieldbookException.InvalidInput) {
             expect(e.field == "follow_ups") { "field ${e.field}" }
@@ -130,8 +130,14 @@ fun rulesAndQueryCases(storeA: FieldbookStore, storeB: FieldbookStore) {
         val called = storeA.logFollowUp(lead.meta.id, FollowUpNote(FollowUpChannel.Phone, "询价", nextStep = "发报价"))
         expect(called.followUps.single().by == "rep.li") { "${called.followUps}" }
         expect(storeA.gradeLead(lead.meta.id, LeadGrade.B).grade == LeadGrade.B) { "grade" }
-        val lost = storeA.markLeadLost(lead.meta.id, "客户选择竞品")
-        expect(lost.status == LeadStatus.Lost && lost.lostReason == "客户选择竞品") { "$lost" }
+        // Follow-ups on one day only: no lost request yet (seed 003; the supervisor confirms one).
+        try {
+            storeA.requestLeadLost(lead.meta.id, "客户选择竞品")
+            throw AssertionError("lost request after one day of follow-ups")
+        } catch (e: FieldbookException.InvalidInput) {
+            expect(e.field == "follow_ups") { "field ${e.field}" }
+        }
+        expect(storeA.getLead(lead.meta.id).status == LeadStatus.Open) { "still open" }
     }
 
     case("search by pinyin initials and by lead code") {

@@ -32,7 +32,8 @@ def booth_lead(name, **kw):
         event="2026 上海工业展",
         prospect=fb.Prospect(name=name, company="华东机械"),
         registered_at=BOOTH_TIME,
-        follow_ups=[fb.FollowUp(at=BOOTH_TIME, channel=fb.FollowUpChannel.VISIT(), said="展位交流")],
+        follow_ups=[fb.FollowUp(at=BOOTH_TIME, channel=fb.FollowUpChannel.VISIT(), said="展位交流",
+                                next_step="寄样品")],
         **kw,
     )
 
@@ -56,9 +57,10 @@ def test_capture_edit_list_and_reopen(stores):
         lead = await a.create_lead(booth_lead("张伟"))
         assert lead.meta.id and lead.meta.created_by == "rep.li"
         assert lead.follow_ups[0].id, "follow-up got no id"
-        call = fb.FollowUp(at=BOOTH_TIME + timedelta(days=1), channel=fb.FollowUpChannel.PHONE())
+        # A follow-up is logged through its step (issue 17: raw follow-ups are judged).
+        call = fb.FollowUpNote(channel=fb.FollowUpChannel.PHONE(), said="电话回访", next_step="报价")
+        lead = await a.log_follow_up(lead.meta.id, call)
         lead.grade = fb.LeadGrade.A()
-        lead.follow_ups = lead.follow_ups + [call]
         edited = await a.update_lead(lead)
         assert edited.grade == fb.LeadGrade.A()
         assert len(edited.follow_ups) == 2

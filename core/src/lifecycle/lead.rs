@@ -84,8 +84,7 @@ fn registration(l: &LeadReferral) -> Verdict {
              with nothing decided",
         );
     }
-    if !l.prospect_key.is_empty() && prospect_key(&l.prospect).as_deref() != Some(&l.prospect_key)
-    {
+    if !l.prospect_key.is_empty() && prospect_key(&l.prospect).as_deref() != Some(&l.prospect_key) {
         return refuse(
             RULE,
             "/prospect_key",
@@ -204,7 +203,10 @@ fn invoiced(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>) -> Verdict {
     if !is || was {
         return Ok(());
     }
-    let Some(at) = a.invoiced_at.filter(|_| a.invoiced_amount_fen.is_some_and(|f| f > 0)) else {
+    let Some(at) = a
+        .invoiced_at
+        .filter(|_| a.invoiced_amount_fen.is_some_and(|f| f > 0))
+    else {
         return refuse(
             RULE,
             "/invoiced_amount_fen",

@@ -30,7 +30,6 @@ use super::{Action, wrong_state};
 
 #[path = "lead_steps.rs"]
 mod steps;
-pub use steps::*;
 use crate::calendar::WorkCalendar;
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
@@ -40,6 +39,7 @@ use crate::model::{
     StringEnum,
 };
 use crate::store::DeviceStore;
+pub use steps::*;
 
 /// Trade-show leads should be answered within this…
 pub const TRADE_SHOW_TARGET: TimeDelta = TimeDelta::weeks(1);
@@ -116,7 +116,11 @@ pub fn register(store: &DeviceStore, mut lead: LeadReferral) -> Result<LeadRefer
     lead.invoiced_at = None;
     lead.lost_reason.clear();
     // What was said at registration (at the booth) is the registering rep's.
-    for f in lead.follow_ups.iter_mut().filter(|f| f.by.as_str().is_empty()) {
+    for f in lead
+        .follow_ups
+        .iter_mut()
+        .filter(|f| f.by.as_str().is_empty())
+    {
         f.by = act.by.clone();
     }
     lead.history

@@ -23,7 +23,12 @@ pub fn follow_up_days(lead: &LeadReferral, cal: &WorkCalendar) -> usize {
 
 fn require_open(lead: &LeadReferral, step_zh: &str, step_en: &str) -> Result<()> {
     if lead.status != LeadStatus::Open {
-        return Err(wrong_state("status", lead.status.as_str(), step_zh, step_en));
+        return Err(wrong_state(
+            "status",
+            lead.status.as_str(),
+            step_zh,
+            step_en,
+        ));
     }
     Ok(())
 }
@@ -99,7 +104,8 @@ pub fn confirm_lost(lead: &mut LeadReferral, act: &Action) -> Result<()> {
         ));
     }
     lead.lost_reason = request.reason.clone();
-    lead.history.push(act.change("open", "lost", request.reason));
+    lead.history
+        .push(act.change("open", "lost", request.reason));
     lead.status = LeadStatus::Lost;
     Ok(())
 }
@@ -110,8 +116,11 @@ pub fn decline_lost(lead: &mut LeadReferral, why: &str, act: &Action) -> Result<
     pending_request(lead)?;
     let why = require_text("note", why, "驳回理由", "why it is declined")?;
     lead.lost_request = None;
-    lead.history
-        .push(act.change("open", "open", format!("战败申请驳回 / lost request declined: {why}")));
+    lead.history.push(act.change(
+        "open",
+        "open",
+        format!("战败申请驳回 / lost request declined: {why}"),
+    ));
     Ok(())
 }
 

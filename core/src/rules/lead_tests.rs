@@ -114,7 +114,10 @@ fn lost_is_requested_after_two_days_of_follow_ups_and_confirmed_by_another_seed_
     let cal = WorkCalendar::china_default();
     let mut l = lead(LeadSource::Web);
     let a = act(sh(2026, 11, 24, 10, 0));
-    assert!(request_lost(&mut l, "价格", &a, &cal).is_err(), "never followed up");
+    assert!(
+        request_lost(&mut l, "价格", &a, &cal).is_err(),
+        "never followed up"
+    );
     log_follow_up(&mut l, &note(), &a).unwrap();
     log_follow_up(&mut l, &note(), &act(sh(2026, 11, 24, 16, 0))).unwrap();
     let same_day = request_lost(&mut l, "价格", &a, &cal).unwrap_err();
@@ -128,11 +131,23 @@ fn lost_is_requested_after_two_days_of_follow_ups_and_confirmed_by_another_seed_
             .contains("战败原因")
     );
     request_lost(&mut l, "选择了竞品", &next_day, &cal).unwrap();
-    assert_eq!(l.status, LeadStatus::Open, "open until the supervisor confirms");
-    assert!(confirm_lost(&mut l, &next_day).is_err(), "not by the requester");
-    let sup = next_day.clone().by(crate::rules::test_support::user("sup.zhao"));
+    assert_eq!(
+        l.status,
+        LeadStatus::Open,
+        "open until the supervisor confirms"
+    );
+    assert!(
+        confirm_lost(&mut l, &next_day).is_err(),
+        "not by the requester"
+    );
+    let sup = next_day
+        .clone()
+        .by(crate::rules::test_support::user("sup.zhao"));
     confirm_lost(&mut l, &sup).unwrap();
-    assert_eq!((l.status.clone(), l.lost_reason.as_str()), (LeadStatus::Lost, "选择了竞品"));
+    assert_eq!(
+        (l.status.clone(), l.lost_reason.as_str()),
+        (LeadStatus::Lost, "选择了竞品")
+    );
     assert!(log_follow_up(&mut l, &note(), &a).is_err());
 }
 
@@ -147,7 +162,10 @@ fn the_stage_moves_one_step_with_a_follow_up_seed_003() {
         advance_stage(&mut l, &note(), &a).unwrap();
     }
     assert_eq!(l.stage, PipelineStage::Contract);
-    assert!(advance_stage(&mut l, &note(), &a).is_err(), "no stage after contract");
+    assert!(
+        advance_stage(&mut l, &note(), &a).is_err(),
+        "no stage after contract"
+    );
 }
 
 #[test]
@@ -171,12 +189,18 @@ fn lead_tracked_until_invoiced_seed_002() {
     let a = act(sh(2026, 11, 24, 10, 0));
     assert!(mark_invoiced(&mut l, 100, &a).is_err(), "not won yet");
     let customer = RecordId::from_random_bytes([5; 16]);
-    assert!(mark_won(&mut l, customer, 0, &a).is_err(), "a won deal has an amount");
+    assert!(
+        mark_won(&mut l, customer, 0, &a).is_err(),
+        "a won deal has an amount"
+    );
     mark_won(&mut l, customer, 1_280_000, &a).unwrap();
     assert!(mark_invoiced(&mut l, -5, &a).is_err());
     mark_invoiced(&mut l, 1_200_000, &a).unwrap();
     assert_eq!(l.invoiced_at, Some(a.at));
     assert_eq!(l.status, LeadStatus::Invoiced);
-    assert_eq!((l.won_amount_fen, l.invoiced_amount_fen), (Some(1_280_000), Some(1_200_000)));
+    assert_eq!(
+        (l.won_amount_fen, l.invoiced_amount_fen),
+        (Some(1_280_000), Some(1_200_000))
+    );
     assert_eq!(next_follow_up_due(&l, &WorkCalendar::china_default()), None);
 }

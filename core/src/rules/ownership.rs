@@ -212,12 +212,18 @@ pub fn decide(leads: &[LeadReferral]) -> Option<OwnershipDecision> {
 /// Whether `lead`, ranked at `effective`, had released its prospect by `t`: closed (lost or a
 /// duplicate) by then, or open with no registration or follow-up by its owner within
 /// [`PROTECTION`] before `t`. A lead won by then keeps its prospect.
-pub fn released_by(lead: &LeadReferral, effective: Option<DateTime<Utc>>, t: DateTime<Utc>) -> bool {
+pub fn released_by(
+    lead: &LeadReferral,
+    effective: Option<DateTime<Utc>>,
+    t: DateTime<Utc>,
+) -> bool {
     let reached = |s: &str| lead.history.iter().any(|h| h.to == s && h.at <= t);
     if reached(LeadStatus::Won.as_str()) {
         return false;
     }
-    if matches!(lead.status, LeadStatus::Lost | LeadStatus::Duplicate) && reached(lead.status.as_str()) {
+    if matches!(lead.status, LeadStatus::Lost | LeadStatus::Duplicate)
+        && reached(lead.status.as_str())
+    {
         return true;
     }
     let last = lead

@@ -156,7 +156,11 @@ fn a_closed_or_unworked_registration_releases_the_prospect_issue_17_seed_003() {
     let d = decide(&[later.clone(), lost.clone()]).unwrap();
     assert_eq!(d.winner.owner, user("rep.wang"));
     assert!(!d.lost_to_winner(lost.meta.id) && d.released.len() == 1);
-    assert!(d.explain_to(lost.meta.id).contains("released"), "{}", d.explain_to(lost.meta.id));
+    assert!(
+        d.explain_to(lost.meta.id).contains("released"),
+        "{}",
+        d.explain_to(lost.meta.id)
+    );
     // Not followed up for more than 30 days: released too.
     let idle = claim(1, "rep.li", sh(2026, 10, 1, 9, 0));
     let d = decide(&[idle, later.clone()]).unwrap();

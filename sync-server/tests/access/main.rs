@@ -167,6 +167,10 @@ async fn subject(w: &World, kind: &str) -> RecordId {
         "lead_referral" => {
             li.create(LeadReferral {
                 prospect_key: "tel:+8613912345678".into(),
+                prospect: fieldbook_core::model::Prospect {
+                    phone: "+8613912345678".into(),
+                    ..Default::default()
+                },
                 ..LeadReferral::default()
             })
             .unwrap()

@@ -80,7 +80,10 @@ async fn a_back_dated_registration_by_another_team_does_not_take_the_lead() {
         .update::<LeadReferral>(honest, |l| {
             l.follow_ups.push(FollowUp {
                 id: "f1".into(),
+                at: li.store.clock().now(),
+                by: user("rep.li"),
                 said: "预算三十万，下周报价".into(),
+                next_step: "下周报价".into(),
                 ..FollowUp::default()
             });
             Ok(())
@@ -91,11 +94,18 @@ async fn a_back_dated_registration_by_another_team_does_not_take_the_lead() {
     // that writes 2020 for both the registration and its floor.
     wang.sync().await;
     let thief = lead::register(&wang.store, prospect()).unwrap().meta.id;
+    // The tampered app writes past its own judge, and stamps its history entry with the
+    // server's time so that the lifecycle judge takes it (issue 17): only the ownership clamp
+    // stands between it and the lead.
     wang.store
-        .update::<LeadReferral>(thief, |l| {
-            l.registered_at = Some(at_2020());
-            l.clock_floor_at = Some(at_2020());
-            Ok(())
+        .with_doc_mut(thief, |doc| {
+            doc.update::<LeadReferral>(|l| {
+                l.registered_at = Some(at_2020());
+                l.clock_floor_at = Some(at_2020());
+                l.history[0].at = server_time();
+                Ok(())
+            })
+            .map(drop)
         })
         .unwrap();
     assert_eq!(wang.sync().await.records_refused, 0);

@@ -121,8 +121,7 @@ impl FieldbookStore {
         lead_id: String,
         why: String,
     ) -> Result<LeadReferral> {
-        run(move || self.act::<LeadReferral>(&lead_id, |l, a| lead::decline_lost(l, &why, a)))
-            .await
+        run(move || self.act::<LeadReferral>(&lead_id, |l, a| lead::decline_lost(l, &why, a))).await
     }
 
     /// Marks a lead won, as the customer `customer_id`, for `amount_fen` (分).
@@ -134,9 +133,7 @@ impl FieldbookStore {
     ) -> Result<LeadReferral> {
         run(move || {
             let customer = record_id("customer_id", &customer_id)?;
-            self.act::<LeadReferral>(&lead_id, |l, a| {
-                lead::mark_won(l, customer, amount_fen, a)
-            })
+            self.act::<LeadReferral>(&lead_id, |l, a| lead::mark_won(l, customer, amount_fen, a))
         })
         .await
     }

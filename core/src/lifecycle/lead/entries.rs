@@ -23,7 +23,11 @@ fn closed_at(l: &LeadReferral) -> Option<chrono::DateTime<chrono::Utc>> {
         return None;
     }
     let status = l.status.as_str();
-    l.history.iter().filter(|h| h.to == status).map(|h| h.at).min()
+    l.history
+        .iter()
+        .filter(|h| h.to == status)
+        .map(|h| h.at)
+        .min()
 }
 
 pub(super) fn follow_ups(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>) -> Verdict {
@@ -118,8 +122,8 @@ pub(super) fn lost_request(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>
         (Some(x), Some(y)) if x == y => Ok(()),
         (Some(old), None) => {
             // Confirmed (kept), won, declined or withdrawn.
-            let decider = ctx.user == &old.by
-                || ctx.role_in(SUPERVISORS) && ctx.supervises(&a.meta.owner);
+            let decider =
+                ctx.user == &old.by || ctx.role_in(SUPERVISORS) && ctx.supervises(&a.meta.owner);
             if decider || a.status != b.status {
                 return Ok(());
             }

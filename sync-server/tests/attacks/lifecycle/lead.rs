@@ -125,7 +125,11 @@ fn step(
 async fn a_lead_is_lost_only_by_a_supervisors_confirmation_of_the_reps_request_seed_003() {
     let w = World::start_at(nine()).await;
     let id = worked_lead(&w).await;
-    let (li, zhao, qian) = (w.device("rep.li"), w.device("sup.zhao"), w.device("sup.qian"));
+    let (li, zhao, qian) = (
+        w.device("rep.li"),
+        w.device("sup.zhao"),
+        w.device("sup.qian"),
+    );
     // Marking it lost outright, with a reason and a history entry, is refused.
     refused_raw(&w, li, id, "lead.lost", |l| {
         l.status = LeadStatus::Lost;
@@ -144,7 +148,11 @@ async fn a_lead_is_lost_only_by_a_supervisors_confirmation_of_the_reps_request_s
         l.history.push(entry("open", "lost"));
     })
     .await;
-    assert_eq!(server_lead(&w, id).status, LeadStatus::Open, "open until confirmed");
+    assert_eq!(
+        server_lead(&w, id).status,
+        LeadStatus::Open,
+        "open until confirmed"
+    );
     // …nor can another team's supervisor, who does not even hold it…
     assert!(!qian.store.contains(id).unwrap_or(false));
     // …and her supervisor does.
@@ -152,7 +160,10 @@ async fn a_lead_is_lost_only_by_a_supervisors_confirmation_of_the_reps_request_s
     step(zhao, id, lead::confirm_lost);
     assert_eq!(zhao.sync().await.records_refused, 0);
     let stored = server_lead(&w, id);
-    assert_eq!((stored.status, stored.lost_reason.as_str()), (LeadStatus::Lost, "预算取消"));
+    assert_eq!(
+        (stored.status, stored.lost_reason.as_str()),
+        (LeadStatus::Lost, "预算取消")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,7 +206,8 @@ async fn follow_ups_are_append_only_by_the_rep_and_not_back_dated_seed_003() {
         ..FollowUp::default()
     };
     refused_raw(&w, li, id, "lead.follow_up", |l| {
-        l.follow_ups.push(fake(nine() - Duration::days(3), "rep.li"));
+        l.follow_ups
+            .push(fake(nine() - Duration::days(3), "rep.li"));
     })
     .await;
     refused_raw(&w, li, id, "lead.follow_up", |l| {
