@@ -2,10 +2,10 @@
 //! from which state, by whom. The FFI's steps are in `rules::lead`; this judge refuses the same
 //! steps when a phone or a stock client writes them raw. Rule ids are `lead.*`.
 //!
-//! - `lead.registration` — a new lead is open, at the first pipeline stage, with nothing
-//!   decided (no stage move, lost request, amounts or invoice), and a prospect key
-//!   that is empty or the key of its prospect (a forged key would claim someone else's
-//!   prospect, seed 003 报备).
+//! - `lead.registration` — a new lead's prospect key is empty or the key of its prospect (a
+//!   forged key would claim someone else's prospect, seed 003 报备). A new lead is judged as
+//!   an open lead at the first stage with nothing decided, followed by every step its device
+//!   took before the server first saw it (a day offline at a trade show): each is judged.
 //! - `lead.fixed` — the code (识别码, seed 002 篇3), the source, referrer, event and
 //!   prospect key never change after registration (registration times: the write rules).
 //! - `lead.status` — open → won → invoiced, open → lost, open → duplicate; nothing else. Each
@@ -49,12 +49,22 @@ pub(super) fn judge(
     after: &LeadReferral,
     ctx: &Context<'_>,
 ) -> Verdict {
-    match before {
-        None => registration(after)?,
-        Some(b) => fixed(b, after)?,
-    }
-    let empty = LeadReferral::default();
-    let b = before.unwrap_or(&empty);
+    // A new lead is judged as its registration followed by every step the device took
+    // before the server first saw it (a day offline at a trade show).
+    let base = LeadReferral {
+        meta: after.meta.clone(),
+        ..LeadReferral::default()
+    };
+    let b = match before {
+        None => {
+            registration(after)?;
+            &base
+        }
+        Some(b) => {
+            fixed(b, after)?;
+            b
+        }
+    };
     entries::follow_ups(b, after, ctx)?;
     entries::history(b, after, ctx)?;
     entries::stages(b, after, ctx)?;
@@ -68,25 +78,9 @@ fn refuse(rule: &'static str, field: &str, reason: &str) -> Verdict {
 }
 
 fn registration(l: &LeadReferral) -> Verdict {
-    const RULE: &str = "lead.registration";
-    let decided = l.stage != Default::default()
-        || !l.stage_changes.is_empty()
-        || l.lost_request.is_some()
-        || l.won_amount_fen.is_some()
-        || l.invoiced_amount_fen.is_some()
-        || l.invoiced_at.is_some()
-        || !l.lost_reason.is_empty();
-    if l.status != LeadStatus::Open || decided {
-        return refuse(
-            RULE,
-            "/status",
-            "新线索须为跟进中、处于初次接触阶段 / a new lead is open, at the first stage, \
-             with nothing decided",
-        );
-    }
     if !l.prospect_key.is_empty() && prospect_key(&l.prospect).as_deref() != Some(&l.prospect_key) {
         return refuse(
-            RULE,
+            "lead.registration",
             "/prospect_key",
             "客户识别键与客户信息不符 / the prospect key does not match the prospect",
         );
@@ -127,19 +121,26 @@ fn status(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>) -> Verdict {
     if b.status == a.status {
         return Ok(());
     }
-    let legal = matches!(
-        (&b.status, &a.status),
-        (LeadStatus::Open, LeadStatus::Won)
-            | (LeadStatus::Won, LeadStatus::Invoiced)
-            | (LeadStatus::Open, LeadStatus::Lost)
-            | (LeadStatus::Open, LeadStatus::Duplicate)
-    );
-    let recorded = a
+    // The status steps this write adds, in order, must each be legal from the one before.
+    let steps = a
         .history
         .iter()
         .filter(|h| !b.history.iter().any(|o| o.id == h.id))
-        .any(|h| h.to == a.status.as_str());
-    if !legal || !recorded {
+        .map(|h| LeadStatus::parse_str(&h.to))
+        .filter(|s| is_closed(s));
+    let mut at = b.status.clone();
+    let mut legal = true;
+    for step in steps {
+        legal &= matches!(
+            (&at, &step),
+            (LeadStatus::Open, LeadStatus::Won)
+                | (LeadStatus::Won, LeadStatus::Invoiced)
+                | (LeadStatus::Open, LeadStatus::Lost)
+                | (LeadStatus::Open, LeadStatus::Duplicate)
+        );
+        at = step;
+    }
+    if !legal || at != a.status {
         return Err(Violation::new(
             "lead.status",
             "/status",
