@@ -193,9 +193,14 @@ mod tests {
                 channel: FollowUpChannel::Visit,
                 said: "展位交流".into(),
                 obstacles: String::new(),
-                next_step: String::new(),
+                next_step: "寄样品".into(),
             }],
             history: vec![],
+            stage: None,
+            stage_changes: vec![],
+            lost_request: None,
+            won_amount_fen: None,
+            invoiced_amount_fen: None,
         }
     }
 

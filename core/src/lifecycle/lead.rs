@@ -127,7 +127,7 @@ fn status(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>) -> Verdict {
         .iter()
         .filter(|h| !b.history.iter().any(|o| o.id == h.id))
         .map(|h| LeadStatus::parse_str(&h.to))
-        .filter(|s| is_closed(s));
+        .filter(is_closed);
     let mut at = b.status.clone();
     let mut legal = true;
     for step in steps {
@@ -168,7 +168,7 @@ fn status(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>) -> Verdict {
 fn amounts(b: &LeadReferral, a: &LeadReferral, ctx: &Context<'_>) -> Verdict {
     let won = matches!(a.status, LeadStatus::Won | LeadStatus::Invoiced);
     let was_won = matches!(b.status, LeadStatus::Won | LeadStatus::Invoiced);
-    if won && (a.customer_id.is_none() || !a.won_amount_fen.is_some_and(|f| f > 0)) {
+    if won && (a.customer_id.is_none() || a.won_amount_fen.is_none_or(|f| f <= 0)) {
         return refuse(
             "lead.won",
             "/won_amount_fen",

@@ -18,7 +18,7 @@ pub(super) enum AnyRecord {
     VisitPlan(VisitPlan),
     ReceptionNote(Box<ReceptionNote>),
     ReturnVisitReport(ReturnVisitReport),
-    LeadReferral(LeadReferral),
+    LeadReferral(Box<LeadReferral>),
 }
 
 impl AnyRecord {
@@ -33,7 +33,7 @@ impl AnyRecord {
             AnyRecord::VisitPlan(r) => doc(r),
             AnyRecord::ReceptionNote(r) => doc(r.as_ref()),
             AnyRecord::ReturnVisitReport(r) => doc(r),
-            AnyRecord::LeadReferral(r) => doc(r),
+            AnyRecord::LeadReferral(r) => doc(r.as_ref()),
         }
     }
 
@@ -49,7 +49,9 @@ impl AnyRecord {
             AnyRecord::ReturnVisitReport(_) => {
                 AnyRecord::ReturnVisitReport(serde_json::from_value(j)?)
             }
-            AnyRecord::LeadReferral(_) => AnyRecord::LeadReferral(serde_json::from_value(j)?),
+            AnyRecord::LeadReferral(_) => {
+                AnyRecord::LeadReferral(Box::new(serde_json::from_value(j)?))
+            }
         })
     }
 
@@ -70,7 +72,7 @@ pub(super) fn any_record() -> impl Strategy<Value = AnyRecord> {
         visit_plan().prop_map(AnyRecord::VisitPlan),
         reception_note().prop_map(|r| AnyRecord::ReceptionNote(Box::new(r))),
         report().prop_map(AnyRecord::ReturnVisitReport),
-        lead().prop_map(AnyRecord::LeadReferral),
+        lead().prop_map(|l| AnyRecord::LeadReferral(Box::new(l))),
     ]
 }
 

@@ -157,7 +157,7 @@ impl Input {
                 Typed::VisitPlan(p) => i.plans.push(p.clone()),
                 Typed::ReturnVisitReport(r) => i.reports.push(r.clone()),
                 Typed::Customer(c) => i.customers.push(c.clone()),
-                Typed::LeadReferral(l) => i.leads.push(l.clone()),
+                Typed::LeadReferral(l) => i.leads.push(l.as_ref().clone()),
                 Typed::ReceptionNote(_) | Typed::Unknown => {}
             }
         }

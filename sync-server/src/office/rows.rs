@@ -21,7 +21,8 @@ pub enum Typed {
     /// Boxed: the largest model (its expense approvals record what they cover).
     ReceptionNote(Box<ReceptionNote>),
     ReturnVisitReport(ReturnVisitReport),
-    LeadReferral(LeadReferral),
+    /// Boxed: leads grew a pipeline and a lost request (issue 17).
+    LeadReferral(Box<LeadReferral>),
     /// A kind this build does not know, or a document that does not match its model.
     Unknown,
 }
@@ -36,7 +37,7 @@ impl Typed {
             RecordKind::VisitPlan => p(json).map(Typed::VisitPlan),
             RecordKind::ReceptionNote => p(json).map(|n| Typed::ReceptionNote(Box::new(n))),
             RecordKind::ReturnVisitReport => p(json).map(Typed::ReturnVisitReport),
-            RecordKind::LeadReferral => p(json).map(Typed::LeadReferral),
+            RecordKind::LeadReferral => p(json).map(|l| Typed::LeadReferral(Box::new(l))),
             RecordKind::Other(_) => None,
         };
         parsed.unwrap_or(Typed::Unknown)
