@@ -189,7 +189,7 @@ mod tests {
             follow_ups: vec![FollowUp {
                 id: String::new(),
                 at,
-                by: String::new(),
+                by: "rep.li".into(),
                 channel: FollowUpChannel::Visit,
                 said: "展位交流".into(),
                 obstacles: String::new(),
