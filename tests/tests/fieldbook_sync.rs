@@ -125,9 +125,13 @@ async fn devices_lose_and_duplicate_nothing_when_connections_are_cut_at_random_b
         for (tag, store, token) in [("a", &a, &token_a), ("b", &b, &token_b)] {
             store
                 .update::<LeadReferral>(id, |l| {
+                    // A real follow-up: by the rep, now (issue 17's judge refuses others).
                     l.follow_ups.push(FollowUp {
                         id: format!("{tag}-{seed}"),
+                        at: store.clock().now(),
+                        by: store.user().clone(),
                         said: format!("{tag}-{seed}"),
+                        next_step: "再联系".into(),
                         ..FollowUp::default()
                     });
                     Ok(())
