@@ -26,7 +26,8 @@ pub use reception::{
     Approval, ExpenseApplication, ReceptionNote, ReceptionStatus, Reimbursement, VisitVoucher,
 };
 pub use return_visit::{
-    Proposal, ProposalOutcome, ReturnVisitReport, Review, Satisfaction, VisitExpense,
+    CarriedMaterial, Department, Proposal, ProposalChannel, ProposalExtension, ProposalOutcome,
+    ReturnVisitReport, Review, Satisfaction, VisitExpense,
 };
 pub use visit_plan::{
     Confirmation, ConfirmationKind, Event, EventFollowUp, EventKind, InvitationMethod,

@@ -13,7 +13,7 @@ use crate::ids::{RecordId, UserId};
 use crate::model::{
     LeadReferral, ProposalOutcome, ReturnVisitReport, StringEnum, VisitPlan, VisitStatus,
 };
-use crate::rules::{lead, return_visit};
+use crate::rules::{lead, return_visit, return_visit_proposals};
 use crate::store::{DeviceStore, Filter};
 
 /// How close a proposal's limit must be to be listed.
@@ -118,7 +118,7 @@ fn reports_and_proposals(
         .iter()
         .filter(|p| p.outcome == ProposalOutcome::Pending)
     {
-        let (target, limit) = return_visit::proposal_deadlines(p);
+        let (target, limit) = return_visit_proposals::proposal_deadlines(p);
         if target <= now || limit - PROPOSAL_WARNING <= now {
             let mut it = item(r.meta.id, &p.text, limit, now);
             it.entry = Some(p.id.clone());

@@ -8,7 +8,8 @@
 //! - [`visit_plan`]: invitation lifecycle, confirmations, reschedules (seeds 000, 002);
 //!   [`visit_plan_event`]: an event's invitees; [`visit_plan_targets`]: targets per rep.
 //! - [`reception`]: visit voucher, senior escort, expense approvals and receipts (seed 001).
-//! - [`return_visit`]: report deadline, review, satisfaction, proposals (seed 001, 002).
+//! - [`return_visit`]: report deadline, review, expense, materials (seed 001, 002).
+//! - [`return_visit_proposals`]: proposals taken, routed, extended, answered (seed 001 §4).
 //! - [`lead`]: sources, identifying code, grades and cadence, follow-ups, loss (seeds 002–004).
 //! - [`ownership`]: who owns a prospect two reps registered offline (seed 003, ADR 0003).
 
@@ -17,6 +18,7 @@ pub mod lead;
 pub mod ownership;
 pub mod reception;
 pub mod return_visit;
+pub mod return_visit_proposals;
 pub mod visit_plan;
 pub mod visit_plan_event;
 pub mod visit_plan_targets;

@@ -1,38 +1,36 @@
-//! Face-to-face return visits (面对面回访) — seed 001 §4, §5, §7; seed 002.
+//! Face-to-face return visits (面对面回访) — seed 001 §7, seed 002: the report, its review and
+//! the visit's expense. Proposals are in [`super::return_visit_proposals`].
 //!
-//! - The report is due "by the next day". A supervisor does not expect a report on Saturday for
-//!   a Friday visit, so the deadline is the end of the **next working day** after the visit, in
-//!   the company's zone and calendar.
+//! - The report is filled in "the day after the visit" (回访第二天, seed 001 §7.5(1)): the
+//!   deadline is the end of the **next calendar day** after the visit, in the company's zone. The
+//!   seed counts calendar days, not working days; a Friday visit is reported on Saturday (a rep
+//!   who visits on Friday is expected to write it up while it is fresh, from the phone).
 //! - The supervisor reviews a filed report and must write guidance; nobody reviews their own.
-//! - Satisfaction scores product, service and environment from 1 to 5.
-//! - Customer proposals are answered within 10 days (target) and at most 15 calendar days
-//!   (30 for complex ones) after they were received; the answer is accepted, kept for later or
-//!   rejected, with a written answer. "Nearing the deadline" in the rep's day means the target
-//!   has passed or the limit is at most 3 days away.
-//! - A report is filed only once materials lent to the customer are back; the visit's expense
-//!   is reimbursed after a supervisor (not the rep) signs it, within a 1,000-yuan limit.
+//! - Satisfaction scores product, service and environment from 1 to 5 (seed 001 §5).
+//! - The company materials the rep carried go back to the company, each recorded as returned or
+//!   explained (seed 001 §7.4(3)); filing the report does not wait for them (the report is due
+//!   the next day, the materials may come back later).
+//! - The visit's expense is reimbursed after a supervisor (not the rep) signs it, within a
+//!   1,000-yuan limit (seed 001 §7.7).
+//!
+//! Each function checks, then changes the typed record; the lifecycle judge
+//! (`lifecycle::return_visit`) checks the same steps on the device and on the server.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Days, Utc};
 
 use super::Action;
 use crate::calendar::WorkCalendar;
 use crate::error::{Error, Result};
 use crate::input::require_text;
-use crate::model::{Proposal, ProposalOutcome, ReturnVisitReport, Review, Satisfaction};
+use crate::model::{ReturnVisitReport, Review, Satisfaction};
 
 /// The per-visit expense limit (configurable by the company later; 1,000 yuan by default).
 pub const VISIT_EXPENSE_LIMIT_FEN: i64 = 100_000;
-/// Answer target for a proposal.
-pub const PROPOSAL_TARGET: TimeDelta = TimeDelta::days(10);
-/// Answer limit for an ordinary proposal.
-pub const PROPOSAL_LIMIT: TimeDelta = TimeDelta::days(15);
-/// Answer limit for a complex proposal.
-pub const COMPLEX_PROPOSAL_LIMIT: TimeDelta = TimeDelta::days(30);
 
-/// When the report is due: the end of the next working day after the visit.
+/// When the report is due: the end of the calendar day after the visit (回访第二天).
 pub fn report_due_at(report: &ReturnVisitReport, cal: &WorkCalendar) -> Option<DateTime<Utc>> {
-    let visited = report.visited_on?;
-    Some(cal.end_of_day(cal.add_working_days(visited, 1)))
+    let next_day = report.visited_on?.checked_add_days(Days::new(1))?;
+    Some(cal.end_of_day(next_day))
 }
 
 /// Whether the report is (or was) late.
@@ -43,7 +41,7 @@ pub fn report_is_late(report: &ReturnVisitReport, now: DateTime<Utc>, cal: &Work
     report.filed_at.unwrap_or(now) > due
 }
 
-/// Checks satisfaction scores (1–5 each).
+/// Checks satisfaction scores (1–5 each); `Err` names the item.
 pub fn check_satisfaction(s: &Satisfaction) -> Result<()> {
     for (field, v) in [
         ("product", s.product),
@@ -76,12 +74,6 @@ pub fn file(report: &mut ReturnVisitReport, act: &Action) -> Result<()> {
     }
     if let Some(s) = &report.satisfaction {
         check_satisfaction(s)?;
-    }
-    if !report.materials_returned {
-        return Err(Error::invalid(
-            "materials_returned",
-            "借出的资料须收回后再提交报告 / materials lent must be returned before the report is filed",
-        ));
     }
     report.filed_at = Some(act.at);
     Ok(())
@@ -127,6 +119,12 @@ pub fn sign_expense(report: &mut ReturnVisitReport, act: &Action) -> Result<()> 
         .expense
         .as_mut()
         .ok_or_else(|| Error::invalid("expense", "没有回访费用 / there is no expense"))?;
+    if expense.signed_by.is_some() {
+        return Err(Error::invalid(
+            "expense.signed_by",
+            "费用已签批 / the expense is already signed",
+        ));
+    }
     if expense.amount_fen <= 0 || expense.amount_fen > VISIT_EXPENSE_LIMIT_FEN {
         return Err(Error::invalid(
             "expense.amount_fen",
@@ -138,75 +136,29 @@ pub fn sign_expense(report: &mut ReturnVisitReport, act: &Action) -> Result<()> 
     Ok(())
 }
 
-/// Whether the visit's expense may be reimbursed.
-pub fn reimbursable(report: &ReturnVisitReport) -> bool {
-    report
-        .expense
-        .as_ref()
-        .is_some_and(|e| e.signed_by.is_some())
-}
-
-/// Records a proposal the customer made.
-pub fn add_proposal(
+/// Records that a carried material is back with the company, or why it cannot be (`reason`
+/// non-empty: reported to the company instead).
+pub fn return_material(
     report: &mut ReturnVisitReport,
-    text: &str,
-    complex: bool,
+    material_id: &str,
+    reason: &str,
     act: &Action,
 ) -> Result<()> {
-    let text = require_text("proposal.text", text, "提案内容", "the proposal")?;
-    report.proposals.push(Proposal {
-        id: act.entry_id.clone(),
-        text,
-        complex,
-        received_at: act.at,
-        ..Proposal::default()
-    });
-    Ok(())
-}
-
-/// The answer target and limit of a proposal.
-pub fn proposal_deadlines(p: &Proposal) -> (DateTime<Utc>, DateTime<Utc>) {
-    let limit = if p.complex {
-        COMPLEX_PROPOSAL_LIMIT
-    } else {
-        PROPOSAL_LIMIT
-    };
-    (p.received_at + PROPOSAL_TARGET, p.received_at + limit)
-}
-
-/// Answers a proposal: accepted, kept for later, or rejected, with the answer written.
-pub fn answer_proposal(
-    report: &mut ReturnVisitReport,
-    proposal_id: &str,
-    outcome: ProposalOutcome,
-    answer: &str,
-    act: &Action,
-) -> Result<()> {
-    if matches!(
-        outcome,
-        ProposalOutcome::Pending | ProposalOutcome::Other(_)
-    ) {
-        return Err(Error::invalid(
-            "proposal.outcome",
-            "答复须为采纳、保留或不采纳 / the outcome is accepted, kept or rejected",
-        ));
-    }
-    let answer = require_text("proposal.answer", answer, "答复内容", "the answer")?;
-    let p = report
-        .proposals
+    let m = report
+        .materials
         .iter_mut()
-        .find(|p| p.id == proposal_id)
-        .ok_or_else(|| Error::invalid("proposal", "没有这条提案 / no such proposal"))?;
-    if p.outcome != ProposalOutcome::Pending {
+        .find(|m| m.id == material_id)
+        .ok_or_else(|| Error::invalid("materials", "没有这项资料 / no such material"))?;
+    if m.returned_at.is_some() || !m.not_returned_reason.is_empty() {
         return Err(Error::invalid(
-            "proposal",
-            "提案已答复 / the proposal is already answered",
+            "materials",
+            "这项资料已登记归还 / this material is already recorded",
         ));
     }
-    p.outcome = outcome;
-    p.answer = answer;
-    p.answered_at = Some(act.at);
-    p.answered_by = Some(act.by.clone());
+    match reason.trim() {
+        "" => m.returned_at = Some(act.at),
+        why => m.not_returned_reason = why.to_owned(),
+    }
     Ok(())
 }
 

@@ -1,35 +1,35 @@
 #![allow(clippy::unwrap_used)]
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeDelta};
 
 use super::*;
+use crate::model::{CarriedMaterial, VisitExpense};
 use crate::rules::test_support::{act, sh, user};
 
 fn visited(y: i32, m: u32, d: u32) -> ReturnVisitReport {
     ReturnVisitReport {
         rep: user("rep.li"),
         visited_on: NaiveDate::from_ymd_opt(y, m, d),
-        materials_returned: true,
         ..ReturnVisitReport::default()
     }
 }
 
 #[test]
-fn report_due_by_the_end_of_the_next_working_day_seed_001() {
+fn report_due_by_the_end_of_the_next_calendar_day_seed_001() {
     let cal = WorkCalendar::china_default();
     // Tuesday visit: due Wednesday 23:59:59 Shanghai.
     assert_eq!(
         report_due_at(&visited(2026, 11, 24), &cal),
         Some(sh(2026, 11, 25, 23, 59) + TimeDelta::seconds(59))
     );
-    // Friday visit: due Monday. Wednesday 2026-09-30 visit: due Thursday 2026-10-08 (holiday week).
+    // 回访第二天: a Friday visit is due Saturday, and the eve of a holiday week the next day.
     assert_eq!(
         report_due_at(&visited(2026, 11, 27), &cal).map(|t| cal.local_date(t)),
-        NaiveDate::from_ymd_opt(2026, 11, 30)
+        NaiveDate::from_ymd_opt(2026, 11, 28)
     );
     assert_eq!(
         report_due_at(&visited(2026, 9, 30), &cal).map(|t| cal.local_date(t)),
-        NaiveDate::from_ymd_opt(2026, 10, 8)
+        NaiveDate::from_ymd_opt(2026, 10, 1)
     );
     assert!(report_is_late(
         &visited(2026, 11, 24),
@@ -80,56 +80,46 @@ fn satisfaction_scores_product_service_environment_seed_001() {
 }
 
 #[test]
-fn proposals_answered_within_fifteen_days_thirty_if_complex_seed_001() {
+fn filing_does_not_wait_for_materials_which_are_recorded_returned_seed_001() {
     let mut r = visited(2026, 11, 24);
-    add_proposal(&mut r, "增加夜间送货", false, &act(sh(2026, 11, 24, 10, 0))).unwrap();
-    let (target, limit) = proposal_deadlines(&r.proposals[0]);
-    assert_eq!(
-        (target, limit),
-        (sh(2026, 12, 4, 10, 0), sh(2026, 12, 9, 10, 0))
-    );
-    r.proposals[0].complex = true;
-    assert_eq!(
-        proposal_deadlines(&r.proposals[0]).1,
-        sh(2026, 12, 24, 10, 0)
-    );
-}
-
-#[test]
-fn proposal_outcome_is_accepted_kept_or_rejected_seed_001() {
-    let mut r = visited(2026, 11, 24);
-    let a = act(sh(2026, 11, 24, 10, 0));
-    add_proposal(&mut r, "增加夜间送货", false, &a).unwrap();
-    let id = r.proposals[0].id.clone();
-    assert!(answer_proposal(&mut r, &id, ProposalOutcome::Pending, "x", &a).is_err());
-    assert!(answer_proposal(&mut r, &id, ProposalOutcome::Kept, "", &a).is_err());
-    answer_proposal(&mut r, &id, ProposalOutcome::Kept, "明年评估", &a).unwrap();
-    assert!(
-        answer_proposal(&mut r, &id, ProposalOutcome::Rejected, "no", &a).is_err(),
-        "answered once"
-    );
-}
-
-#[test]
-fn materials_lent_are_returned_before_filing_seed_001() {
-    let mut r = visited(2026, 11, 24);
-    r.materials_returned = false;
-    assert!(file(&mut r, &act(sh(2026, 11, 25, 9, 0))).is_err());
+    r.materials = vec![
+        CarriedMaterial {
+            id: "m1".into(),
+            item: "产品手册".into(),
+            ..CarriedMaterial::default()
+        },
+        CarriedMaterial {
+            id: "m2".into(),
+            item: "样品".into(),
+            ..CarriedMaterial::default()
+        },
+    ];
+    file(&mut r, &act(sh(2026, 11, 25, 9, 0))).unwrap();
+    return_material(&mut r, "m1", "", &act(sh(2026, 11, 26, 9, 0))).unwrap();
+    return_material(&mut r, "m2", "客户留用样品", &act(sh(2026, 11, 26, 9, 0))).unwrap();
+    assert_eq!(r.materials[0].returned_at, Some(sh(2026, 11, 26, 9, 0)));
+    assert_eq!(r.materials[1].not_returned_reason, "客户留用样品");
+    assert!(return_material(&mut r, "m1", "", &act(sh(2026, 11, 27, 9, 0))).is_err());
+    assert!(return_material(&mut r, "m9", "", &act(sh(2026, 11, 27, 9, 0))).is_err());
 }
 
 #[test]
 fn expenses_reimbursed_after_the_supervisor_signs_seed_001() {
     let mut r = visited(2026, 11, 24);
-    r.expense = Some(crate::model::VisitExpense {
+    r.expense = Some(VisitExpense {
         amount_fen: 12_000,
         description: "交通".into(),
         ..Default::default()
     });
-    assert!(!reimbursable(&r));
     assert!(
         sign_expense(&mut r, &act(sh(2026, 11, 25, 9, 0))).is_err(),
         "own expense"
     );
-    sign_expense(&mut r, &act(sh(2026, 11, 25, 9, 0)).by(user("sup.chen"))).unwrap();
-    assert!(reimbursable(&r));
+    let boss = act(sh(2026, 11, 25, 9, 0)).by(user("sup.chen"));
+    sign_expense(&mut r, &boss).unwrap();
+    assert_eq!(
+        r.expense.as_ref().and_then(|e| e.signed_by.clone()),
+        Some(user("sup.chen"))
+    );
+    assert!(sign_expense(&mut r, &boss).is_err(), "signed once");
 }

@@ -38,6 +38,8 @@ const LONG_TEXT: &[&str] = &[
     "interests",
     "hobbies",
     "traits",
+    "vp_approval",
+    "not_returned_reason",
 ];
 
 /// Numbers with a range, by JSON pointer (`*`: every entry of a list). Amounts are never negative.

@@ -433,17 +433,36 @@ fn report() -> BoxedStrategy<ReturnVisitReport> {
         text(),
         of(time()),
     )
-        .prop_flat_map(|p| (Just(p), of(user())))
-        .prop_map(|(p, by)| Proposal {
+        .prop_flat_map(|p| {
+            let routing = (pick(), of(pick()), of(user()), of(time()));
+            let extension = (user(), time(), text()).prop_map(|x| ProposalExtension {
+                by: x.0,
+                at: x.1,
+                vp_approval: x.2,
+            });
+            (Just(p), of(user()), routing, of(extension))
+        })
+        .prop_map(|(p, by, routing, extension)| Proposal {
             id: p.0,
             text: p.1,
             complex: p.2,
             received_at: p.3,
+            channel: routing.0,
+            department: routing.1,
+            routed_by: routing.2,
+            routed_at: routing.3,
+            extension,
             outcome: p.4,
             answer: p.5,
             answered_at: p.6,
             answered_by: by,
         });
+    let material = (text(), text(), of(time()), text()).prop_map(|m| CarriedMaterial {
+        id: m.0,
+        item: m.1,
+        returned_at: m.2,
+        not_returned_reason: m.3,
+    });
     let expense = (amount(), text(), of(user()), of(time())).prop_map(|e| VisitExpense {
         amount_fen: e.0,
         description: e.1,
@@ -471,23 +490,27 @@ fn report() -> BoxedStrategy<ReturnVisitReport> {
         any::<bool>(),
         vec(proposal, 0..3),
     );
-    (a, b, of(expense), of(time()), of(review))
-        .prop_map(|(a, b, expense, filed_at, review)| ReturnVisitReport {
-            meta: a.0,
-            customer_id: a.1,
-            visit_plan_id: a.2,
-            rep: a.3,
-            visited_on: a.4,
-            place: a.5,
-            purpose: a.6,
-            needs: b.0,
-            after_sales_opinions: b.1,
-            satisfaction: b.2,
-            materials_returned: b.3,
-            proposals: b.4,
-            expense,
-            filed_at,
-            review,
-        })
+    let c = (vec(material, 0..3), of(expense), of(time()), of(review));
+    (a, b, c)
+        .prop_map(
+            |(a, b, (materials, expense, filed_at, review))| ReturnVisitReport {
+                meta: a.0,
+                customer_id: a.1,
+                visit_plan_id: a.2,
+                rep: a.3,
+                visited_on: a.4,
+                place: a.5,
+                purpose: a.6,
+                needs: b.0,
+                after_sales_opinions: b.1,
+                satisfaction: b.2,
+                materials_returned: b.3,
+                materials,
+                proposals: b.4,
+                expense,
+                filed_at,
+                review,
+            },
+        )
         .boxed()
 }

@@ -8,10 +8,9 @@ use serde_json::Value as Json;
 
 use super::{Flaw, Problem};
 use crate::model::{
-    ConfirmationKind, CustomerGrade, EventKind, FollowUpChannel, InvitationMethod, LeadGrade,
-    LeadSource, LeadStatus, PipelineStage, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum,
-    VisitStatus,
-    VisitorCategory,
+    ConfirmationKind, CustomerGrade, Department, EventKind, FollowUpChannel, InvitationMethod,
+    LeadGrade, LeadSource, LeadStatus, PipelineStage, ProposalChannel, ProposalOutcome,
+    ReceptionStatus, RecordKind, StringEnum, VisitStatus, VisitorCategory,
 };
 
 /// One enum field: the record kind, its JSON pointer (`*`: every entry of a list), and the
@@ -101,6 +100,16 @@ pub(crate) static VOCABULARY: &[Vocab] = &[
         RecordKind::ReturnVisitReport,
         "/proposals/*/outcome",
         values::<ProposalOutcome>,
+    ),
+    vocab(
+        RecordKind::ReturnVisitReport,
+        "/proposals/*/channel",
+        values::<ProposalChannel>,
+    ),
+    vocab(
+        RecordKind::ReturnVisitReport,
+        "/proposals/*/department",
+        values::<Department>,
     ),
 ];
 
