@@ -9,8 +9,8 @@ mod common;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::World;
 use fieldbook_core::model::{
-    Contact, Customer, CustomerGrade, ExpenseApplication, FollowUp, LeadGrade, LeadReferral,
-    LeadSource, Proposal, ReceptionNote, ReturnVisitReport, VisitPlan, VisitStatus,
+    Contact, Customer, CustomerGrade, Department, ExpenseApplication, FollowUp, LeadGrade,
+    LeadReferral, LeadSource, Proposal, ReceptionNote, ReturnVisitReport, VisitPlan, VisitStatus,
 };
 use fieldbook_core::queries::metrics::invitation_metrics;
 use fieldbook_core::store::Filter;
@@ -389,11 +389,16 @@ async fn desk_records(w: &World) -> DeskRecords {
             purpose: "回访".into(),
             visited_on: NaiveDate::from_ymd_opt(2026, 11, 20),
             materials_returned: true,
-            filed_at: Some(nov(21, 9)),
+            // Filed on the phone now (its clock: 23 November, 09:00); the warranty proposal
+            // routed to customer service, whose manager answers it (seed 001 §4).
+            filed_at: Some(nov(23, 9)),
             proposals: vec![Proposal {
                 id: "p1".into(),
                 text: "希望延长保修".into(),
                 received_at: nov(20, 9),
+                department: Some(Department::CustomerService),
+                routed_by: Some(common::user("rep.li")),
+                routed_at: Some(nov(23, 9)),
                 ..Proposal::default()
             }],
             ..ReturnVisitReport::default()
@@ -533,13 +538,23 @@ async fn desk_actions_obey_the_write_rules_and_reach_the_devices() {
     assert_eq!(s, 401);
     assert_eq!(server_state(&w), before, "nothing changed");
 
-    // The supervisor reviews and answers; reassigns the lead to a rep of the other team.
+    // The supervisor reviews; the customer-service manager answers the proposal routed to her
+    // department (not the supervisor); the supervisor reassigns the lead to the other team.
     let zhao = token(&w, "sup.zhao");
     let (s, body) = post(&w, &review, &zhao, json!({"guidance": "下次带上样品"})).await;
     assert_eq!(s, 200, "{body}");
     let path = format!("/api/v1/records/{}/proposal/answer", r.report);
     let answer = json!({"proposal": "p1", "outcome": "accepted", "answer": "保修延长一年"});
-    let (s, body) = post(&w, &path, &zhao, answer).await;
+    let (s, body) = post(&w, &path, &zhao, answer.clone()).await;
+    assert_eq!(s, 403, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("return_visit.proposal_answered_by_routed_manager"),
+        "{body}"
+    );
+    let (s, body) = post(&w, &path, &token(&w, "cs.zhou"), answer).await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["record"]["proposals"][0]["outcome"], "accepted");
     let path = format!("/api/v1/records/{}/reassign", r.lead);

@@ -80,6 +80,19 @@ pub static RULES: &[Rule] = &[
         "/expense/signed_at",
         Writer::Decision(&[Role::Supervisor]),
     ),
+    // Proposals: the back office answers them (the judge says which manager, for which
+    // department); anyone else in scope may take and route them. Admin takes no part.
+    rule(
+        Some("return_visit_report"),
+        "/proposals",
+        Writer::Roles(&[
+            Role::FieldRep,
+            Role::Supervisor,
+            Role::MarketingManager,
+            Role::CustomerServiceManager,
+            Role::FinanceManager,
+        ]),
+    ),
     rule(
         Some("reception_note"),
         "/voucher",

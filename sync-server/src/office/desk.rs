@@ -9,7 +9,7 @@ use fieldbook_core::model::{
     StringEnum,
 };
 use fieldbook_core::rules::reception::{Approver, decide_expense};
-use fieldbook_core::rules::{Action, return_visit};
+use fieldbook_core::rules::{Action, return_visit, return_visit_proposals};
 use fieldbook_core::{RecordDoc, RecordId, UserId};
 
 use super::{Office, Viewer};
@@ -91,7 +91,13 @@ impl<S: ServerStore> Office<S> {
         self.hub
             .edit_as(&viewer.user, id, |doc| {
                 doc.update::<ReturnVisitReport>(|r| {
-                    return_visit::answer_proposal(r, proposal, outcome.clone(), answer, &act)
+                    return_visit_proposals::answer_proposal(
+                        r,
+                        proposal,
+                        outcome.clone(),
+                        answer,
+                        &act,
+                    )
                 })
                 .map(drop)
             })

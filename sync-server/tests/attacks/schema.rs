@@ -129,7 +129,9 @@ async fn a_desk_edit_that_breaks_the_schema_is_refused_like_a_device_s() {
     let report = ReturnVisitReport {
         rep: user("rep.li"),
         purpose: "季度回访".into(),
-        filed_at: Some(chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap()),
+        // Filed on the phone now (its clock: 23 November 2026, 09:00 UTC).
+        visited_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 22),
+        filed_at: Some(chrono::DateTime::from_timestamp(1_795_424_400, 0).unwrap()),
         ..ReturnVisitReport::default()
     };
     let id = li.store.create(report).unwrap().meta.id;

@@ -83,13 +83,14 @@ pub async fn seed(w: &World) -> Seed {
             purpose: "季度回访".into(),
             place: "王府井店".into(),
             needs: "增加两台收银机".into(),
-            visited_on: NaiveDate::from_ymd_opt(2026, 12, 8),
+            // Visited the day before, filed on the phone now (its clock: 23 November, 09:00).
+            visited_on: NaiveDate::from_ymd_opt(2026, 11, 22),
             materials_returned: true,
-            filed_at: Some(Utc.with_ymd_and_hms(2026, 12, 9, 3, 0, 0).unwrap()),
+            filed_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()),
             proposals: vec![Proposal {
                 id: "p1".into(),
                 text: "希望延长保修".into(),
-                received_at: Utc.with_ymd_and_hms(2026, 12, 8, 3, 0, 0).unwrap(),
+                received_at: Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap(),
                 ..Proposal::default()
             }],
             ..ReturnVisitReport::default()
