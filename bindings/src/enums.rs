@@ -106,6 +106,14 @@ ffi_enum!(
     /// The answer to a customer proposal.
     ProposalOutcome { Pending, Accepted, Kept, Rejected }
 );
+ffi_enum!(
+    /// How a customer proposal was taken (当面、电话、电子邮件).
+    ProposalChannel { InPerson, Phone, Email }
+);
+ffi_enum!(
+    /// The department a proposal is routed to; its manager answers it.
+    Department { Marketing, CustomerService, Finance }
+);
 
 /// The five kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]

@@ -8,6 +8,9 @@ use fieldbook_core::queries::metrics::{
     InvitationMetrics as CoreMetrics, Rate as CoreRate, TargetProgress as CoreTarget,
 };
 use fieldbook_core::queries::my_day::{DueItem as CoreItem, MyDay as CoreDay};
+use fieldbook_core::queries::satisfaction::{
+    SatisfactionItem as CoreSatItem, SatisfactionMetrics as CoreSat, YearSatisfaction as CoreYear,
+};
 use fieldbook_core::queries::weekly::{DailyReport as CoreReport, WeekSummary};
 use fieldbook_core::search::SearchHit as CoreHit;
 
@@ -245,6 +248,73 @@ impl From<fieldbook_core::queries::receipts::ReceiptsDue> for ReceiptsDue {
             due_at: ts(d.due_at),
             overdue: d.overdue,
             spending_recorded: d.spending_recorded,
+        }
+    }
+}
+
+/// An item of the satisfaction survey (seed 001 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SatisfactionItem {
+    Product,
+    Service,
+    Environment,
+}
+
+impl From<CoreSatItem> for SatisfactionItem {
+    fn from(i: CoreSatItem) -> Self {
+        match i {
+            CoreSatItem::Product => SatisfactionItem::Product,
+            CoreSatItem::Service => SatisfactionItem::Service,
+            CoreSatItem::Environment => SatisfactionItem::Environment,
+        }
+    }
+}
+
+/// One year's satisfaction: averages 1–5 (`null` with no survey) and the lowest item.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct YearSatisfaction {
+    pub year: i32,
+    /// Filed reports with all three items scored.
+    pub surveys: u64,
+    pub product: Option<f64>,
+    pub service: Option<f64>,
+    pub environment: Option<f64>,
+    pub overall: Option<f64>,
+    pub lowest_item: Option<SatisfactionItem>,
+}
+
+impl From<CoreYear> for YearSatisfaction {
+    fn from(y: CoreYear) -> Self {
+        YearSatisfaction {
+            year: y.year,
+            surveys: y.surveys,
+            product: y.average(CoreSatItem::Product),
+            service: y.average(CoreSatItem::Service),
+            environment: y.average(CoreSatItem::Environment),
+            overall: y.overall(),
+            lowest_item: y.lowest().map(Into::into),
+        }
+    }
+}
+
+/// A year's satisfaction, the year before, and the change per item (year on year).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SatisfactionMetrics {
+    pub this_year: YearSatisfaction,
+    pub last_year: YearSatisfaction,
+    pub product_change: Option<f64>,
+    pub service_change: Option<f64>,
+    pub environment_change: Option<f64>,
+}
+
+impl From<CoreSat> for SatisfactionMetrics {
+    fn from(m: CoreSat) -> Self {
+        SatisfactionMetrics {
+            this_year: m.this_year.into(),
+            last_year: m.last_year.into(),
+            product_change: m.change(CoreSatItem::Product),
+            service_change: m.change(CoreSatItem::Service),
+            environment_change: m.change(CoreSatItem::Environment),
         }
     }
 }

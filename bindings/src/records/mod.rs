@@ -17,7 +17,10 @@ use fieldbook_core::model as core;
 pub use customer::{Consent, Contact, Customer, ReceptionCard};
 pub use lead::{FollowUp, LeadReferral, LostRequest, Prospect, StageChange};
 pub use reception::{Approval, ExpenseApplication, ReceptionNote, Reimbursement, VisitVoucher};
-pub use return_visit::{Proposal, ReturnVisitReport, Review, Satisfaction, VisitExpense};
+pub use return_visit::{
+    CarriedMaterial, Proposal, ProposalExtension, ReturnVisitReport, Review, Satisfaction,
+    VisitExpense,
+};
 pub use visit_event::{Event, EventFollowUp, InvitationTarget, Invitee};
 pub use visit_plan::{Confirmation, Reschedule, StatusChange, VisitPlan};
 

@@ -9,7 +9,7 @@ use crate::convert::{
     CalendarDate, date, dt, dt_opt, id_text, naive_date, record_id_opt, ts, ts_opt, user, user_opt,
     user_opt_text,
 };
-use crate::enums::ProposalOutcome;
+use crate::enums::{Department, ProposalChannel, ProposalOutcome};
 use crate::error::{FieldbookError, Result};
 
 /// A return-visit report, filed by the next day and reviewed by the supervisor.
@@ -37,6 +37,9 @@ pub struct ReturnVisitReport {
     pub satisfaction: Option<Satisfaction>,
     #[uniffi(default)]
     pub materials_returned: bool,
+    /// The company's materials carried to the visit, each returned or explained.
+    #[uniffi(default)]
+    pub materials: Vec<CarriedMaterial>,
     #[uniffi(default)]
     pub proposals: Vec<Proposal>,
     #[uniffi(default)]
@@ -68,6 +71,16 @@ pub struct Proposal {
     #[uniffi(default)]
     pub complex: bool,
     pub received_at: SystemTime,
+    #[uniffi(default)]
+    pub channel: Option<ProposalChannel>,
+    #[uniffi(default)]
+    pub department: Option<Department>,
+    #[uniffi(default)]
+    pub routed_by: Option<String>,
+    #[uniffi(default)]
+    pub routed_at: Option<SystemTime>,
+    #[uniffi(default)]
+    pub extension: Option<ProposalExtension>,
     pub outcome: ProposalOutcome,
     #[uniffi(default)]
     pub answer: String,
@@ -75,6 +88,29 @@ pub struct Proposal {
     pub answered_at: Option<SystemTime>,
     #[uniffi(default)]
     pub answered_by: Option<String>,
+}
+
+/// A proposal's deadline extended to 20 days with the vice-president's approval.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ProposalExtension {
+    #[uniffi(default)]
+    pub by: String,
+    pub at: SystemTime,
+    #[uniffi(default)]
+    pub vp_approval: String,
+}
+
+/// A company material the rep carried to the visit.
+#[derive(Debug, Clone, PartialEq, Default, uniffi::Record)]
+pub struct CarriedMaterial {
+    #[uniffi(default)]
+    pub id: String,
+    #[uniffi(default)]
+    pub item: String,
+    #[uniffi(default)]
+    pub returned_at: Option<SystemTime>,
+    #[uniffi(default)]
+    pub not_returned_reason: String,
 }
 
 /// The supervisor's review and guidance (主管审核并指导).
@@ -114,6 +150,7 @@ impl From<core::ReturnVisitReport> for ReturnVisitReport {
             after_sales_opinions: r.after_sales_opinions,
             satisfaction: r.satisfaction.map(Into::into),
             materials_returned: r.materials_returned,
+            materials: vec_into(r.materials),
             proposals: vec_into(r.proposals),
             expense: r.expense.map(Into::into),
             filed_at: ts_opt(r.filed_at),
@@ -140,6 +177,7 @@ impl TryFrom<ReturnVisitReport> for core::ReturnVisitReport {
             after_sales_opinions: r.after_sales_opinions,
             satisfaction: r.satisfaction.map(Into::into),
             materials_returned: r.materials_returned,
+            materials: try_vec(r.materials)?,
             proposals: try_vec(r.proposals)?,
             expense: r.expense.map(TryInto::try_into).transpose()?,
             filed_at: dt_opt("filed_at", r.filed_at)?,
@@ -175,6 +213,11 @@ impl From<core::Proposal> for Proposal {
             text: p.text,
             complex: p.complex,
             received_at: ts(p.received_at),
+            channel: Some(p.channel.into()),
+            department: p.department.map(Into::into),
+            routed_by: user_opt_text(p.routed_by),
+            routed_at: ts_opt(p.routed_at),
+            extension: p.extension.map(Into::into),
             outcome: p.outcome.into(),
             answer: p.answer,
             answered_at: ts_opt(p.answered_at),
@@ -191,6 +234,11 @@ impl TryFrom<Proposal> for core::Proposal {
             text: p.text,
             complex: p.complex,
             received_at: dt("proposals.received_at", p.received_at)?,
+            channel: p.channel.map(Into::into).unwrap_or_default(),
+            department: p.department.map(Into::into),
+            routed_by: user_opt("proposals.routed_by", p.routed_by)?,
+            routed_at: dt_opt("proposals.routed_at", p.routed_at)?,
+            extension: p.extension.map(TryInto::try_into).transpose()?,
             outcome: p.outcome.into(),
             answer: p.answer,
             answered_at: dt_opt("proposals.answered_at", p.answered_at)?,
@@ -239,6 +287,50 @@ impl TryFrom<VisitExpense> for core::VisitExpense {
             description: e.description,
             signed_by: user_opt("expense.signed_by", e.signed_by)?,
             signed_at: dt_opt("expense.signed_at", e.signed_at)?,
+        })
+    }
+}
+
+impl From<core::ProposalExtension> for ProposalExtension {
+    fn from(x: core::ProposalExtension) -> Self {
+        ProposalExtension {
+            by: x.by.to_string(),
+            at: ts(x.at),
+            vp_approval: x.vp_approval,
+        }
+    }
+}
+
+impl TryFrom<ProposalExtension> for core::ProposalExtension {
+    type Error = FieldbookError;
+    fn try_from(x: ProposalExtension) -> Result<Self> {
+        Ok(core::ProposalExtension {
+            by: user("proposals.extension.by", x.by)?,
+            at: dt("proposals.extension.at", x.at)?,
+            vp_approval: x.vp_approval,
+        })
+    }
+}
+
+impl From<core::CarriedMaterial> for CarriedMaterial {
+    fn from(m: core::CarriedMaterial) -> Self {
+        CarriedMaterial {
+            id: m.id,
+            item: m.item,
+            returned_at: ts_opt(m.returned_at),
+            not_returned_reason: m.not_returned_reason,
+        }
+    }
+}
+
+impl TryFrom<CarriedMaterial> for core::CarriedMaterial {
+    type Error = FieldbookError;
+    fn try_from(m: CarriedMaterial) -> Result<Self> {
+        Ok(core::CarriedMaterial {
+            id: m.id,
+            item: m.item,
+            returned_at: dt_opt("materials.returned_at", m.returned_at)?,
+            not_returned_reason: m.not_returned_reason,
         })
     }
 }

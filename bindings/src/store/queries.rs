@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use fieldbook_core::model as core;
-use fieldbook_core::queries::{dormant, metrics, my_day, weekly};
+use fieldbook_core::queries::{dormant, metrics, my_day, satisfaction, weekly};
 use fieldbook_core::search::{self, SearchQuery};
 use fieldbook_core::store::Filter;
 
@@ -14,7 +14,9 @@ use super::FieldbookStore;
 use crate::background::run;
 use crate::convert::{CalendarDate, dt, naive_date, user_opt};
 use crate::error::Result;
-use crate::queries::{DailyReport, InvitationMetrics, MyDay, RepWeek, SearchHit, TargetProgress};
+use crate::queries::{
+    DailyReport, InvitationMetrics, MyDay, RepWeek, SatisfactionMetrics, SearchHit, TargetProgress,
+};
 use crate::records::Customer;
 
 #[uniffi::export]
@@ -59,6 +61,17 @@ impl FieldbookStore {
             let plans: Vec<core::VisitPlan> = self.store.read_projected(&Filter::default())?;
             let progress = metrics::target_progress(&plans, month, &self.calendar);
             Ok(progress.into_iter().map(Into::into).collect())
+        })
+        .await
+    }
+
+    /// Customer satisfaction of the return visits made in `year` (filed reports this device
+    /// holds): averages per item, the lowest item, and the same a year earlier (seed 001 §5).
+    pub async fn satisfaction_metrics(self: Arc<Self>, year: i32) -> Result<SatisfactionMetrics> {
+        run(move || {
+            let reports: Vec<core::ReturnVisitReport> =
+                self.store.read_projected(&Filter::default())?;
+            Ok(satisfaction::satisfaction_metrics(&reports, year).into())
         })
         .await
     }

@@ -10,6 +10,7 @@
 //! - [`dormant`]: customers who have not bought for 6–12 months.
 //! - [`lead_response`]: how fast trade-show leads were answered (1 week, at most 2).
 //! - [`receipts`]: who owes reception receipts, due 15 days after the reception.
+//! - [`satisfaction`]: satisfaction per item, the lowest item, year on year (seed 001 §5).
 //!
 //! [`WorkCalendar`]: crate::calendar::WorkCalendar
 
@@ -18,4 +19,5 @@ pub mod lead_response;
 pub mod metrics;
 pub mod my_day;
 pub mod receipts;
+pub mod satisfaction;
 pub mod weekly;
