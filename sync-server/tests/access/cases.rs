@@ -2,7 +2,8 @@
 //! `every_rule_in_the_table_refuses_what_it_forbids_and_nothing_spreads`.
 
 use fieldbook_core::model::{
-    Approval, ReceptionNote, Reimbursement, ReturnVisitReport, Review, VisitExpense, VisitVoucher,
+    Approval, Proposal, ReceptionNote, Reimbursement, ReturnVisitReport, Review, VisitExpense,
+    VisitVoucher,
 };
 use fieldbook_core::{DeviceStore, RecordId};
 
@@ -125,12 +126,15 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             "/expense/signed_by",
             "rep.li",
             Box::new(|s: &DeviceStore, id| {
-                s.update::<ReturnVisitReport>(id, |r| {
+                // Past the device's own judge: the server's table is under test.
+                s.with_doc_mut(id, |d| {
+                    d.update::<ReturnVisitReport>(|r| {
                     r.expense = Some(VisitExpense {
                         signed_by: Some(user("rep.li")),
                         ..VisitExpense::default()
                     });
                     Ok(())
+                }).map(drop)
                 })
                 .unwrap();
             }),
@@ -140,12 +144,35 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             "/expense/signed_at",
             "rep.li",
             Box::new(|s: &DeviceStore, id| {
-                s.update::<ReturnVisitReport>(id, |r| {
+                // Past the device's own judge: the server's table is under test.
+                s.with_doc_mut(id, |d| {
+                    d.update::<ReturnVisitReport>(|r| {
                     r.expense = Some(VisitExpense {
                         signed_at: Some(chrono::DateTime::UNIX_EPOCH),
                         ..VisitExpense::default()
                     });
                     Ok(())
+                }).map(drop)
+                })
+                .unwrap();
+            }),
+        ),
+        (
+            "return_visit_report",
+            "/proposals",
+            "admin.zheng",
+            Box::new(|s: &DeviceStore, id| {
+                // Past the device's own judge: the server's table is under test.
+                s.with_doc_mut(id, |d| {
+                    d.update::<ReturnVisitReport>(|r| {
+                        r.proposals.push(Proposal {
+                            id: "p-admin".into(),
+                            text: "管理员代填 / typed by the admin".into(),
+                            ..Proposal::default()
+                        });
+                        Ok(())
+                    })
+                    .map(drop)
                 })
                 .unwrap();
             }),
@@ -189,12 +216,15 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             "/review",
             "rep.li",
             Box::new(|s: &DeviceStore, id| {
-                s.update::<ReturnVisitReport>(id, |r| {
+                // Past the device's own judge: the server's table is under test.
+                s.with_doc_mut(id, |d| {
+                    d.update::<ReturnVisitReport>(|r| {
                     r.review = Some(Review {
                         guidance: "自己批准".into(),
                         ..Review::default()
                     });
                     Ok(())
+                }).map(drop)
                 })
                 .unwrap();
             }),

@@ -16,6 +16,7 @@ use fieldbook_core::model::{
     ReceptionNote, Reschedule, ReturnVisitReport, Review, VisitPlan,
 };
 use fieldbook_core::rules::lead::register;
+use fieldbook_core::rules::{Action, return_visit};
 use fieldbook_sync_server::{ERASED, ERASURE_SECRET, ServerStore};
 use hmac::{Hmac, Mac};
 use serde_json::json;
@@ -147,6 +148,7 @@ fn report(customer: RecordId) -> ReturnVisitReport {
     ReturnVisitReport {
         customer_id: Some(customer),
         rep: user("rep.li"),
+        visited_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 22),
         place: "客户工厂".into(),
         purpose: "季度回访".into(),
         needs: format!("{NAME}需要新报价"),
@@ -199,16 +201,16 @@ async fn the_persons_records(w: &World) -> Vec<(&'static str, RecordId)> {
         .id;
     let r = li.create(reception(c)).unwrap().meta.id;
     let rv = li.create(report(c)).unwrap().meta.id;
+    // Filed by the rep, then reviewed by her supervisor (the legal path, seed 001 §7).
+    let filing = Action::on(li);
+    li.update::<ReturnVisitReport>(rv, |r| return_visit::file(r, &filing))
+        .unwrap();
     let p = li.create(plan(c)).unwrap().meta.id;
     sync_all(w).await;
     let zhao = &w.device("sup.zhao").store;
+    let review = Action::on(zhao);
     zhao.update::<ReturnVisitReport>(rv, |r| {
-        r.review = Some(Review {
-            by: user("sup.zhao"),
-            guidance: format!("下次带样品给{NAME}"),
-            ..Review::default()
-        });
-        Ok(())
+        return_visit::review(r, &format!("下次带样品给{NAME}"), &review)
     })
     .unwrap();
     sync_all(w).await;
