@@ -64,6 +64,7 @@ pub static RULES: &[Rule] = &[
     rule(Some("lead_referral"), "/contact_floor_at", Writer::Server),
     rule(Some("visit_plan"), "/rep", Writer::Supervisors),
     rule(Some("customer"), "/grade", Writer::Supervisors),
+    rule(Some("customer"), "/grade_history", Writer::Supervisors),
     rule(Some("customer"), "/dedicated_rep", Writer::Supervisors),
     rule(
         Some("return_visit_report"),

@@ -1,10 +1,14 @@
 //! 客户档案 — the customer file (seeds 001, 003): basic information, contacts, ABC grade, visitor
-//! category for receptions and the reception card for important customers.
+//! category for receptions and the reception card for important customers; the grade's history
+//! and the log of calls made to the customer (dormant-customer calls, seed 001 §6; the weekly
+//! contact of key customers, seed 002), both append-only (ADR 0012).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::enums::string_enum;
+use super::lead::FollowUpChannel;
+use super::visit_plan::StatusChange;
 use super::{IndexEntry, RecordKind, RecordMeta, StringEnum, impl_record};
 use crate::ids::UserId;
 
@@ -25,6 +29,20 @@ string_enum! {
         /// 一般客户
         General = "general",
     } default General
+}
+
+string_enum! {
+    /// What came of a call to a customer (the outcome the dedicated rep logs, seed 001 §6).
+    pub enum CallOutcome {
+        /// Reached; the customer will order again.
+        WillOrder = "will_order",
+        /// Reached; no order planned for now.
+        NoOrderYet = "no_order_yet",
+        /// Reached; the customer has moved to another supplier or stopped buying.
+        Lost = "lost",
+        /// Not reached (no answer, wrong number); try again.
+        NotReached = "not_reached",
+    } default NotReached
 }
 
 /// A customer (company or person) and everything the reps know about it.
@@ -53,6 +71,25 @@ pub struct Customer {
     /// The dedicated rep who calls dormant customers (seed 001 §6).
     pub dedicated_rep: Option<UserId>,
     pub notes: String,
+    /// Every change of `grade`: from, to, when, by which supervisor, why. Append-only.
+    pub grade_history: Vec<StatusChange>,
+    /// Every contact made with the customer (calls to a dormant customer, the weekly contact of
+    /// a key customer). Append-only; each names a contact who consented.
+    pub contact_log: Vec<ContactLogEntry>,
+}
+
+/// One contact made with a customer, and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ContactLogEntry {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    /// The `Contact::id` of the person reached (or tried).
+    pub contact_id: String,
+    pub channel: FollowUpChannel,
+    pub outcome: CallOutcome,
+    pub note: String,
 }
 
 /// A person at the customer.

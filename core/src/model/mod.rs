@@ -16,7 +16,10 @@ mod visit_plan;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-pub use customer::{Consent, Contact, Customer, CustomerGrade, ReceptionCard, VisitorCategory};
+pub use customer::{
+    CallOutcome, Consent, Contact, ContactLogEntry, Customer, CustomerGrade, ReceptionCard,
+    VisitorCategory,
+};
 pub use enums::{RecordKind, StringEnum};
 pub use lead::{
     FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, LostRequest,

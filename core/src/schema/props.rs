@@ -181,7 +181,13 @@ fn customer() -> BoxedStrategy<Customer> {
         vec(contact(), 0..3),
         of(card),
     );
-    let last = (of(time()), of(user()), text());
+    let last = (
+        of(time()),
+        of(user()),
+        text(),
+        vec(status_change(), 0..3),
+        vec(contact_log_entry(), 0..3),
+    );
     (basics, rest, last)
         .prop_map(|(b, r, l)| Customer {
             meta: b.0,
@@ -201,7 +207,25 @@ fn customer() -> BoxedStrategy<Customer> {
             last_purchase_at: l.0,
             dedicated_rep: l.1,
             notes: l.2,
+            grade_history: l.3,
+            contact_log: l.4,
         })
+        .boxed()
+}
+
+fn contact_log_entry() -> BoxedStrategy<ContactLogEntry> {
+    (text(), time(), user(), text(), pick(), pick(), text())
+        .prop_map(
+            |(id, at, by, contact_id, channel, outcome, note)| ContactLogEntry {
+                id,
+                at,
+                by,
+                contact_id,
+                channel,
+                outcome,
+                note,
+            },
+        )
         .boxed()
 }
 

@@ -8,9 +8,9 @@ use serde_json::Value as Json;
 
 use super::{Flaw, Problem};
 use crate::model::{
-    ConfirmationKind, CustomerGrade, Department, EventKind, FollowUpChannel, InvitationMethod,
-    LeadGrade, LeadSource, LeadStatus, PipelineStage, ProposalChannel, ProposalOutcome,
-    ReceptionStatus, RecordKind, StringEnum, VisitStatus, VisitorCategory,
+    CallOutcome, ConfirmationKind, CustomerGrade, Department, EventKind, FollowUpChannel,
+    InvitationMethod, LeadGrade, LeadSource, LeadStatus, PipelineStage, ProposalChannel,
+    ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus, VisitorCategory,
 };
 
 /// One enum field: the record kind, its JSON pointer (`*`: every entry of a list), and the
@@ -44,6 +44,16 @@ pub(crate) static VOCABULARY: &[Vocab] = &[
         RecordKind::Customer,
         "/visitor_category",
         values::<VisitorCategory>,
+    ),
+    vocab(
+        RecordKind::Customer,
+        "/contact_log/*/channel",
+        values::<FollowUpChannel>,
+    ),
+    vocab(
+        RecordKind::Customer,
+        "/contact_log/*/outcome",
+        values::<CallOutcome>,
     ),
     vocab(RecordKind::LeadReferral, "/source", values::<LeadSource>),
     vocab(RecordKind::LeadReferral, "/grade", values::<LeadGrade>),

@@ -1,0 +1,115 @@
+use super::*;
+use crate::model::ReceptionCard;
+use crate::rules::test_support::{act, sh};
+
+fn consenting(id: &str) -> Contact {
+    Contact {
+        id: id.into(),
+        name: "王芳".into(),
+        consent: Some(Consent {
+            given_at: sh(2026, 11, 1, 9, 0),
+            ..Consent::default()
+        }),
+        ..Contact::default()
+    }
+}
+
+#[test]
+fn a_grade_customer_data_only_for_marketing_manager_seed_001() {
+    let c = Customer {
+        grade: CustomerGrade::A,
+        needs: "扩产".into(),
+        contacts: vec![Contact::default()],
+        ..Customer::default()
+    };
+    assert!(!may_read_full(&c, Role::Supervisor));
+    assert!(!may_read_full(&c, Role::CustomerServiceManager));
+    assert!(visible_to(&c, Role::FieldRep).contacts.is_empty());
+    assert_eq!(visible_to(&c, Role::FieldRep).needs, "");
+    assert_eq!(visible_to(&c, Role::MarketingManager), c);
+    let b = Customer {
+        grade: CustomerGrade::B,
+        ..c.clone()
+    };
+    assert_eq!(visible_to(&b, Role::FieldRep), b);
+}
+
+#[test]
+fn important_customers_have_a_reception_card_seed_001() {
+    let mut c = Customer {
+        visitor_category: VisitorCategory::Important,
+        ..Customer::default()
+    };
+    assert!(check_reception_card(&c).is_err());
+    c.reception_card = Some(ReceptionCard {
+        interests: "茶".into(),
+        ..ReceptionCard::default()
+    });
+    assert!(check_reception_card(&c).is_ok());
+    assert!(check_reception_card(&Customer::default()).is_ok());
+}
+
+#[test]
+fn contacts_reached_only_with_consent_seed_003() {
+    let mut contact = Contact::default();
+    let at = sh(2026, 11, 10, 9, 0);
+    assert!(check_may_contact(&contact, at).is_err());
+    contact.consent = Some(Consent {
+        given_at: sh(2026, 11, 1, 9, 0),
+        ..Consent::default()
+    });
+    assert!(check_may_contact(&contact, at).is_ok());
+    assert!(check_may_contact(&contact, sh(2026, 10, 31, 9, 0)).is_err());
+    if let Some(c) = contact.consent.as_mut() {
+        c.withdrawn_at = Some(sh(2026, 11, 20, 9, 0));
+    }
+    assert!(check_may_contact(&contact, at).is_ok(), "called before the withdrawal");
+    assert!(
+        check_may_contact(&contact, sh(2026, 11, 21, 9, 0))
+            .unwrap_err()
+            .to_string()
+            .contains("撤回")
+    );
+}
+
+#[test]
+fn a_regrade_is_a_supervisors_with_a_reason_and_kept_seed_001() {
+    let mut c = Customer::default();
+    let a = act(sh(2026, 11, 23, 9, 0));
+    let rep = regrade(&mut c, CustomerGrade::B, "复购", Some(Role::FieldRep), &a);
+    assert!(rep.unwrap_err().to_string().contains("主管"));
+    assert!(regrade(&mut c, CustomerGrade::B, " ", Some(Role::Supervisor), &a).is_err());
+    regrade(&mut c, CustomerGrade::B, "年采购额过百万", Some(Role::Supervisor), &a).unwrap();
+    assert_eq!(c.grade, CustomerGrade::B);
+    assert_eq!(
+        (c.grade_history[0].from.as_str(), c.grade_history[0].to.as_str()),
+        ("C", "B")
+    );
+    assert!(regrade(&mut c, CustomerGrade::B, "再次", Some(Role::Supervisor), &a).is_err());
+}
+
+#[test]
+fn a_call_needs_consent_and_is_logged_with_its_outcome_seed_001() {
+    let mut c = Customer {
+        contacts: vec![consenting("k1"), Contact::default()],
+        ..Customer::default()
+    };
+    let a = act(sh(2026, 11, 23, 10, 0));
+    let note = |contact_id: &str, outcome: CallOutcome, note: &str| ContactNote {
+        contact_id: contact_id.into(),
+        channel: FollowUpChannel::Phone,
+        outcome,
+        note: note.into(),
+    };
+    assert!(log_contact(&mut c, &note("", CallOutcome::NotReached, ""), &a).is_err());
+    assert!(log_contact(&mut c, &note("k1", CallOutcome::WillOrder, ""), &a).is_err());
+    log_contact(&mut c, &note("k1", CallOutcome::NotReached, ""), &a).unwrap();
+    log_contact(&mut c, &note("k1", CallOutcome::WillOrder, "下月补货"), &a).unwrap();
+    assert_eq!(c.contact_log.len(), 2);
+    assert_eq!(c.contact_log[1].outcome, CallOutcome::WillOrder);
+    withdraw_consent(&mut c, "k1", &a).unwrap();
+    assert!(withdraw_consent(&mut c, "k1", &a).is_err());
+    let refused = log_contact(&mut c, &note("k1", CallOutcome::NotReached, ""), &a);
+    assert!(refused.unwrap_err().to_string().contains("撤回"));
+    assert!(record_consent(&mut c, "k1", "电话", "回访", &a).is_err());
+}
