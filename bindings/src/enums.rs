@@ -45,6 +45,10 @@ ffi_enum!(
     VisitorCategory { Government, KeyAccount, Important, General }
 );
 ffi_enum!(
+    /// What came of a call to a customer (will order, no order yet, lost, not reached).
+    CallOutcome { WillOrder, NoOrderYet, Lost, NotReached }
+);
+ffi_enum!(
     /// Where a lead came from.
     LeadSource { Referral, TradeShow, Phone, Web, Partner, WalkIn }
 );

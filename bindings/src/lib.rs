@@ -40,7 +40,9 @@ pub use observer::{ChangeOrigin, ObservationHandle, RecordChange, RecordObserver
 pub use queries::{
     DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepWeek, SearchHit, TargetProgress,
 };
-pub use store::{Appointment, FieldbookStore, FollowUpNote, LeadOwnership, new_device_id};
+pub use store::{
+    Appointment, CustomerContactNote, FieldbookStore, FollowUpNote, LeadOwnership, new_device_id,
+};
 pub use summary::{ConflictValue, FieldConflict, RecordSummary};
 pub use sync::{SyncReport, SyncSession, SyncStatus, SyncStatusObserver};
 

@@ -75,8 +75,11 @@ fn every_kind_is_created_edited_and_read_back_after_reopening() {
                 ..LeadReferral::default()
             })
             .unwrap();
+        let act = rules::Action::on(&store);
         store
-            .update::<Customer>(c.meta.id, |c| Ok(c.grade = CustomerGrade::A))
+            .update::<Customer>(c.meta.id, |c| {
+                rules::customer::regrade(c, CustomerGrade::A, "年采购额过百万", &act)
+            })
             .unwrap();
         store
             .update::<VisitPlan>(v.meta.id, |v| {
@@ -135,12 +138,17 @@ fn two_devices_converge_and_show_the_same_field_conflict() {
     // Offline: different fields, and one same field.
     a.update::<Customer>(id, |c| Ok(c.region = "上海".into()))
         .unwrap();
-    a.update::<Customer>(id, |c| Ok(c.grade = CustomerGrade::A))
-        .unwrap();
+    let (act_a, act_b) = (rules::Action::on(&a), rules::Action::on(&b));
+    a.update::<Customer>(id, |c| {
+        rules::customer::regrade(c, CustomerGrade::A, "扩产", &act_a)
+    })
+    .unwrap();
     b.update::<Customer>(id, |c| Ok(c.industry = "制造业".into()))
         .unwrap();
-    b.update::<Customer>(id, |c| Ok(c.grade = CustomerGrade::C))
-        .unwrap();
+    b.update::<Customer>(id, |c| {
+        rules::customer::regrade(c, CustomerGrade::C, "停产", &act_b)
+    })
+    .unwrap();
     let (ha, hb) = (a.heads(id).unwrap(), b.heads(id).unwrap());
     let from_a = a.export_changes(id, &hb).unwrap();
     let from_b = b.export_changes(id, &ha).unwrap();

@@ -4,9 +4,9 @@ use std::time::SystemTime;
 
 use fieldbook_core::model as core;
 
-use super::{RecordMeta, try_vec, vec_into};
-use crate::convert::{dt, dt_opt, ts, ts_opt, user_opt, user_opt_text};
-use crate::enums::{CustomerGrade, VisitorCategory};
+use super::{RecordMeta, StatusChange, try_vec, vec_into};
+use crate::convert::{dt, dt_opt, ts, ts_opt, user, user_opt, user_opt_text};
+use crate::enums::{CallOutcome, CustomerGrade, FollowUpChannel, VisitorCategory};
 use crate::error::{FieldbookError, Result};
 
 /// A customer (company or person) and what the reps know about it.
@@ -48,6 +48,29 @@ pub struct Customer {
     pub dedicated_rep: Option<String>,
     #[uniffi(default)]
     pub notes: String,
+    /// Every change of grade (append-only; `gradeCustomer` adds to it).
+    #[uniffi(default)]
+    pub grade_history: Vec<StatusChange>,
+    /// Every contact made with the customer (append-only; `logCustomerContact` adds to it).
+    #[uniffi(default)]
+    pub contact_log: Vec<ContactLogEntry>,
+}
+
+/// One contact made with a customer (a call to a dormant customer, the weekly contact of a key
+/// customer) and what came of it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ContactLogEntry {
+    #[uniffi(default)]
+    pub id: String,
+    pub at: SystemTime,
+    #[uniffi(default)]
+    pub by: String,
+    /// The `Contact.id` of the person reached (or tried).
+    pub contact_id: String,
+    pub channel: FollowUpChannel,
+    pub outcome: CallOutcome,
+    #[uniffi(default)]
+    pub note: String,
 }
 
 /// A person at the customer. An empty `id` gets a fresh one when stored.
@@ -113,6 +136,8 @@ impl From<core::Customer> for Customer {
             last_purchase_at: ts_opt(c.last_purchase_at),
             dedicated_rep: user_opt_text(c.dedicated_rep),
             notes: c.notes,
+            grade_history: vec_into(c.grade_history),
+            contact_log: vec_into(c.contact_log),
         }
     }
 }
@@ -138,6 +163,8 @@ impl TryFrom<Customer> for core::Customer {
             last_purchase_at: dt_opt("last_purchase_at", c.last_purchase_at)?,
             dedicated_rep: user_opt("dedicated_rep", c.dedicated_rep)?,
             notes: c.notes,
+            grade_history: try_vec(c.grade_history)?,
+            contact_log: try_vec(c.contact_log)?,
         })
     }
 }
@@ -211,5 +238,34 @@ impl From<ReceptionCard> for core::ReceptionCard {
             hobbies: c.hobbies,
             traits: c.traits,
         }
+    }
+}
+
+impl From<core::ContactLogEntry> for ContactLogEntry {
+    fn from(e: core::ContactLogEntry) -> Self {
+        ContactLogEntry {
+            id: e.id,
+            at: ts(e.at),
+            by: e.by.to_string(),
+            contact_id: e.contact_id,
+            channel: e.channel.into(),
+            outcome: e.outcome.into(),
+            note: e.note,
+        }
+    }
+}
+
+impl TryFrom<ContactLogEntry> for core::ContactLogEntry {
+    type Error = FieldbookError;
+    fn try_from(e: ContactLogEntry) -> Result<Self> {
+        Ok(core::ContactLogEntry {
+            id: e.id,
+            at: dt("contact_log.at", e.at)?,
+            by: user("contact_log.by", e.by)?,
+            contact_id: e.contact_id,
+            channel: e.channel.into(),
+            outcome: e.outcome.into(),
+            note: e.note,
+        })
     }
 }

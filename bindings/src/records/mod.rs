@@ -14,7 +14,7 @@ use std::time::SystemTime;
 
 use fieldbook_core::model as core;
 
-pub use customer::{Consent, Contact, Customer, ReceptionCard};
+pub use customer::{Consent, Contact, ContactLogEntry, Customer, ReceptionCard};
 pub use lead::{FollowUp, LeadReferral, LostRequest, Prospect, StageChange};
 pub use reception::{Approval, ExpenseApplication, ReceptionNote, Reimbursement, VisitVoucher};
 pub use return_visit::{

@@ -13,7 +13,7 @@ mod actions;
 mod queries;
 mod records;
 
-pub use actions::{Appointment, FollowUpNote, LeadOwnership};
+pub use actions::{Appointment, CustomerContactNote, FollowUpNote, LeadOwnership};
 
 use std::sync::Arc;
 

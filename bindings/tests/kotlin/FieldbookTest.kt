@@ -116,7 +116,10 @@ fun main() {
         val first = Changes()
         val handle = storeA.observeRecords(first)
         val customer = storeA.createCustomer(
-            Customer(name = "王芳", grade = CustomerGrade.B, visitorCategory = VisitorCategory.Important),
+            Customer(
+                name = "王芳", grade = CustomerGrade.B, visitorCategory = VisitorCategory.Important,
+                receptionCard = ReceptionCard(interests = "茶艺"),
+            ),
         )
         val change = first.next()
         expect(change == RecordChange(customer.meta.id, RecordKind.CUSTOMER, ChangeOrigin.LOCAL)) { "$change" }

@@ -91,7 +91,12 @@ private fun lastSynced(s: SyncStatus): Instant? = (s as? SyncStatus.Idle)?.lastS
 fun rulesAndQueryCases(storeA: FieldbookStore, storeB: FieldbookStore) {
     case("rules: an invitation is sent, answered, and counted in the metrics") {
         val start = Instant.now().minusSeconds(60)
-        val customer = storeA.createCustomer(Customer(name = "周强", grade = CustomerGrade.A, visitorCategory = VisitorCategory.KeyAccount))
+        val customer = storeA.createCustomer(
+            Customer(
+                name = "周强", grade = CustomerGrade.A, visitorCategory = VisitorCategory.KeyAccount,
+                receptionCard = ReceptionCard(interests = "高尔夫"),
+            ),
+        )
         suspend fun plan(purpose: String) = storeA.createVisitPlan(
             VisitPlan(
                 customerId = customer.meta.id, purpose = purpose, place = "客户工厂",

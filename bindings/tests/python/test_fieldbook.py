@@ -86,7 +86,8 @@ def test_observer_fires_until_cancelled(stores):
     first = Changes()
     handle = a.observe_records(first)
     customer = run(a.create_customer(fb.Customer(
-        name="王芳", grade=fb.CustomerGrade.B(), visitor_category=fb.VisitorCategory.IMPORTANT())))
+        name="王芳", grade=fb.CustomerGrade.B(), visitor_category=fb.VisitorCategory.IMPORTANT(),
+        reception_card=fb.ReceptionCard(interests="茶艺"))))
     change = first.next()
     assert (change.id, change.kind, change.origin) == (
         customer.meta.id, fb.RecordKind.CUSTOMER, fb.ChangeOrigin.LOCAL)

@@ -25,7 +25,8 @@
 //!
 //! Choices where the seeds are vague: the grade and its history are judged together (the net
 //! write must carry an entry for the new grade), but not its `from`: two supervisors regrading
-//! offline merge to one grade and both entries, which is what happened. A contact's consent is
+//! offline merge to one grade and both entries, which is what happened; settling that conflict
+//! to the other supervisor's grade needs no third entry (an entry already set it, as recently). A contact's consent is
 //! judged at the contact's time, so a call made offline before a withdrawal reached the phone
 //! stands. Records that were already out of line (imported before these rules) can still be
 //! edited in their other fields: only a write that *makes* the record break a rule is refused.
@@ -61,7 +62,7 @@ fn grade(before: Option<&Customer>, after: &Customer, ctx: &Context<'_>) -> Verd
         return Ok(());
     };
     may_regrade(before, ctx)?;
-    if !new.iter().any(|e| e.to == after.grade.as_str()) {
+    if !new.iter().any(|e| e.to == after.grade.as_str()) && !settles_a_merge(before, after) {
         return Err(Violation::new(
             rule,
             "/grade_history",
@@ -70,6 +71,24 @@ fn grade(before: Option<&Customer>, after: &Customer, ctx: &Context<'_>) -> Verd
         ));
     }
     Ok(())
+}
+
+/// Whether the grade goes to a value that a recorded entry set at least as recently as the
+/// current grade's: two supervisors regraded concurrently and someone settles the conflict.
+fn settles_a_merge(before: &Customer, after: &Customer) -> bool {
+    let latest = |grade: &str| {
+        after
+            .grade_history
+            .iter()
+            .filter(|e| e.to == grade)
+            .map(|e| e.at)
+            .max()
+    };
+    match (latest(after.grade.as_str()), latest(before.grade.as_str())) {
+        (Some(to_new), Some(to_old)) => to_new >= to_old,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
 }
 
 fn grade_entry(entry: &StatusChange, after: &Customer, ctx: &Context<'_>) -> Verdict {
@@ -121,9 +140,8 @@ fn contact_log(before: Option<&Customer>, after: &Customer, ctx: &Context<'_>) -
 }
 
 fn consented(customer: &Customer, contact_id: &str, at: DateTime<Utc>) -> Verdict {
-    let refuse = |reason: String| {
-        Violation::new("customer.contact_needs_consent", "/contact_log", reason)
-    };
+    let refuse =
+        |reason: String| Violation::new("customer.contact_needs_consent", "/contact_log", reason);
     let Some(contact) = customer.contacts.iter().find(|c| c.id == contact_id) else {
         return Err(refuse(
             "联系记录须指明客户档案中的联系人 / a contact names a person of the customer file"
@@ -158,8 +176,8 @@ fn consent_kept(old: &Contact, new: &Contact, field: &str, ctx: &Context<'_>) ->
     let Some(now) = now else {
         return Err(refuse());
     };
-    let same_grant = (now.given_at, &now.channel, &now.purpose)
-        == (was.given_at, &was.channel, &was.purpose);
+    let same_grant =
+        (now.given_at, &now.channel, &now.purpose) == (was.given_at, &was.channel, &was.purpose);
     match (was.withdrawn_at, now.withdrawn_at) {
         _ if !same_grant => Err(refuse()),
         (Some(w), n) if n != Some(w) => Err(refuse()),

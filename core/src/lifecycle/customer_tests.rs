@@ -87,18 +87,36 @@ fn only_the_reps_supervisor_regrades_with_history_seed_001() {
     let v = judged(&c, &by_rep, &user("rep.li"), Some(Role::FieldRep), &dir);
     assert_eq!(rule(v), "customer.grade_by_supervisor");
     let other_team = regraded(&c, "sup.qian", now());
-    let v = judged(&c, &other_team, &user("sup.qian"), Some(Role::Supervisor), &dir);
+    let v = judged(
+        &c,
+        &other_team,
+        &user("sup.qian"),
+        Some(Role::Supervisor),
+        &dir,
+    );
     assert_eq!(rule(v), "customer.grade_by_supervisor");
     let mut bare = c.clone();
     bare.grade = CustomerGrade::B;
     let v = judged(&c, &bare, &user("sup.zhao"), Some(Role::Supervisor), &dir);
     assert_eq!(rule(v), "customer.grade_history");
     let back_dated = regraded(&c, "sup.zhao", now() - Duration::days(30));
-    let v = judged(&c, &back_dated, &user("sup.zhao"), Some(Role::Supervisor), &dir);
+    let v = judged(
+        &c,
+        &back_dated,
+        &user("sup.zhao"),
+        Some(Role::Supervisor),
+        &dir,
+    );
     assert_eq!(rule(v), "customer.grade_time");
     let mut rewritten = ok.clone();
     rewritten.grade_history[0].note = "改过".into();
-    let v = judged(&ok, &rewritten, &user("sup.zhao"), Some(Role::Supervisor), &dir);
+    let v = judged(
+        &ok,
+        &rewritten,
+        &user("sup.zhao"),
+        Some(Role::Supervisor),
+        &dir,
+    );
     assert_eq!(rule(v), "customer.grade_history");
 }
 

@@ -23,6 +23,7 @@ use super::Action;
 use crate::access::Role;
 use crate::error::{Error, Result};
 use crate::input::require_text;
+use crate::lifecycle::Violation;
 use crate::model::{
     CallOutcome, Consent, Contact, ContactLogEntry, Customer, CustomerGrade, FollowUpChannel,
     StringEnum, VisitorCategory,
@@ -53,6 +54,17 @@ pub fn redacted(customer: &Customer) -> Customer {
         notes: String::new(),
         contact_log: Vec::new(),
         ..customer.clone()
+    }
+}
+
+/// A rule function's refusal, naming the judge's rule it anticipates (the same text as the
+/// judge's refusal of the same write).
+fn named(rule: &'static str, e: Error) -> Error {
+    match e {
+        Error::InvalidInput { field, message } => {
+            Violation::new(rule, format!("/{field}"), message).error()
+        }
+        other => other,
     }
 }
 
@@ -108,23 +120,22 @@ fn contact_mut<'a>(customer: &'a mut Customer, contact_id: &str) -> Result<&'a m
         })
 }
 
-/// Changes the customer's grade, with the reason, as a supervisor or the marketing manager;
-/// the change is kept in `grade_history`.
+/// Changes the customer's grade, with the reason; the change is kept in `grade_history`. Who may
+/// (a supervisor of the customer's rep, or the marketing manager) is the judge's to say, as for
+/// any write of the grade.
 pub fn regrade(
     customer: &mut Customer,
     grade: CustomerGrade,
     reason: &str,
-    role: Option<Role>,
     action: &Action,
 ) -> Result<()> {
-    if role.is_some_and(|r| !matches!(r, Role::Supervisor | Role::MarketingManager)) {
-        return Err(Error::invalid(
-            "grade",
-            "只有主管或营销经理可以调整客户等级 / only a supervisor or the marketing manager \
-             may change a customer's grade",
-        ));
-    }
-    require_text("reason", reason, "调整等级的原因", "the reason for the new grade")?;
+    require_text(
+        "reason",
+        reason,
+        "调整等级的原因",
+        "the reason for the new grade",
+    )
+    .map_err(|e| named("customer.grade_history", e))?;
     if grade == customer.grade {
         return Err(Error::invalid(
             "grade",
@@ -197,7 +208,8 @@ pub struct ContactNote {
 /// consented; what was said is required unless the person was not reached.
 pub fn log_contact(customer: &mut Customer, note: &ContactNote, action: &Action) -> Result<()> {
     let contact = contact_mut(customer, &note.contact_id)?;
-    check_may_contact(contact, action.at)?;
+    check_may_contact(contact, action.at)
+        .map_err(|e| named("customer.contact_needs_consent", e))?;
     if note.outcome != CallOutcome::NotReached {
         require_text("note", &note.note, "通话内容", "what was said")?;
     }

@@ -7,12 +7,14 @@
 //! The signed-in user acts, at the store's clock, as the core's `Action::on` says. Steps that
 //! only a supervisor takes (reviewing a report) are taken on the supervisor's own device.
 
+mod customer;
 mod lead;
 mod reception;
 mod return_visit;
 mod visit_event;
 mod visit_plan;
 
+pub use customer::CustomerContactNote;
 pub use lead::{FollowUpNote, LeadOwnership};
 pub use visit_plan::Appointment;
 
