@@ -2,7 +2,8 @@
 //! `every_rule_in_the_table_refuses_what_it_forbids_and_nothing_spreads`.
 
 use fieldbook_core::model::{
-    Approval, Proposal, ReceptionNote, Reimbursement, ReturnVisitReport, Review, VisitExpense,
+    Approval, Customer, Proposal, ReceptionNote, Reimbursement, ReturnVisitReport, Review,
+    StatusChange, VisitExpense,
     VisitVoucher,
 };
 use fieldbook_core::{DeviceStore, RecordId};
@@ -204,6 +205,27 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             "/grade",
             "rep.li",
             json_put(&["grade"], "A".into()),
+        ),
+        (
+            "customer",
+            "/grade_history",
+            "rep.li",
+            Box::new(|s: &DeviceStore, id| {
+                s.with_doc_mut(id, |doc| {
+                    doc.update::<Customer>(|c| {
+                        c.grade_history.push(StatusChange {
+                            id: "self-graded".into(),
+                            from: "C".into(),
+                            to: "A".into(),
+                            by: user("rep.li"),
+                            note: "自评".into(),
+                            ..StatusChange::default()
+                        });
+                        Ok(())
+                    })
+                })
+                .unwrap();
+            }),
         ),
         (
             "customer",

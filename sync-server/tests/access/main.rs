@@ -11,12 +11,14 @@ mod cases;
 use std::collections::{BTreeMap, BTreeSet};
 
 use cases::cases;
+use chrono::{TimeZone, Utc};
 use common::{PEOPLE, World, user};
 use fieldbook_core::access::RULES;
 use fieldbook_core::model::{
     Customer, CustomerGrade, ExpenseApplication, LeadReferral, ReceptionNote, ReturnVisitReport,
     VisitPlan,
 };
+use fieldbook_core::rules::{Action, customer};
 use fieldbook_core::search::{SearchQuery, search};
 use fieldbook_core::{DeviceStore, RecordId};
 use fieldbook_sync_server::ServerStore;
@@ -120,7 +122,8 @@ async fn each_role_holds_exactly_what_it_may_see() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_that_leaves_a_scope_leaves_the_device_with_its_unsynced_edits() {
-    let w = World::start().await;
+    // The server's clock agrees with the devices': the regrade's time is not back-dated.
+    let w = World::start_at(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()).await;
     let li = w.device("rep.li");
     let zhao = w.device("sup.zhao");
     let c = Customer {
@@ -135,8 +138,11 @@ async fn a_record_that_leaves_a_scope_leaves_the_device_with_its_unsynced_edits(
     li.store
         .update::<Customer>(c, |c| Ok(c.notes = "下周再访".into()))
         .unwrap();
+    let act = Action::on(&zhao.store);
     zhao.store
-        .update::<Customer>(c, |c| Ok(c.grade = CustomerGrade::A))
+        .update::<Customer>(c, |c| {
+            customer::regrade(c, CustomerGrade::A, "年采购额过百万", &act)
+        })
         .unwrap();
     let stats = zhao.sync().await;
     assert_eq!(stats.records_refused, 0, "{stats:?}");
