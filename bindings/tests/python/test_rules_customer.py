@@ -52,14 +52,14 @@ def test_only_the_reps_supervisor_regrades_with_the_reason_seed_001(company):
             "customer.grade_history")
     # The legal step: her supervisor regrades, with the reason, and everyone sees why.
     graded = run(zhao.store.grade_customer(customer.meta.id, fb.CustomerGrade.C(), "半年无采购"))
-    assert [(h.from_, h.to, h.by, h.note) for h in graded.grade_history] == [
+    assert [(h._from, h.to, h.by, h.note) for h in graded.grade_history] == [
         ("B", "C", "sup.zhao", "半年无采购")]
     assert run(zhao.sync()).records_refused == 0
     run(li.sync())
     seen = run(li.store.get_customer(customer.meta.id))
     assert seen.grade == fb.CustomerGrade.C() and seen.grade_history == graded.grade_history
     # The history is append-only: rewriting the reason is refused.
-    seen.grade_history = [fb.StatusChange(id=h.id, from_=h.from_, to=h.to, at=h.at, by=h.by,
+    seen.grade_history = [fb.StatusChange(id=h.id, _from=h._from, to=h.to, at=h.at, by=h.by,
                                           note="改过的原因") for h in seen.grade_history]
     refused(li.store.update_customer(seen), "customer.grade_history")
     # The other team's supervisor does not even hold the record.
