@@ -707,8 +707,8 @@ async fn metrics_are_the_devices_numbers_over_what_the_viewer_may_read() {
     );
     assert_eq!(m["overdue_reports"][0]["record"], report.to_string());
     assert_eq!(
-        m["overdue_reports"][0]["due_at"], "2026-11-23T15:59:59Z",
-        "end of the next working day, Shanghai"
+        m["overdue_reports"][0]["due_at"], "2026-11-21T15:59:59Z",
+        "visited Friday the 20th: due by the end of the next calendar day, Shanghai (回访第二天)"
     );
     assert!(
         m["overdue_follow_ups"]

@@ -3,8 +3,7 @@
 
 use fieldbook_core::model::{
     Approval, Customer, Proposal, ReceptionNote, Reimbursement, ReturnVisitReport, Review,
-    StatusChange, VisitExpense,
-    VisitVoucher,
+    StatusChange, VisitExpense, VisitVoucher,
 };
 use fieldbook_core::{DeviceStore, RecordId};
 
@@ -130,12 +129,13 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
                 // Past the device's own judge: the server's table is under test.
                 s.with_doc_mut(id, |d| {
                     d.update::<ReturnVisitReport>(|r| {
-                    r.expense = Some(VisitExpense {
-                        signed_by: Some(user("rep.li")),
-                        ..VisitExpense::default()
-                    });
-                    Ok(())
-                }).map(drop)
+                        r.expense = Some(VisitExpense {
+                            signed_by: Some(user("rep.li")),
+                            ..VisitExpense::default()
+                        });
+                        Ok(())
+                    })
+                    .map(drop)
                 })
                 .unwrap();
             }),
@@ -148,12 +148,13 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
                 // Past the device's own judge: the server's table is under test.
                 s.with_doc_mut(id, |d| {
                     d.update::<ReturnVisitReport>(|r| {
-                    r.expense = Some(VisitExpense {
-                        signed_at: Some(chrono::DateTime::UNIX_EPOCH),
-                        ..VisitExpense::default()
-                    });
-                    Ok(())
-                }).map(drop)
+                        r.expense = Some(VisitExpense {
+                            signed_at: Some(chrono::DateTime::UNIX_EPOCH),
+                            ..VisitExpense::default()
+                        });
+                        Ok(())
+                    })
+                    .map(drop)
                 })
                 .unwrap();
             }),
@@ -241,12 +242,13 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
                 // Past the device's own judge: the server's table is under test.
                 s.with_doc_mut(id, |d| {
                     d.update::<ReturnVisitReport>(|r| {
-                    r.review = Some(Review {
-                        guidance: "自己批准".into(),
-                        ..Review::default()
-                    });
-                    Ok(())
-                }).map(drop)
+                        r.review = Some(Review {
+                            guidance: "自己批准".into(),
+                            ..Review::default()
+                        });
+                        Ok(())
+                    })
+                    .map(drop)
                 })
                 .unwrap();
             }),

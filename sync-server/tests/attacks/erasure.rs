@@ -13,7 +13,7 @@ use chrono::TimeZone;
 use fieldbook_core::RecordId;
 use fieldbook_core::model::{
     Consent, Contact, Customer, FollowUp, LeadReferral, LeadSource, Proposal, Prospect,
-    ReceptionNote, Reschedule, ReturnVisitReport, Review, VisitPlan,
+    ReceptionNote, Reschedule, ReturnVisitReport, VisitPlan,
 };
 use fieldbook_core::rules::lead::register;
 use fieldbook_core::rules::{Action, return_visit};
@@ -226,11 +226,13 @@ async fn the_persons_records(w: &World) -> Vec<(&'static str, RecordId)> {
 
 async fn sync_all(w: &World) {
     for d in w.devices.values() {
-        d.sync().await;
+        let r = d.sync().await;
+        assert_eq!(r.records_refused, 0, "{:?}", d.store.refusals());
     }
     // Records created by one device reach the others on their next round.
     for d in w.devices.values() {
-        d.sync().await;
+        let r = d.sync().await;
+        assert_eq!(r.records_refused, 0, "{:?}", d.store.refusals());
     }
 }
 
@@ -251,7 +253,7 @@ fn stored_heads(w: &World) -> Vec<(RecordId, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_erased_by_name_phone_and_email_leaves_no_byte_on_the_server_or_any_device() {
-    let w = World::start().await;
+    let w = World::start_at(crate::common::phones_now()).await;
     let records = the_persons_records(&w).await;
     let server_db = w.dir.path().join("server.sqlite3");
     for db in [
@@ -383,7 +385,7 @@ fn hmac_hex(secret: &[u8; 32], prospect_key: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_erased_prospect_key_is_a_digest_under_the_servers_secret() {
-    let w = World::start().await;
+    let w = World::start_at(crate::common::phones_now()).await;
     let records = the_persons_records(&w).await;
     assert_eq!(erase_request(&w, "mkt.sun").await.status(), 200);
     let key_of = |id: RecordId| {
@@ -416,7 +418,7 @@ async fn the_erased_prospect_key_is_a_digest_under_the_servers_secret() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rep_may_not_erase_a_person_and_nothing_changes() {
-    let w = World::start().await;
+    let w = World::start_at(crate::common::phones_now()).await;
     let records = the_persons_records(&w).await;
     let before = stored_heads(&w);
     let server_db = w.dir.path().join("server.sqlite3");

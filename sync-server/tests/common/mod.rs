@@ -152,9 +152,7 @@ pub fn open_device(
 ) -> Device {
     let id = DeviceId::from_random_bytes([n; 16]);
     let mut opts = StoreOptions::new(id, user(name));
-    let clock = Arc::new(FixedClock::new(
-        chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-    ));
+    let clock = Arc::new(FixedClock::new(phones_now()));
     opts.clock = clock.clone();
     opts.entropy = Arc::new(SeededEntropy::new(u64::from(n)));
     let path = dir.path().join(format!("{name}-{n}.sqlite3"));
@@ -168,6 +166,12 @@ pub fn open_device(
         store: device_store,
         token,
     }
+}
+
+/// Where every test phone's clock starts: 2026-11-23 09:00 UTC. A server that judges the
+/// phones' claimed times runs at the same instant (`World::start_at(phones_now())`).
+pub fn phones_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
 /// A token for `device` issued by `clock`.
