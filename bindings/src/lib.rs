@@ -41,7 +41,8 @@ pub use queries::{
     DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepWeek, SearchHit, TargetProgress,
 };
 pub use store::{
-    Appointment, CustomerContactNote, FieldbookStore, FollowUpNote, LeadOwnership, new_device_id,
+    Appointment, CustomerContactNote, FieldbookStore, FollowUpNote, LeadOwnership, RefusedChange,
+    new_device_id,
 };
 pub use summary::{ConflictValue, FieldConflict, RecordSummary};
 pub use sync::{SyncReport, SyncSession, SyncStatus, SyncStatusObserver};

@@ -12,8 +12,10 @@
 mod actions;
 mod queries;
 mod records;
+mod refusals;
 
 pub use actions::{Appointment, CustomerContactNote, FollowUpNote, LeadOwnership};
+pub use refusals::RefusedChange;
 
 use std::sync::Arc;
 

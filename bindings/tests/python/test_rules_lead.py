@@ -151,8 +151,11 @@ def test_follow_ups_are_the_reps_own_append_only_and_never_back_dated_seed_003(c
         at=now() - timedelta(days=3), by="rep.li", channel=fb.FollowUpChannel.VISIT(),
         said="上门拜访", next_step="等待决策")]
     run(li.store.update_lead(lead))
-    report = run(li.sync())
-    assert report.records_refused == 1
+    run(li.sync())
+    # The refusal came back in a round (the one the edit woke, or this one): the app lists it.
+    refusals = run(li.store.refused_changes())
+    assert [r.record_id for r in refusals] == [lid], refusals
+    assert "lead.follow_up" in refusals[0].reason and "倒填" in refusals[0].reason
     run(zhao.sync())
     assert [f.said for f in run(zhao.store.get_lead(lid)).follow_ups] == ["询价"]
 
