@@ -9,12 +9,13 @@ use std::sync::Arc;
 use automerge::sync::{Message, State};
 use axum::extract::ws::{Message as Frame, WebSocket};
 use fieldbook_core::RecordId;
+use fieldbook_core::sync::bulk::{BULK_VERSION, BulkDoc, MAX_BATCH_DOCS, batches};
 use fieldbook_core::sync::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::accounts::AuthError;
 use crate::error::{Result, ServerError};
-use crate::hub::{DocHub, Inbox, Outcome};
+use crate::hub::{BulkOutcome, DocHub, Inbox, Outcome};
 use crate::store::{DeviceAuth, ServerStore};
 
 const SERVER_PEER_ID: &str = "fieldbook-sync-server";
@@ -126,6 +127,12 @@ impl<S: ServerStore> Conn<S> {
             | WireMessage::Request {
                 document_id, data, ..
             } => self.on_sync(&document_id, &data).await,
+            WireMessage::FieldbookBulkRequest { batch, docs, .. } => {
+                self.on_bulk_request(batch, docs).await
+            }
+            WireMessage::FieldbookBulkPush { batch, docs, .. } => {
+                self.on_bulk_push(batch, docs).await
+            }
             WireMessage::Error { .. } | WireMessage::Leave { .. } => Ok(Vec::new()),
             _ => Ok(Vec::new()),
         }
@@ -147,6 +154,7 @@ impl<S: ServerStore> Conn<S> {
             peer_metadata: Some(PeerMetadata {
                 storage_id: None,
                 is_ephemeral: false,
+                fieldbook_bulk: Some(BULK_VERSION),
             }),
         }])
     }
@@ -201,6 +209,67 @@ impl<S: ServerStore> Conn<S> {
         })
     }
 
+    /// A bulk request: the documents asked for, in frames of a bounded size; the last frame
+    /// lists what the server does not hold for this user.
+    async fn on_bulk_request(&mut self, batch: u64, docs: Vec<BulkDoc>) -> Result<Vec<WireMessage>> {
+        let remote = self.remote()?;
+        let wants = parse_bulk(docs)?
+            .into_iter()
+            .map(|(id, heads, _)| (id, heads))
+            .collect();
+        let (found, missing) = self.hub.read_bulk(&self.device, wants).await?;
+        let mut frames: Vec<Vec<BulkDoc>> = batches(found);
+        if frames.is_empty() {
+            frames.push(Vec::new());
+        }
+        let count = frames.len();
+        let mut missing = Some(missing);
+        Ok(frames
+            .into_iter()
+            .enumerate()
+            .map(|(i, docs)| {
+                let last = i + 1 == count;
+                WireMessage::FieldbookBulkDocs {
+                    sender_id: SERVER_PEER_ID.into(),
+                    target_id: remote.clone(),
+                    batch,
+                    docs,
+                    missing: if last {
+                        missing.take().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
+                    last,
+                }
+            })
+            .collect())
+    }
+
+    /// A bulk push: every document judged and stored as on the per-document path, then one
+    /// acknowledgement for the batch.
+    async fn on_bulk_push(&mut self, batch: u64, docs: Vec<BulkDoc>) -> Result<Vec<WireMessage>> {
+        let remote = self.remote()?;
+        let docs = parse_bulk(docs)?;
+        let outcomes = self.hub.receive_bulk(&self.device, docs).await?;
+        let (mut stored, mut refused) = (Vec::new(), Vec::new());
+        for (id, outcome) in outcomes {
+            match outcome {
+                BulkOutcome::Stored { heads, back } => stored.push(BulkDoc::new(id, &heads, back)),
+                BulkOutcome::Refused(reason) => {
+                    tracing::info!(record = %id, "change refused");
+                    refused.push((id.to_string(), reason));
+                }
+            }
+        }
+        Ok(vec![WireMessage::FieldbookBulkAck {
+            sender_id: SERVER_PEER_ID.into(),
+            target_id: remote,
+            batch,
+            docs: stored,
+            refused,
+        }])
+    }
+
     /// Keeps nothing for a document the server does not hold for this device (finding 8).
     fn forget(&mut self, id: RecordId) {
         self.states.remove(&id);
@@ -247,6 +316,29 @@ fn outcome_kind(outcome: &Outcome) -> &'static str {
         Outcome::Unavailable => "unavailable",
         Outcome::Refused(_) => "refused",
     }
+}
+
+/// The ids, heads and data of a bulk message's documents; a protocol error if the batch is
+/// too large or an entry does not parse.
+fn parse_bulk(docs: Vec<BulkDoc>) -> Result<Vec<(RecordId, Vec<automerge::ChangeHash>, Vec<u8>)>> {
+    if docs.len() > MAX_BATCH_DOCS {
+        return Err(ServerError::Protocol(format!(
+            "批量消息超过 {MAX_BATCH_DOCS} 个文档 / a bulk message holds more than \
+             {MAX_BATCH_DOCS} documents"
+        )));
+    }
+    docs.into_iter()
+        .map(|doc| {
+            let heads = doc
+                .heads()
+                .ok_or_else(|| ServerError::Protocol("invalid heads in a bulk message".into()))?;
+            let id: RecordId = doc
+                .0
+                .parse()
+                .map_err(|_| ServerError::Protocol("invalid document id".into()))?;
+            Ok((id, heads, doc.2))
+        })
+        .collect()
 }
 
 fn sync_frame(id: RecordId, remote: &str, m: Message) -> WireMessage {

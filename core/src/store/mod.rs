@@ -12,6 +12,7 @@
 //!   its snapshot) is folded into one snapshot right after the write that crossed the line;
 //!   [`DeviceStore::compact_pending`] does the same for a batch of documents when the app is idle.
 
+mod bulk;
 mod chunks;
 mod index;
 mod key;
@@ -31,6 +32,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::Value as Json;
 
+pub use bulk::{Imported, PeerDoc};
 pub use index::RecordSummary;
 pub use key::StoreKey;
 pub use quarantine::Quarantined;

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::sync::index_doc::heads_key_of_blob;
 
-fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+pub(super) fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted = heads.to_vec();
     sorted.sort();
     sorted.iter().flat_map(|h| h.0).collect()

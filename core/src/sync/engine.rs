@@ -16,11 +16,15 @@ use std::sync::Arc;
 use automerge::sync::{Message, State};
 
 use super::index_doc::{generation as index_generation, index_id, parse_entry, read_entries};
+use super::bulk::heads_of_key;
 use super::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::model::{LeadReferral, RecordKind};
 use crate::store::DeviceStore;
+
+#[path = "engine_bulk.rs"]
+mod bulk;
 
 /// What happens to the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +61,26 @@ pub struct SyncStats {
     /// out of the tables, in quarantine until a later version matches (ADR 0011). The rest of
     /// the round goes on.
     pub records_quarantined: u64,
+    /// Progress of the bulk path (`bulk.rs`): records to fetch and fetched so far, records to
+    /// send and acknowledged so far. The totals are known once the index has settled.
+    pub records_to_pull: u64,
+    pub records_pulled: u64,
+    pub records_to_push: u64,
+    pub records_pushed: u64,
+    /// Bytes of the frames sent and received (WebSocket payloads).
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+impl SyncStats {
+    /// Records done and to do in this round's bulk transfer (both directions), for a progress
+    /// bar: `(done, total)`.
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.records_pulled + self.records_pushed,
+            self.records_to_pull + self.records_to_push,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +88,8 @@ enum Phase {
     Disconnected,
     Joining,
     Index,
+    /// Documents travel in batches (`engine_bulk.rs`).
+    Bulk,
     Records,
 }
 
@@ -86,6 +112,7 @@ pub struct SyncEngine {
     refused: HashSet<RecordId>,
     quarantined: HashSet<RecordId>,
     stats: SyncStats,
+    bulk: bulk::BulkRound,
 }
 
 impl SyncEngine {
@@ -108,6 +135,7 @@ impl SyncEngine {
             refused: HashSet::new(),
             quarantined: HashSet::new(),
             stats: SyncStats::default(),
+            bulk: bulk::BulkRound::default(),
         }
     }
 
@@ -119,6 +147,7 @@ impl SyncEngine {
             SyncInput::Connected => self.connected(&mut out),
             SyncInput::Received(frame) => {
                 self.stats.frames_received += 1;
+                self.stats.bytes_received += frame.len() as u64;
                 self.received(&frame, &mut out)?;
             }
             SyncInput::LocalChange(id) if self.phase == Phase::Records => {
@@ -128,6 +157,7 @@ impl SyncEngine {
             SyncInput::Disconnected => self.reset(Phase::Disconnected),
         }
         self.stats.frames_sent += out.len() as u64;
+        self.stats.bytes_sent += out.iter().map(|f| f.len() as u64).sum::<u64>();
         Ok(out)
     }
 
@@ -155,6 +185,7 @@ impl SyncEngine {
         self.docs.clear();
         self.refused.clear();
         self.remote_id = None;
+        self.bulk = bulk::BulkRound::default();
     }
 
     fn connected(&mut self, out: &mut Vec<Vec<u8>>) {
@@ -176,8 +207,27 @@ impl SyncEngine {
             WireMessage::Peer {
                 sender_id,
                 selected_protocol_version,
+                peer_metadata,
                 ..
-            } => self.on_peer(sender_id, &selected_protocol_version, out),
+            } => {
+                self.bulk.enabled = peer_metadata
+                    .and_then(|m| m.fieldbook_bulk)
+                    .is_some_and(|v| v >= super::bulk::BULK_VERSION);
+                self.on_peer(sender_id, &selected_protocol_version, out)
+            }
+            WireMessage::FieldbookBulkDocs {
+                batch,
+                docs,
+                missing,
+                last,
+                ..
+            } => self.on_bulk_docs(batch, docs, &missing, last, out),
+            WireMessage::FieldbookBulkAck {
+                batch,
+                docs,
+                refused,
+                ..
+            } => self.on_bulk_ack(batch, docs, refused, out),
             WireMessage::Sync {
                 document_id, data, ..
             }
@@ -337,8 +387,16 @@ impl SyncEngine {
         if id != self.index {
             return Ok(());
         }
+        if self.phase == Phase::Bulk {
+            // Rescanned once when the batches are done, not on every index update.
+            self.bulk.index_dirty = true;
+            return Ok(());
+        }
         if self.phase != Phase::Index {
             return self.start_changed_in_index(out, false);
+        }
+        if self.bulk.enabled {
+            return self.start_bulk(out);
         }
         self.phase = Phase::Records;
         self.start_changed_in_index(out, true)?;
@@ -367,9 +425,25 @@ impl SyncEngine {
             self.withdraw_unlisted(&entries)?;
         }
         let local = self.store.heads_keys()?;
+        let unsynced: HashSet<RecordId> = match first {
+            true => HashSet::new(),
+            false => self.store.unsynced_records(&self.peer)?.into_iter().collect(),
+        };
         for (id, entry) in entries {
             let (generation, key) = parse_entry(&entry);
             if local.get(&id).map(String::as_str) == Some(key) {
+                continue;
+            }
+            // An entry this device's copy already contains, of a record the server has
+            // acknowledged: the index is behind (its update for a change just sent is still
+            // on the way), nothing to fetch.
+            if !first
+                && local.contains_key(&id)
+                && !unsynced.contains(&id)
+                && generation <= 1
+                && let Some(heads) = heads_of_key(key)
+                && self.store.holds_heads(id, &heads)?
+            {
                 continue;
             }
             if generation > 1 && local.contains_key(&id) {

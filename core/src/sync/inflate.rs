@@ -17,8 +17,16 @@ const DEFLATE_BIT: u64 = 0b0000_1000;
 /// The bytes the message's changes take once inflated; `Err` (bilingual) if that exceeds
 /// `limit` or the chunks are malformed.
 pub fn inflated_size(message: &Message, limit: u64) -> Result<u64, String> {
+    chunks_inflated_size(message.changes.iter(), limit)
+}
+
+/// [`inflated_size`] of saved chunks (a bulk message's document data).
+pub fn chunks_inflated_size<'a>(
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+    limit: u64,
+) -> Result<u64, String> {
     let mut total = 0u64;
-    for chunk in message.changes.iter() {
+    for chunk in chunks {
         let mut rest = chunk;
         while !rest.is_empty() {
             let (size, used) = chunk_size(rest, limit.saturating_sub(total))?;

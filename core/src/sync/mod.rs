@@ -9,6 +9,7 @@
 //! are specified in `docs/protocol.md`; the choice to implement the messages over Automerge's
 //! sync API rather than on samod is ADR 0002.
 
+pub mod bulk;
 #[cfg(feature = "sync-driver")]
 mod driver;
 mod engine;

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::bulk::BulkDoc;
+
 use crate::error::{Error, Result};
 
 /// The only protocol version Fieldbook speaks.
@@ -23,6 +25,10 @@ pub struct PeerMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_id: Option<String>,
     pub is_ephemeral: bool,
+    /// Fieldbook extension: the bulk path's version the sender speaks (`docs/protocol.md`,
+    /// "Bulk path"); absent for stock peers, which never see a bulk message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fieldbook_bulk: Option<u32>,
 }
 
 /// The heads a storage peer holds, in `remote-heads-changed`.
@@ -115,6 +121,46 @@ pub enum WireMessage {
         document_id: String,
         new_heads: BTreeMap<String, HeadsInfo>,
     },
+    /// Fieldbook bulk path, device → server: "send me these documents; I hold these heads of
+    /// each" (`heads` of every entry; `data` empty).
+    FieldbookBulkRequest {
+        sender_id: String,
+        target_id: String,
+        batch: u64,
+        docs: Vec<BulkDoc>,
+    },
+    /// Fieldbook bulk path, server → device: documents of one request (`heads`: the server's,
+    /// `data`: what the device lacks, the whole document compacted when it held nothing).
+    /// One request may be answered in several frames; `missing` lists ids the server does not
+    /// hold for the user; `last` marks the request's final frame.
+    FieldbookBulkDocs {
+        sender_id: String,
+        target_id: String,
+        batch: u64,
+        docs: Vec<BulkDoc>,
+        #[serde(default)]
+        missing: Vec<String>,
+        last: bool,
+    },
+    /// Fieldbook bulk path, device → server: changes of many documents (`heads`: the device's
+    /// heads of each, `data`: its changes the server lacks).
+    FieldbookBulkPush {
+        sender_id: String,
+        target_id: String,
+        batch: u64,
+        docs: Vec<BulkDoc>,
+    },
+    /// Fieldbook bulk path, server → device: one push batch stored and judged. Per accepted
+    /// document its heads on the server and the changes the device lacks (the server's receipt
+    /// stamp); `refused` pairs a document id with the bilingual reason.
+    FieldbookBulkAck {
+        sender_id: String,
+        target_id: String,
+        batch: u64,
+        docs: Vec<BulkDoc>,
+        #[serde(default)]
+        refused: Vec<(String, String)>,
+    },
     /// A message type this build does not know; ignored, as automerge-repo does.
     #[serde(other)]
     Unknown,
@@ -153,6 +199,10 @@ impl WireMessage {
             WireMessage::Error { .. } => "error",
             WireMessage::RemoteSubscriptionChange { .. } => "remote-subscription-change",
             WireMessage::RemoteHeadsChanged { .. } => "remote-heads-changed",
+            WireMessage::FieldbookBulkRequest { .. } => "fieldbook-bulk-request",
+            WireMessage::FieldbookBulkDocs { .. } => "fieldbook-bulk-docs",
+            WireMessage::FieldbookBulkPush { .. } => "fieldbook-bulk-push",
+            WireMessage::FieldbookBulkAck { .. } => "fieldbook-bulk-ack",
             WireMessage::Unknown => "unknown",
         }
     }

@@ -119,16 +119,33 @@ impl<S: ServerStore> DocHub<S> {
                 return Ok(false);
             }
         }
+        let unknown: Vec<Vec<u8>> = {
+            let claimed = self.claimed.lock();
+            actors
+                .into_iter()
+                .filter(|a| !claimed.contains(&(a.clone(), device)))
+                .collect()
+        };
+        if unknown.is_empty() {
+            return Ok(true);
+        }
         let store = self.store.clone();
-        blocking(move || {
-            for actor in &actors {
+        let checked = unknown.clone();
+        let ok = blocking(move || {
+            for actor in &checked {
                 if !store.claim_actor(actor, device)? {
                     return Ok(false);
                 }
             }
             Ok(true)
         })
-        .await
+        .await?;
+        if ok {
+            self.claimed
+                .lock()
+                .extend(unknown.into_iter().map(|a| (a, device)));
+        }
+        Ok(ok)
     }
 
     /// The server stamps a lead with the time it first received it and, when the registering

@@ -98,7 +98,7 @@ impl<S: ServerStore> DocHub<S> {
 
     /// Takes a lead's state into the ownership groups (keyed by its document id, whatever its
     /// JSON claims).
-    fn note_lead(&self, id: RecordId, json: &Json) -> Vec<RecordId> {
+    pub(super) fn note_lead(&self, id: RecordId, json: &Json) -> Vec<RecordId> {
         match serde_json::from_value::<LeadReferral>(json.clone()) {
             Ok(mut lead) => {
                 lead.meta.id = id;
@@ -179,6 +179,16 @@ impl<S: ServerStore> DocHub<S> {
     /// document is checked: two nodes creating it at once would give it two roots, which a
     /// device takes for a rewritten history.
     async fn index_entry(&self, user: &UserId, record: RecordId, key: Option<&str>) -> Result<()> {
+        self.index_entries(user, &[(record, key.map(str::to_owned))])
+            .await
+    }
+
+    /// [`Self::index_entry`] for many records at once: one chunk, one write (a bulk push).
+    pub(super) async fn index_entries(
+        &self,
+        user: &UserId,
+        entries: &[(RecordId, Option<String>)],
+    ) -> Result<()> {
         let id = index_id(user);
         let slot = self.slot(id);
         let mut held = slot.lock().await;
@@ -193,7 +203,7 @@ impl<S: ServerStore> DocHub<S> {
                 // Changed in place, not on a copy: a wide reader's index is large and written
                 // on every change in their scope.
                 let before = h.doc.heads();
-                let written = match set_entry(h, user, record, key) {
+                let written = match set_entries(h, user, entries) {
                     Ok(false) => return Ok(()),
                     Ok(true) => {
                         let chunk = h.doc.save_after(&before);
@@ -210,7 +220,7 @@ impl<S: ServerStore> DocHub<S> {
                 return Ok(());
             }
             let mut h = Held::empty(id, &self.actor);
-            if !set_entry(&mut h, user, record, key)? {
+            if !set_entries(&mut h, user, entries)? {
                 return Ok(());
             }
             let chunk = h.doc.save_after(&[]);
@@ -223,6 +233,15 @@ impl<S: ServerStore> DocHub<S> {
         }
         Err(too_busy(id))
     }
+}
+
+/// [`set_entry`] for each entry; whether any changed.
+fn set_entries(h: &mut Held, user: &UserId, entries: &[(RecordId, Option<String>)]) -> Result<bool> {
+    let mut changed = false;
+    for (record, key) in entries {
+        changed |= set_entry(h, user, *record, key.as_deref())?;
+    }
+    Ok(changed)
 }
 
 /// Sets (or removes) one entry in a held index document; whether it changed.

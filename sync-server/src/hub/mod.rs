@@ -12,6 +12,7 @@
 
 mod access;
 mod admit;
+mod bulk;
 mod contacts;
 mod desk;
 mod erase;
@@ -36,6 +37,7 @@ use fieldbook_core::{Clock, DeviceId, RecordDoc, RecordId};
 use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
+pub use bulk::BulkOutcome;
 pub use desk::EditOutcome;
 pub use erase::{
     DataSubject, ERASED, ErasureKey, Person, PersonErasure, SECRET_NAME as ERASURE_SECRET,
@@ -115,6 +117,9 @@ pub struct DocHub<S: ServerStore> {
     completed_syncs: parking_lot::Mutex<HashMap<DeviceId, chrono::DateTime<chrono::Utc>>>,
     /// Reserved ids whose document was checked to be a server-made index (`reserved.rs`).
     genuine: parking_lot::Mutex<HashSet<RecordId>>,
+    /// Actors already bound to a device (a binding never changes): a write by a known actor
+    /// needs no store round trip (`admit.rs`).
+    claimed: parking_lot::Mutex<HashSet<(Vec<u8>, DeviceId)>>,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -149,6 +154,7 @@ impl<S: ServerStore> DocHub<S> {
             watchers: parking_lot::Mutex::new(HashMap::new()),
             completed_syncs: parking_lot::Mutex::new(HashMap::new()),
             genuine: parking_lot::Mutex::new(HashSet::new()),
+            claimed: parking_lot::Mutex::new(HashSet::new()),
         }
     }
 
