@@ -211,7 +211,11 @@ impl<S: ServerStore> Conn<S> {
 
     /// A bulk request: the documents asked for, in frames of a bounded size; the last frame
     /// lists what the server does not hold for this user.
-    async fn on_bulk_request(&mut self, batch: u64, docs: Vec<BulkDoc>) -> Result<Vec<WireMessage>> {
+    async fn on_bulk_request(
+        &mut self,
+        batch: u64,
+        docs: Vec<BulkDoc>,
+    ) -> Result<Vec<WireMessage>> {
         let remote = self.remote()?;
         let wants = parse_bulk(docs)?
             .into_iter()
@@ -318,9 +322,12 @@ fn outcome_kind(outcome: &Outcome) -> &'static str {
     }
 }
 
+/// One document of a bulk message: its id, heads and data.
+type PushedDoc = (RecordId, Vec<automerge::ChangeHash>, Vec<u8>);
+
 /// The ids, heads and data of a bulk message's documents; a protocol error if the batch is
 /// too large or an entry does not parse.
-fn parse_bulk(docs: Vec<BulkDoc>) -> Result<Vec<(RecordId, Vec<automerge::ChangeHash>, Vec<u8>)>> {
+fn parse_bulk(docs: Vec<BulkDoc>) -> Result<Vec<PushedDoc>> {
     if docs.len() > MAX_BATCH_DOCS {
         return Err(ServerError::Protocol(format!(
             "批量消息超过 {MAX_BATCH_DOCS} 个文档 / a bulk message holds more than \

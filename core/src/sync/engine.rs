@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use automerge::sync::{Message, State};
 
-use super::index_doc::{generation as index_generation, index_id, parse_entry, read_entries};
 use super::bulk::heads_of_key;
+use super::index_doc::{generation as index_generation, index_id, parse_entry, read_entries};
 use super::wire::{PROTOCOL_VERSION, PeerMetadata, WireMessage};
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
@@ -427,7 +427,11 @@ impl SyncEngine {
         let local = self.store.heads_keys()?;
         let unsynced: HashSet<RecordId> = match first {
             true => HashSet::new(),
-            false => self.store.unsynced_records(&self.peer)?.into_iter().collect(),
+            false => self
+                .store
+                .unsynced_records(&self.peer)?
+                .into_iter()
+                .collect(),
         };
         for (id, entry) in entries {
             let (generation, key) = parse_entry(&entry);

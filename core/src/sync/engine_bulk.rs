@@ -191,7 +191,9 @@ impl SyncEngine {
         out: &mut Vec<Vec<u8>>,
     ) -> Result<()> {
         let Some(outstanding) = self.bulk.pulling.get_mut(&batch) else {
-            return Err(Error::Protocol(format!("bulk documents for unknown batch {batch}")));
+            return Err(Error::Protocol(format!(
+                "bulk documents for unknown batch {batch}"
+            )));
         };
         let mut parsed = Vec::with_capacity(docs.len());
         for doc in &docs {
@@ -233,7 +235,9 @@ impl SyncEngine {
         out: &mut Vec<Vec<u8>>,
     ) -> Result<()> {
         let Some(sent) = self.bulk.pushing.remove(&batch) else {
-            return Err(Error::Protocol(format!("bulk acknowledgement for unknown batch {batch}")));
+            return Err(Error::Protocol(format!(
+                "bulk acknowledgement for unknown batch {batch}"
+            )));
         };
         let sent: HashSet<RecordId> = sent.into_iter().collect();
         let mut parsed = Vec::with_capacity(docs.len());

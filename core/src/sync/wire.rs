@@ -226,6 +226,7 @@ mod tests {
             |(storage_id, is_ephemeral)| PeerMetadata {
                 storage_id,
                 is_ephemeral,
+                fieldbook_bulk: None,
             },
         ))
     }

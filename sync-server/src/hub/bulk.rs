@@ -118,7 +118,9 @@ impl<S: ServerStore> DocHub<S> {
         let mut deferred = Deferred::default();
         let mut out = Vec::with_capacity(docs.len());
         for (id, heads, data) in docs {
-            let outcome = self.receive_one(device, id, &heads, &data, &mut deferred).await;
+            let outcome = self
+                .receive_one(device, id, &heads, &data, &mut deferred)
+                .await;
             self.release_if_empty(id);
             out.push((id, outcome?));
         }

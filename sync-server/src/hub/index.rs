@@ -236,7 +236,11 @@ impl<S: ServerStore> DocHub<S> {
 }
 
 /// [`set_entry`] for each entry; whether any changed.
-fn set_entries(h: &mut Held, user: &UserId, entries: &[(RecordId, Option<String>)]) -> Result<bool> {
+fn set_entries(
+    h: &mut Held,
+    user: &UserId,
+    entries: &[(RecordId, Option<String>)],
+) -> Result<bool> {
     let mut changed = false;
     for (record, key) in entries {
         changed |= set_entry(h, user, *record, key.as_deref())?;
