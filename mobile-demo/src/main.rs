@@ -63,7 +63,14 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let dir = out_dir::prepare(args.out.as_deref())?;
+    let dir = match out_dir::prepare(args.out.as_deref()) {
+        Ok(dir) => dir,
+        Err(refused) => {
+            // The newcomer's mistake, said plainly: no backtrace, exit code 1.
+            eprintln!("{refused:#}");
+            std::process::exit(1);
+        }
+    };
     let failed = run(&args, &dir).await?;
     ensure!(
         failed == 0,

@@ -74,10 +74,10 @@ pub fn show(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resul
 /// Whether `rep` held one of the day's visits (the server's merged copy says attended).
 fn visited(f: &Fleet, ledger: &Ledger, rep: &str) -> anyhow::Result<bool> {
     for (_, id) in ledger.today.iter().filter(|(r, _)| r.as_str() == rep) {
-        if let Some(doc) = f.server_doc(*id)? {
-            if doc.read::<VisitPlan>()?.status == VisitStatus::Attended {
-                return Ok(true);
-            }
+        if let Some(doc) = f.server_doc(*id)?
+            && doc.read::<VisitPlan>()?.status == VisitStatus::Attended
+        {
+            return Ok(true);
         }
     }
     Ok(false)
