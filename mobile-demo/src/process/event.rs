@@ -243,34 +243,14 @@ pub fn show(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resul
         .context("the event is missing on the server")?
         .read()?;
     let guests = invitees(&plan);
-    let time =
-        |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or_else(String::new, |t| f.label(t));
-    let mut rows = Vec::new();
-    for i in guests {
-        let customer = match i.customer_id {
-            Some(c) => title(f, c)?,
-            None => String::new(),
-        };
-        rows.push(vec![
-            i.name.clone(),
-            customer,
-            match i.status {
-                VisitStatus::Attended => "已到场 / came",
-                ref s => super::status_text(s),
-            }
-            .to_owned(),
-            time(i.reconfirmed_at),
-            time(i.guide_sent_at),
-            i.follow_up
-                .as_ref()
-                .map_or_else(String::new, |u| format!("{} {}", f.label(u.at), u.note)),
-            i.outcome_amount_fen.map_or_else(String::new, yuan),
-        ]);
-    }
+    let rows = guests
+        .iter()
+        .map(|i| row(f, i))
+        .collect::<anyhow::Result<_>>()?;
     report.sections.push(Section {
         heading: format!(
             "活动 / Event — {TITLE_ZH} / {TITLE_EN}，{}，{}",
-            time(plan.scheduled_at),
+            plan.scheduled_at.map_or_else(String::new, |t| f.label(t)),
             name(&plan.rep)
         ),
         columns: [
@@ -286,21 +266,50 @@ pub fn show(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resul
         .to_vec(),
         rows,
     });
-    let accepted = |i: &&Invitee| matches!(i.status, VisitStatus::Attended | VisitStatus::NoShow);
+    check(guests, report);
+    Ok(())
+}
+
+/// One invitee's line: who, the customer, the outcome, each step's time, the follow-up.
+fn row(f: &Fleet, i: &Invitee) -> anyhow::Result<Vec<String>> {
+    let time =
+        |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or_else(String::new, |t| f.label(t));
+    Ok(vec![
+        i.name.clone(),
+        match i.customer_id {
+            Some(c) => title(f, c)?,
+            None => String::new(),
+        },
+        match i.status {
+            VisitStatus::Attended => "已到场 / came",
+            ref s => super::status_text(s),
+        }
+        .to_owned(),
+        time(i.reconfirmed_at),
+        time(i.guide_sent_at),
+        i.follow_up
+            .as_ref()
+            .map_or_else(String::new, |u| format!("{} {}", f.label(u.at), u.note)),
+        i.outcome_amount_fen.map_or_else(String::new, yuan),
+    ])
+}
+
+/// Every step on the server: each guest answered; those who accepted re-confirmed and sent
+/// the guide; someone came, and each who came was followed up with an amount.
+fn check(guests: &[Invitee], report: &mut DayReport) {
+    let is = |s: VisitStatus| move |i: &&Invitee| i.status == s;
+    let answered = guests.iter().all(|i| i.responded_at.is_some());
     let prepared = guests
         .iter()
-        .filter(accepted)
+        .filter(|i| matches!(i.status, VisitStatus::Attended | VisitStatus::NoShow))
         .all(|i| i.reconfirmed_at.is_some() && i.guide_sent_at.is_some());
     let followed = guests
         .iter()
-        .filter(|i| i.status == VisitStatus::Attended)
+        .filter(is(VisitStatus::Attended))
         .all(|i| i.follow_up.is_some() && i.outcome_amount_fen.is_some());
-    let came = guests
-        .iter()
-        .filter(|i| i.status == VisitStatus::Attended)
-        .count();
+    let came = guests.iter().filter(is(VisitStatus::Attended)).count();
     report.check(
-        !guests.is_empty() && prepared && followed && came > 0,
+        !guests.is_empty() && answered && prepared && followed && came > 0,
         format!(
             "活动全程在服务器上：邀约 {n} 位、答复、再次确认与指南、到场 {came} 位、会后跟进 / \
              the event is on the server end to end: {n} invited, answers, re-confirmation and \
@@ -308,5 +317,4 @@ pub fn show(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resul
             n = guests.len()
         ),
     );
-    Ok(())
 }

@@ -65,39 +65,23 @@ pub fn work(
     if ledger.pipeline.is_some() {
         return Ok(());
     }
-    let Some(referrer) = ledger.today.iter().find(|(r, _)| *r == rep.user) else {
+    let Some((_, visit)) = ledger.today.iter().find(|(r, _)| *r == rep.user) else {
         return Ok(());
     };
-    let plan: VisitPlan = rep.store.get(referrer.1)?;
-    let referrer_id = plan.customer_id.context("a visit without its customer")?;
-    let referrer: Customer = rep.store.get(referrer_id)?;
-    let p = data.company();
+    let plan: VisitPlan = rep.store.get(*visit)?;
+    let referrer: Customer = rep
+        .store
+        .get(plan.customer_id.context("a visit without its customer")?)?;
     f.at(9, 30);
-    let l = lead::register(
-        &rep.store,
-        LeadReferral {
-            source: LeadSource::Referral,
-            referrer_id: Some(referrer_id),
-            referrer_name: referrer.name,
-            grade: LeadGrade::A,
-            prospect: Prospect {
-                name: p.contact,
-                company: p.company.clone(),
-                phone: p.mobile,
-                ..Prospect::default()
-            },
-            ..LeadReferral::default()
-        },
-    )?;
-    let id = l.meta.id;
+    let (id, company) = register(rep, &referrer, data)?;
     ledger.pipeline = Some((rep.user.clone(), id));
     ledger.leads.push(id);
     report.event(
         f.when(),
         rep.user.as_str(),
         format!(
-            "登记老客户转介绍的线索：{} / registered a referral",
-            p.company
+            "登记{}转介绍的线索：{company} / registered a referral",
+            referrer.name
         ),
     );
     for (at, channel, said, next_step) in MOVES {
@@ -121,7 +105,33 @@ pub fn work(
             ),
         );
     }
-    close(f, rep, id, &p.company, ledger, report)
+    close(f, rep, id, &company, ledger, report)
+}
+
+/// The referred company, registered by the rep on her phone: the lead's id and the company.
+fn register(
+    rep: &Device,
+    referrer: &Customer,
+    data: &mut DemoData,
+) -> anyhow::Result<(fieldbook_core::RecordId, String)> {
+    let p = data.company();
+    let l = lead::register(
+        &rep.store,
+        LeadReferral {
+            source: LeadSource::Referral,
+            referrer_id: Some(referrer.meta.id),
+            referrer_name: referrer.name.clone(),
+            grade: LeadGrade::A,
+            prospect: Prospect {
+                name: p.contact,
+                company: p.company.clone(),
+                phone: p.mobile,
+                ..Prospect::default()
+            },
+            ..LeadReferral::default()
+        },
+    )?;
+    Ok((l.meta.id, p.company))
 }
 
 /// Won as a new customer, then invoiced.
