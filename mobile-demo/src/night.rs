@@ -56,14 +56,33 @@ pub fn check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
     report.check(differing == 0, format!(
         "各设备持有的 {held} 份记录与服务器完全一致 / the {held} record copies on devices equal the server's ({differing} differ)"
     ));
-    let refused = f.refused();
+    refusal_check(f, report)?;
+    conflict_check(f, ledger, report)
+}
+
+/// Every step passed the server's judge: no sync reported a refusal, and no phone holds one
+/// (what the app would show its user, kept across cut connections).
+fn refusal_check(f: &Fleet, report: &mut DayReport) -> anyhow::Result<()> {
+    let mut held = Vec::new();
+    for d in &f.devices {
+        for r in d.store.refusals()? {
+            held.push(format!(
+                "{}（{}）: {}",
+                title(f, r.record)?,
+                name(&d.user),
+                r.reason
+            ));
+        }
+    }
+    let refused = f.refused().max(held.len() as u64);
     report.check(
         refused == 0,
         format!(
-            "每一步都通过了服务器的规则审核（{refused} 次拒绝）/ the server's judge accepted every step ({refused} refused)"
+            "每一步都通过了服务器的规则审核（{refused} 次拒绝）/ the server's judge accepted every step ({refused} refused){}",
+            if held.is_empty() { String::new() } else { format!(" — {}", held.join("; ")) }
         ),
     );
-    conflict_check(f, ledger, report)
+    Ok(())
 }
 
 fn compare_devices(f: &Fleet) -> anyhow::Result<(usize, usize)> {
