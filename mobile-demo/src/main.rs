@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(1);
         }
     };
+    println!("输出目录 / output directory: {}", dir.display());
     let failed = run(&args, &dir).await?;
     ensure!(
         failed == 0,

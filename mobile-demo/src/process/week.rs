@@ -3,9 +3,12 @@
 //! define; the demo shows its figures and checks that the supervisor's phone and each rep's
 //! phone agree on them after the day's syncs.
 
-use chrono::{Datelike, Days};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+use fieldbook_core::UserId;
 use fieldbook_core::model::{VisitPlan, VisitStatus};
-use fieldbook_core::queries::weekly::weekly_summary_from_store;
+use fieldbook_core::queries::weekly::{WeekSummary, weekly_summary_from_store};
 
 use crate::fleet::Fleet;
 use crate::ledger::Ledger;
@@ -18,25 +21,7 @@ pub fn show(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resul
     let monday = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
     let sup = f.device(SUPERVISOR)?;
     let week = weekly_summary_from_store(&sup.store, monday, &f.cal)?;
-    let mut rows = Vec::new();
-    let mut agree = true;
-    let mut missing = Vec::new();
-    for rep in reps(f) {
-        let seen = week.get(&rep.user).cloned().unwrap_or_default();
-        let own = weekly_summary_from_store(&rep.store, monday, &f.cal)?
-            .get(&rep.user)
-            .cloned()
-            .unwrap_or_default();
-        agree &= own == seen;
-        if visited(f, ledger, rep.user.as_str())? && seen.visits == 0 {
-            missing.push(name(&rep.user));
-        }
-        rows.push(vec![
-            name(&rep.user),
-            seen.visits.to_string(),
-            seen.ab_customers.to_string(),
-        ]);
-    }
+    let (rows, agree, missing) = compare(f, ledger, &week, monday)?;
     report.sections.push(Section {
         heading: format!(
             "主管的一周 / The supervisor's week — {}，{} 至 / to {}",
@@ -69,6 +54,36 @@ pub fn show(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resul
         ),
     );
     Ok(())
+}
+
+/// Each rep's line as the supervisor sees it; whether every rep's own phone agrees; the reps
+/// who made visits but are missing from the supervisor's week.
+fn compare(
+    f: &Fleet,
+    ledger: &Ledger,
+    week: &BTreeMap<UserId, WeekSummary>,
+    monday: NaiveDate,
+) -> anyhow::Result<(Vec<Vec<String>>, bool, Vec<String>)> {
+    let mut rows = Vec::new();
+    let mut agree = true;
+    let mut missing = Vec::new();
+    for rep in reps(f) {
+        let seen = week.get(&rep.user).cloned().unwrap_or_default();
+        let own = weekly_summary_from_store(&rep.store, monday, &f.cal)?
+            .get(&rep.user)
+            .cloned()
+            .unwrap_or_default();
+        agree &= own == seen;
+        if visited(f, ledger, rep.user.as_str())? && seen.visits == 0 {
+            missing.push(name(&rep.user));
+        }
+        rows.push(vec![
+            name(&rep.user),
+            seen.visits.to_string(),
+            seen.ab_customers.to_string(),
+        ]);
+    }
+    Ok((rows, agree, missing))
 }
 
 /// Whether `rep` held one of the day's visits (the server's merged copy says attended).
