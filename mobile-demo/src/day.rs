@@ -111,6 +111,7 @@ pub fn sites(
 ) -> anyhow::Result<()> {
     for (rep, visit) in ledger.today.clone() {
         let d = f.device(rep.as_str())?;
+        let customer = customer_of(d, visit)?;
         f.at(8, 40);
         d.store.update::<VisitPlan>(visit, |p| {
             rules::visit_plan::invite(p, InvitationMethod::Phone, &Action::on(&d.store))
@@ -125,7 +126,7 @@ pub fn sites(
             report.event(
                 f.when(),
                 d.user.as_str(),
-                format!("客户婉拒拜访：{reason} / the customer declined the visit"),
+                format!("{customer}婉拒拜访：{reason} / {customer} declined the visit"),
             );
             continue;
         }
@@ -140,10 +141,6 @@ pub fn sites(
             rules::visit_plan::mark_attended(p, &Action::on(&d.store), &f.cal)
         })?;
         ledger.expect(visit, "/status", json!("attended"), d);
-        let customer = match plan.customer_id {
-            Some(c) => d.store.get::<Customer>(c)?.name,
-            None => String::new(),
-        };
         report.event(
             f.when(),
             d.user.as_str(),
@@ -162,6 +159,15 @@ pub fn sites(
     event::hold(f, ledger, report)?;
     pipeline::work(f, data, ledger, report)?;
     Ok(())
+}
+
+/// The name of the visit's customer, as the rep's phone has it.
+fn customer_of(d: &Device, visit: RecordId) -> anyhow::Result<String> {
+    let plan: VisitPlan = d.store.get(visit)?;
+    Ok(match plan.customer_id {
+        Some(c) => d.store.get::<Customer>(c)?.name,
+        None => String::new(),
+    })
 }
 
 fn file_report(
