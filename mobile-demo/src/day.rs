@@ -1,86 +1,24 @@
 //! The script of the day, through the same core API a phone app calls: the rules for every
 //! lifecycle step, the sync client for every exchange. Every edit is written in the [`Ledger`],
-//! and the night checks each one against the server's merged copy.
+//! and the night checks each one against the server's merged copy. The stories of the whole
+//! process (the event, the pipeline, the proposal) are in `crate::process`; the day calls them
+//! at their hours.
 
 #![allow(clippy::unit_arg)] // `|r| Ok(r.field = value)` is the shortest edit.
 
 use anyhow::Context;
+use fieldbook_core::RecordId;
 use fieldbook_core::model::*;
 use fieldbook_core::rules::{self, Action};
-use fieldbook_core::{RecordId, UserId};
 use rand::seq::SliceRandom;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use crate::data::DemoData;
 use crate::fleet::{Device, Fleet};
+use crate::ledger::Ledger;
+use crate::people::{STAFF, SUPERVISOR, name, reps};
+use crate::process::{event, pipeline, proposal};
 use crate::report::DayReport;
-
-/// An edit someone made: `pointer` of `record` must show `value` after the merge, or hold it as
-/// one of a conflict's values.
-#[derive(Debug, Clone)]
-pub struct Expectation {
-    pub record: RecordId,
-    pub pointer: String,
-    pub value: Json,
-    pub by: UserId,
-}
-
-/// What the day produced that the night checks.
-#[derive(Debug, Default)]
-pub struct Ledger {
-    pub expected: Vec<Expectation>,
-    /// Every visit assigned, all days.
-    pub visits: Vec<(UserId, RecordId)>,
-    /// Today's visits.
-    pub today: Vec<(UserId, RecordId)>,
-    /// The customer two reps both look after (owner and dedicated rep).
-    pub shared_customer: Option<RecordId>,
-    /// The reception with an expense application, and who hosts it.
-    pub reception: Option<(UserId, RecordId)>,
-    /// The visit both the supervisor and its rep edited offline.
-    pub contested_visit: Option<RecordId>,
-    /// The two leads for one prospect.
-    pub contested_leads: Vec<RecordId>,
-    pub leads: Vec<RecordId>,
-}
-
-impl Ledger {
-    pub(crate) fn expect(&mut self, record: RecordId, pointer: &str, value: Json, by: &Device) {
-        self.expected.push(Expectation {
-            record,
-            pointer: pointer.to_owned(),
-            value,
-            by: by.user.clone(),
-        });
-    }
-}
-
-pub const SUPERVISOR: &str = "sup.wang";
-pub const STAFF: &str = "show.chen";
-/// The customer-service manager, at the office, who approves reception expenses.
-pub const CS_MANAGER: &str = "cs.zhou";
-
-/// The day's people: the supervisor, the reps, the trade-show staffer.
-pub fn people(reps: usize) -> Vec<String> {
-    let names = ["li", "zhao", "sun", "zhou", "wu", "zheng"];
-    let mut out = vec![SUPERVISOR.to_owned()];
-    out.extend(
-        names
-            .iter()
-            .take(reps.clamp(1, names.len()))
-            .map(|n| format!("rep.{n}")),
-    );
-    out.push(STAFF.to_owned());
-    out.push(CS_MANAGER.to_owned());
-    out
-}
-
-pub(crate) fn reps(f: &Fleet) -> Vec<&Device> {
-    f.devices
-        .iter()
-        .filter(|d| d.user.as_str().starts_with("rep."))
-        .collect()
-}
 
 /// Morning: the supervisor files customers and assigns today's visits; every phone syncs.
 pub async fn morning(
@@ -140,23 +78,24 @@ pub async fn morning(
         }
     }
     report.event(
-        "08:05",
+        f.when(),
         SUPERVISOR,
         format!(
-            "主管安排 {n} 个拜访 / supervisor assigned {n} visits",
+            "安排 {n} 个拜访 / assigned {n} visits",
             n = ledger.today.len()
         ),
     );
+    event::schedule(f, ledger, report)?;
     f.at(8, 30);
     for d in &f.devices {
         let line = f.sync(d).await?;
-        report.event("08:30", d.user.as_str(), line);
+        report.event(f.when(), d.user.as_str(), line);
     }
     for (rep, visit) in &ledger.today {
         f.device(rep.as_str())?
             .store
             .get::<VisitPlan>(*visit)
-            .with_context(|| format!("{rep} did not receive visit {visit}"))?;
+            .with_context(|| format!("{} did not receive visit {visit}", name(rep)))?;
     }
     report.check(true, "每位销售的手机都收到了主管分配的拜访 / every rep's phone received the visits assigned to it");
     Ok(())
@@ -172,6 +111,7 @@ pub fn sites(
 ) -> anyhow::Result<()> {
     for (rep, visit) in ledger.today.clone() {
         let d = f.device(rep.as_str())?;
+        let customer = customer_of(d, visit)?;
         f.at(8, 40);
         d.store.update::<VisitPlan>(visit, |p| {
             rules::visit_plan::invite(p, InvitationMethod::Phone, &Action::on(&d.store))
@@ -184,9 +124,9 @@ pub fn sites(
             })?;
             ledger.expect(visit, "/decline_reason", json!(reason), d);
             report.event(
-                "09:00",
+                f.when(),
                 d.user.as_str(),
-                format!("客户婉拒：{reason} / invitation declined"),
+                format!("{customer}婉拒拜访：{reason} / {customer} declined the visit"),
             );
             continue;
         }
@@ -201,22 +141,33 @@ pub fn sites(
             rules::visit_plan::mark_attended(p, &Action::on(&d.store), &f.cal)
         })?;
         ledger.expect(visit, "/status", json!("attended"), d);
-        file_report(f, d, &plan, data, ledger)?;
         report.event(
-            "—",
+            f.when(),
             d.user.as_str(),
             format!(
-                "拜访完成，提交回访报告 / visit held, report filed: {}",
+                "拜访{customer}，提交回访报告 / visited {customer}, filed the report: {}",
                 plan.purpose
             ),
         );
+        file_report(f, d, &plan, data, ledger, report)?;
         if ledger.contested_visit.is_none() {
             contest_visit(f, d, visit, ledger, report)?;
         }
     }
     crate::shared::both_reps_edit_the_customer(f, ledger, report)?;
     crate::shared::reception_with_expense(f, data, ledger, report)?;
+    event::hold(f, ledger, report)?;
+    pipeline::work(f, data, ledger, report)?;
     Ok(())
+}
+
+/// The name of the visit's customer, as the rep's phone has it.
+fn customer_of(d: &Device, visit: RecordId) -> anyhow::Result<String> {
+    let plan: VisitPlan = d.store.get(visit)?;
+    Ok(match plan.customer_id {
+        Some(c) => d.store.get::<Customer>(c)?.name,
+        None => String::new(),
+    })
 }
 
 fn file_report(
@@ -225,6 +176,7 @@ fn file_report(
     plan: &VisitPlan,
     data: &mut DemoData,
     ledger: &mut Ledger,
+    report: &mut DayReport,
 ) -> anyhow::Result<()> {
     let mut r = ReturnVisitReport {
         customer_id: plan.customer_id,
@@ -244,6 +196,7 @@ fn file_report(
     };
     r.meta.owner = d.user.clone();
     let r = d.store.create(r)?;
+    proposal::take(f, d, r.meta.id, ledger, report)?;
     d.store.update::<ReturnVisitReport>(r.meta.id, |r| {
         rules::return_visit::file(r, &Action::on(&d.store))
     })?;
@@ -277,12 +230,12 @@ fn contest_visit(
     ledger.expect(visit, "/place", json!("客户二号厂区会议室"), sup);
     ledger.contested_visit = Some(visit);
     report.event(
-        "15:30",
+        f.when(),
         rep.user.as_str(),
         "离线修改拜访目的、追加资料 / offline: changed the purpose, added material",
     );
     report.event(
-        "15:30",
+        f.when(),
         SUPERVISOR,
         "离线修改同一拜访的目的和地点 / offline: changed the same visit's purpose and place",
     );
@@ -326,8 +279,9 @@ pub fn trade_show(
             ledger.contested_leads.push(lead.meta.id);
         }
     }
+    f.at(17, 0);
     report.event(
-        "17:00",
+        f.when(),
         STAFF,
         format!("展会离线采集 {leads} 条线索 / captured {leads} leads offline at {show}"),
     );
@@ -358,11 +312,11 @@ pub fn trade_show(
     ledger.contested_leads.push(lead.meta.id);
     ledger.leads.push(lead.meta.id);
     report.event(
-        "16:45",
+        f.when(),
         rep.user.as_str(),
         format!(
-            "电话登记同一潜在客户 {} / registered the same prospect by phone",
-            p.name
+            "电话登记同一潜在客户：{}（{}）/ registered the same prospect by phone",
+            p.company, p.name
         ),
     );
     Ok(())
@@ -375,7 +329,7 @@ pub async fn evening(
     data: &mut DemoData,
     report: &mut DayReport,
 ) -> anyhow::Result<usize> {
-    f.at(19, 0);
+    f.at(18, 50);
     let mut order: Vec<&Device> = f.devices.iter().collect();
     order.shuffle(data.rng());
     let mut cuts = 0;
@@ -384,13 +338,14 @@ pub async fn evening(
             continue;
         }
         let line = f.sync_cut(d, 300 + data.below(3000) as u64).await?;
-        report.event("18:50", d.user.as_str(), line);
+        report.event(f.when(), d.user.as_str(), line);
         cuts += 1;
     }
-    for round in ["19:00", "20:30"] {
+    for (h, m) in [(19, 0), (20, 30)] {
+        f.at(h, m);
         for d in &order {
             let line = f.sync(d).await?;
-            report.event(round, d.user.as_str(), line);
+            report.event(f.when(), d.user.as_str(), line);
         }
     }
     Ok(cuts)

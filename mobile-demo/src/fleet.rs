@@ -10,12 +10,15 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use fieldbook_core::access::Role;
 use fieldbook_core::sync::DeviceSync;
 use fieldbook_core::{
-    DeviceId, DeviceStore, FixedClock, RecordDoc, RecordId, SeededEntropy, StoreOptions, UserId,
-    WorkCalendar,
+    Clock, DeviceId, DeviceStore, FixedClock, RecordDoc, RecordId, SeededEntropy, StoreOptions,
+    UserId, WorkCalendar,
 };
 use fieldbook_sync_server::{RunningServer, ServerConfig, ServerStore, SqliteStore, accounts};
 use fieldbook_tests::{Cut, Direction, FaultPlan, FaultProxy};
 use serde_json::Value as Json;
+
+use crate::people::name_of;
+use crate::report::When;
 
 /// One phone.
 #[derive(Debug)]
@@ -37,6 +40,9 @@ pub struct Fleet {
     pub clock: Arc<FixedClock>,
     pub cal: WorkCalendar,
     day: std::cell::Cell<NaiveDate>,
+    /// Changes the server's judge refused, over every sync of the day (the script takes only
+    /// legal steps, so the night checks this stays 0).
+    refused: std::cell::Cell<u64>,
 }
 
 /// One team: the first person is its supervisor, `cs.*` the customer-service manager (at the
@@ -55,7 +61,15 @@ fn enrol_people(store: &SqliteStore, people: &[&str], seed: u64) -> anyhow::Resu
             _ => (Role::FieldRep, Some(team.to_owned())),
         };
         let user = UserId::new(*user)?;
-        accounts::create_user(store, &entropy, &user, user.as_str(), role, team, None)?;
+        accounts::create_user(
+            store,
+            &entropy,
+            &user,
+            name_of(user.as_str()),
+            role,
+            team,
+            None,
+        )?;
     }
     Ok(())
 }
@@ -113,6 +127,7 @@ impl Fleet {
             clock,
             cal,
             day: std::cell::Cell::new(day),
+            refused: std::cell::Cell::new(0),
         })
     }
 
@@ -140,9 +155,31 @@ impl Fleet {
         t
     }
 
+    /// The clock's current time, as the report shows it.
+    pub fn when(&self) -> When {
+        let at = self.clock.now();
+        When {
+            at,
+            label: self.label(at),
+        }
+    }
+
+    /// A time as the report shows it: company time, `11-24 08:30`.
+    pub fn label(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.cal.time_zone())
+            .format("%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// How many changes the server's judge refused, over every sync so far.
+    pub fn refused(&self) -> u64 {
+        self.refused.get()
+    }
+
     /// One sync round of `device`; a line for the timeline.
     pub async fn sync(&self, device: &Device) -> anyhow::Result<String> {
         let stats = device.sync.sync_once(Duration::from_secs(120)).await?;
+        self.refused.set(self.refused.get() + stats.records_refused);
         Ok(format!(
             "同步：{} 条记录有更新，发送 {} 帧 / synced: {} records changed, {} frames sent",
             stats.records_changed, stats.frames_sent, stats.records_changed, stats.frames_sent
@@ -161,13 +198,17 @@ impl Fleet {
         let client = DeviceSync::new(device.store.clone(), url, device.token.clone());
         let outcome = client.sync_once(Duration::from_secs(30)).await;
         self.proxy.set_plan(FaultPlan::Clean);
+        // A sales manager reads what happened to the phone, not the transport's error text
+        // (which goes to the log, for whoever runs the demo with RUST_LOG).
         Ok(match outcome {
-            Ok(_) => format!(
-                "连接在 {after} 字节处被切断前已完成 / finished before the cut at byte {after}"
-            ),
-            Err(e) => format!(
-                "同步中连接在第 {after} 字节被切断 / connection cut at byte {after} mid-sync: {e}"
-            ),
+            Ok(stats) => {
+                self.refused.set(self.refused.get() + stats.records_refused);
+                "信号不稳，但同步已完成 / weak signal, but the sync finished".to_owned()
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "sync cut by the fault proxy");
+                "信号中断，稍后重连 / signal lost, reconnected later".to_owned()
+            }
         })
     }
 

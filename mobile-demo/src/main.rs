@@ -6,12 +6,19 @@
 //! and a rep editing the same visit, a trade show capturing leads, a rep registering one of the
 //! same prospects by phone. Evening: the phones come back in a shuffled order, some connections cut mid-sync. Night: checks
 //! that every edit is on the server and every phone equals it, and an HTML report of the day.
+//! Woven through the day, the whole sales process (issue 17): an event with its invitees, a
+//! lead taken stage by stage to an invoice, a customer's proposal answered by the routed
+//! department's manager, and the supervisor's week.
 //! The demo exits non-zero if anything was lost.
 
 mod data;
 mod day;
 mod fleet;
+mod ledger;
 mod night;
+mod out_dir;
+mod people;
+mod process;
 mod report;
 mod shared;
 
@@ -22,26 +29,28 @@ use chrono::NaiveDate;
 use clap::Parser;
 
 use data::DemoData;
-use day::Ledger;
 use fleet::Fleet;
+use ledger::Ledger;
 use report::DayReport;
 
 /// 外勤一日演示 / Fieldbook field-day demo.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Seed of the day's data and choices (the same seed plays the same day).
+    /// 随机种子 / seed of the day's data and choices (the same seed plays the same day).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-    /// Number of field reps (1–6).
-    #[arg(long, default_value_t = 2)]
-    reps: usize,
-    /// Leads captured at the trade show (each day).
-    #[arg(long, default_value_t = 24)]
-    leads: usize,
-    /// Days to play (1–31); each has its morning, sites, trade show and evening.
-    #[arg(long, default_value_t = 1)]
+    /// 销售人数 / number of field reps, 1–6.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=people::MAX_REPS as i64))]
+    reps: u8,
+    /// 每天展会线索数 / leads captured at the trade show each day, 2–500 (two or more, so one
+    /// prospect is also registered by a rep).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(2..=500))]
+    leads: u16,
+    /// 演示天数 / days to play, 1–31; each has its morning, sites, trade show and evening.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=31))]
     days: u32,
-    /// Directory for the server and device files and the report (default: a temp dir, emptied).
+    /// 输出目录 / directory for the server and phone files and the report: new, empty, or made
+    /// by an earlier run (default: a fresh temp directory, kept).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -54,14 +63,15 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("fieldbook-demo"));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
+    let dir = match out_dir::prepare(args.out.as_deref()) {
+        Ok(dir) => dir,
+        Err(refused) => {
+            // The newcomer's mistake, said plainly: no backtrace, exit code 1.
+            eprintln!("{refused:#}");
+            std::process::exit(1);
+        }
+    };
+    println!("输出目录 / output directory: {}", dir.display());
     let failed = run(&args, &dir).await?;
     ensure!(
         failed == 0,
@@ -73,8 +83,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
     let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
-    let people = day::people(args.reps);
-    let people: Vec<&str> = people.iter().map(String::as_str).collect();
+    let people = people::people(usize::from(args.reps));
     let fleet = Fleet::start(dir, args.seed, &people, day).await?;
     let mut data = DemoData::new(args.seed);
     let mut ledger = Ledger::default();
@@ -85,7 +94,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
     };
 
     let mut cuts = 0;
-    for n in 0..args.days.clamp(1, 31) {
+    for n in 0..args.days {
         if n > 0 {
             fleet.set_day(day + chrono::TimeDelta::days(i64::from(n)));
             println!("— 第 {} 天 / day {} —", n + 1, n + 1);
@@ -97,14 +106,17 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
         step("2/5 客户现场（离线）/ at the customers' sites, offline");
         day::sites(&fleet, &mut data, &mut ledger, &mut report)?;
         step("3/5 展会（无信号）/ the trade show, no signal all day");
-        day::trade_show(&fleet, &mut data, args.leads, &mut ledger, &mut report)?;
+        let leads = usize::from(args.leads);
+        day::trade_show(&fleet, &mut data, leads, &mut ledger, &mut report)?;
         step("4/5 傍晚：设备陆续回来同步 / evening: the phones come back and sync");
         cuts += day::evening(&fleet, &mut data, &mut report).await?;
     }
     step("5/5 夜间：合并结果与检查 / night: the merged day and the checks");
+    process::proposal::answer(&fleet, &mut ledger, &mut report).await?;
     shared::approve_expense(&fleet, &mut ledger, &mut report).await?;
     night::views(&fleet, &ledger, &mut report)?;
-    let failed = night::check(&fleet, &ledger, &mut report)?;
+    night::check(&fleet, &ledger, &mut report)?;
+    let failed = report.checks.iter().filter(|c| !c.passed).count();
 
     report.figure("设备 / devices", fleet.devices.len());
     report.figure("编辑 / edits checked", ledger.expected.len());
@@ -117,6 +129,10 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<usize> {
         println!("  {} {}", if c.passed { "✔" } else { "✘" }, c.text);
     }
     println!("  报告 / report: {}", html.display());
+    println!(
+        "  文件（服务器、各手机的数据库）/ files (the server's and each phone's database): {}",
+        dir.display()
+    );
     fleet.stop().await?;
     Ok(failed)
 }

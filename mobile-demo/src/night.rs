@@ -3,18 +3,19 @@
 
 use anyhow::Context;
 use chrono::TimeDelta;
-use fieldbook_core::model::{LeadReferral, StringEnum, VisitPlan};
+use fieldbook_core::model::{LeadReferral, VisitPlan};
 use fieldbook_core::queries::metrics::invitation_metrics;
 use fieldbook_core::rules::ownership;
 use serde_json::Value as Json;
 
-use crate::day::Ledger;
 use crate::fleet::Fleet;
+use crate::ledger::Ledger;
+use crate::people::name;
+use crate::process::{self, title};
 use crate::report::{DayReport, Section};
 
-/// Runs every check; returns how many failed.
-pub fn check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<usize> {
-    let mut failed = 0;
+/// Runs every check (each is in the report; the caller counts the failed ones).
+pub fn check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<()> {
     let mut lost = Vec::new();
     for e in &ledger.expected {
         let doc = f
@@ -30,10 +31,14 @@ pub fn check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
                 && (c.winner.value == e.value || c.others.iter().any(|o| o.value == e.value))
         });
         if shown != e.value && !in_conflict {
-            lost.push(format!("{} {} by {}", e.record, e.pointer, e.by));
+            lost.push(format!(
+                "{} {} ({})",
+                title(f, e.record)?,
+                e.pointer,
+                name(&e.by)
+            ));
         }
     }
-    failed += usize::from(!lost.is_empty());
     report.check(
         lost.is_empty(),
         format!(
@@ -48,12 +53,36 @@ pub fn check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
         ),
     );
     let (held, differing) = compare_devices(f)?;
-    failed += usize::from(differing > 0);
     report.check(differing == 0, format!(
         "各设备持有的 {held} 份记录与服务器完全一致 / the {held} record copies on devices equal the server's ({differing} differ)"
     ));
-    failed += conflict_check(f, ledger, report)?;
-    Ok(failed)
+    refusal_check(f, report)?;
+    conflict_check(f, ledger, report)
+}
+
+/// Every step passed the server's judge: no sync reported a refusal, and no phone holds one
+/// (what the app would show its user, kept across cut connections).
+fn refusal_check(f: &Fleet, report: &mut DayReport) -> anyhow::Result<()> {
+    let mut held = Vec::new();
+    for d in &f.devices {
+        for r in d.store.refusals()? {
+            held.push(format!(
+                "{}（{}）: {}",
+                title(f, r.record)?,
+                name(&d.user),
+                r.reason
+            ));
+        }
+    }
+    let refused = f.refused().max(held.len() as u64);
+    report.check(
+        refused == 0,
+        format!(
+            "每一步都通过了服务器的规则审核（{refused} 次拒绝）/ the server's judge accepted every step ({refused} refused){}",
+            if held.is_empty() { String::new() } else { format!(" — {}", held.join("; ")) }
+        ),
+    );
+    Ok(())
 }
 
 fn compare_devices(f: &Fleet) -> anyhow::Result<(usize, usize)> {
@@ -69,13 +98,12 @@ fn compare_devices(f: &Fleet) -> anyhow::Result<(usize, usize)> {
     Ok((held, differing))
 }
 
-fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<usize> {
+fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<()> {
     let contested = [
         (ledger.contested_visit, "/purpose", ("拜访", "visit")),
         (ledger.shared_customer, "/notes", ("客户", "customer")),
     ];
     let mut rows = Vec::new();
-    let mut failed = 0;
     for (id, field, (zh, en)) in contested {
         let Some(id) = id else {
             continue;
@@ -89,14 +117,14 @@ fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow:
                 "{zh}的同一字段并发修改可见，双方的值都保留 / the same-field conflict on the {en} is visible, both values kept"
             ),
         );
-        failed += usize::from(!visible);
+        let record = title(f, id)?;
         rows.extend(conflicts.iter().map(|c| {
-            let others: Vec<String> = c.others.iter().map(|o| o.value.to_string()).collect();
+            let others: Vec<String> = c.others.iter().map(|o| shown(&o.value)).collect();
             vec![
-                id.to_string(),
+                record.clone(),
                 c.path.clone(),
-                c.winner.value.to_string(),
-                others.join(", "),
+                shown(&c.winner.value),
+                others.join("；"),
             ]
         }));
     }
@@ -110,7 +138,12 @@ fn conflict_check(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow:
         ],
         rows,
     });
-    Ok(failed)
+    Ok(())
+}
+
+/// A field's value as text (a string without its JSON quotes).
+fn shown(v: &Json) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
 /// The supervisor's view: visits, invitation metrics per rep, and the lead owner decision.
@@ -124,6 +157,7 @@ pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
         heading: "拜访 / Visits".into(),
         columns: vec![
             "销售 / rep".into(),
+            "客户 / customer".into(),
             "目的 / purpose".into(),
             "状态 / status".into(),
             "人数或婉拒原因 / attendees or reason".into(),
@@ -132,9 +166,12 @@ pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
             .iter()
             .map(|p| {
                 vec![
-                    p.rep.to_string(),
+                    name(&p.rep),
+                    p.customer_id
+                        .map(|c| title(f, c).unwrap_or_default())
+                        .unwrap_or_default(),
                     p.purpose.clone(),
-                    p.status.as_str().to_owned(),
+                    process::status_text(&p.status).to_owned(),
                     p.attendees
                         .map_or_else(|| p.decline_reason.clone(), |n| n.to_string()),
                 ]
@@ -163,7 +200,7 @@ pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
             .map(|r| {
                 let m = invitation_metrics(&plans, std::slice::from_ref(r), from, to);
                 vec![
-                    r.to_string(),
+                    name(r),
                     pct(m.success_rate()),
                     pct(m.feedback_rate()),
                     pct(m.attendance_rate()),
@@ -171,7 +208,11 @@ pub fn views(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Resu
             })
             .collect(),
     });
-    owner_decision(f, ledger, report)
+    owner_decision(f, ledger, report)?;
+    process::event::show(f, ledger, report)?;
+    process::pipeline::show(f, ledger, report)?;
+    process::proposal::show(f, ledger, report)?;
+    process::week::show(f, ledger, report)
 }
 
 fn owner_decision(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow::Result<()> {
@@ -185,19 +226,40 @@ fn owner_decision(f: &Fleet, ledger: &Ledger, report: &mut DayReport) -> anyhow:
     let Some(decision) = ownership::decide(&leads) else {
         return Ok(());
     };
+    let owner = name(&decision.winner.owner);
     report.check(
         true,
-        format!(
-            "线索归属已决定：{} / lead owner decided: {}",
-            decision.winner.owner, decision.winner.owner
-        ),
+        format!("线索归属已决定：{owner} / lead owner decided: {owner}"),
     );
+    let when = decision
+        .winner
+        .effective_at
+        .map_or_else(String::new, |t| f.label(t));
     report.sections.push(Section {
         heading: "线索归属（谁先登记归谁）/ Lead ownership (first to register owns it)".into(),
-        columns: vec!["线索 / lead".into(), "说明 / explanation".into()],
+        columns: vec![
+            "客户 / prospect".into(),
+            "登记人 / registered by".into(),
+            "线索编号 / lead code".into(),
+            "说明 / explanation".into(),
+        ],
         rows: leads
             .iter()
-            .map(|l| vec![l.code.clone(), decision.explain_to(l.meta.id)])
+            .map(|l| {
+                let explanation = if decision.owns(l.meta.id) {
+                    format!("{owner} 最先登记（{when}），线索归其所有 / {owner} registered first ({when}) and owns the lead")
+                } else {
+                    format!(
+                        "{owner} 已先登记（{when}），按“谁先登记算谁的”归 {owner} / {owner} registered first ({when}); whoever registers first owns it"
+                    )
+                };
+                vec![
+                    format!("{}（{}）", l.prospect.company, l.prospect.name),
+                    name(&l.meta.owner),
+                    l.code.clone(),
+                    explanation,
+                ]
+            })
             .collect(),
     });
     Ok(())

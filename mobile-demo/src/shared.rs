@@ -11,8 +11,9 @@ use fieldbook_core::rules::reception::{
 use serde_json::json;
 
 use crate::data::DemoData;
-use crate::day::{CS_MANAGER, Ledger, reps};
 use crate::fleet::Fleet;
+use crate::ledger::Ledger;
+use crate::people::{CS_MANAGER, reps};
 use crate::report::DayReport;
 
 /// Offline, the owner adds the customer's needs and the dedicated rep their habits; both write
@@ -50,13 +51,15 @@ pub fn both_reps_edit_the_customer(
     ledger.expect(id, "/notes", json!(owner_note), owner);
     ledger.expect(id, "/habits", json!(habits), dedicated);
     ledger.expect(id, "/notes", json!(dedicated_note), dedicated);
+    f.at(14, 10);
     report.event(
-        "14:10",
+        f.when(),
         owner.user.as_str(),
         "离线补充客户需求和备注 / offline: added the customer's needs and a note",
     );
+    f.at(14, 40);
     report.event(
-        "14:40",
+        f.when(),
         dedicated.user.as_str(),
         "离线补充同一客户的习惯和备注 / offline: added the same customer's habits and a note",
     );
@@ -107,7 +110,7 @@ pub fn reception_with_expense(
     ledger.expect(note.meta.id, "/expense/amount_fen", json!(120_000), rep);
     ledger.reception = Some((rep.user.clone(), note.meta.id));
     report.event(
-        "16:00",
+        f.when(),
         rep.user.as_str(),
         "安排明日接待并申请费用 ¥1,200 / planned tomorrow's reception, applied for ¥1,200",
     );
@@ -150,8 +153,9 @@ pub async fn approve_expense(
         .and_then(|e| e.cs_manager.as_ref())
         .is_some_and(|a| a.approved);
     ledger.expect(id, "/expense/cs_manager/approved", json!(true), cs);
+    f.at(21, 0);
     report.event(
-        "21:00",
+        f.when(),
         CS_MANAGER,
         "客服经理审批接待费用 / the customer-service manager approved the reception expense",
     );
