@@ -28,8 +28,8 @@ pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
 pub use hub::{
-    ChangeOrigin, DataSubject, DocHub, ERASED, ERASURE_SECRET, EditOutcome, ErasureKey,
-    FollowConfig, HeldRecord, History, Person, PersonErasure,
+    ChangeOrigin, DEFAULT_LOADED_DOCS, DataSubject, DocHub, ERASED, ERASURE_SECRET, EditOutcome,
+    ErasureKey, FollowConfig, HeldRecord, History, Person, PersonErasure,
 };
 pub use office::Office;
 pub use routes::token_hash;
@@ -48,6 +48,9 @@ pub struct ServerConfig {
     pub max_message_bytes: usize,
     /// Largest stored document (default 16 MiB).
     pub max_doc_bytes: u64,
+    /// Documents kept loaded in memory while idle, least recently used dropped first (they
+    /// reload from the store); default [`hub::DEFAULT_LOADED_DOCS`].
+    pub loaded_docs: usize,
     /// How this node learns of writes by other nodes sharing its database.
     pub follow: FollowConfig,
 }
@@ -59,6 +62,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_bytes: 8 * 1024 * 1024,
             max_doc_bytes: 16 * 1024 * 1024,
+            loaded_docs: hub::DEFAULT_LOADED_DOCS,
             follow: FollowConfig::default(),
         }
     }
@@ -138,7 +142,8 @@ pub async fn start_with_gate<S: ServerStore>(
     let actor = automerge::ActorId::from(rand::random::<[u8; 16]>().to_vec());
     let hub = Arc::new(
         DocHub::new(store, gate, actor, config.clock.clone())
-            .with_max_doc_bytes(config.max_doc_bytes),
+            .with_max_doc_bytes(config.max_doc_bytes)
+            .with_loaded_docs_budget(config.loaded_docs),
     );
     let from = hub.feed_position().await?;
     hub.warm().await?;

@@ -34,6 +34,10 @@ struct Cli {
     /// Poll the change feed only, without Postgres LISTEN/NOTIFY (for measuring).
     #[arg(long)]
     no_listen: bool,
+    /// Documents kept loaded in memory while idle (least recently used dropped first; they
+    /// reload from the database). Bounds the server's memory.
+    #[arg(long, default_value_t = fieldbook_sync_server::DEFAULT_LOADED_DOCS)]
+    loaded_docs: usize,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -94,6 +98,7 @@ fn main() -> anyhow::Result<()> {
     let db = cli.db.context("--db is required")?;
     let config = ServerConfig {
         listen: cli.listen,
+        loaded_docs: cli.loaded_docs,
         follow: FollowConfig {
             listen: !cli.no_listen,
             poll: std::time::Duration::from_millis(cli.follow_poll_ms),

@@ -44,6 +44,7 @@ pub use erase::{
 };
 pub use follow::FollowConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
+pub use slots::DEFAULT_LOADED_DOCS;
 pub use watch::Inbox;
 
 use crate::accounts::AccessEntry;
@@ -103,7 +104,7 @@ pub struct DocHub<S: ServerStore> {
     gate: Arc<dyn ChangeGate>,
     actor: automerge::ActorId,
     clock: Arc<dyn Clock>,
-    slots: parking_lot::Mutex<HashMap<RecordId, Slot>>,
+    slots: parking_lot::Mutex<slots::Slots>,
     changed: broadcast::Sender<RecordId>,
     revoked: broadcast::Sender<DeviceId>,
     rewritten: broadcast::Sender<RecordId>,
@@ -144,7 +145,7 @@ impl<S: ServerStore> DocHub<S> {
             gate,
             actor,
             clock,
-            slots: parking_lot::Mutex::new(HashMap::new()),
+            slots: parking_lot::Mutex::default(),
             changed,
             revoked,
             rewritten,
@@ -191,10 +192,6 @@ impl<S: ServerStore> DocHub<S> {
     /// Reads the access state (directory, lead outcomes).
     pub fn access(&self) -> parking_lot::RwLockReadGuard<'_, AccessState> {
         self.access.read()
-    }
-
-    fn slot(&self, id: RecordId) -> Slot {
-        self.slots.lock().entry(id).or_default().clone()
     }
 
     async fn load(&self, id: RecordId, held: &mut Option<Held>) -> Result<()> {

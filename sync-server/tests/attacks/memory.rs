@@ -74,6 +74,63 @@ async fn requests_for_unknown_ids_leave_no_slot_in_the_hub() {
     assert_eq!(li.sync().await.records_refused, 0);
 }
 
+/// Loaded documents are kept under the budget (issue 16): 200 records through a server that may
+/// keep 16 loaded while idle are all stored, all reach a new phone and a supervisor, and an edit
+/// of a record that was dropped from memory long ago merges as any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loaded_documents_stay_under_the_budget_and_dropped_ones_reload() {
+    const BUDGET: usize = 16;
+    let w = World::start_configured(fieldbook_sync_server::ServerConfig {
+        loaded_docs: BUDGET,
+        ..fieldbook_sync_server::ServerConfig::default()
+    })
+    .await;
+    let li = w.device("rep.li");
+    let ids: Vec<RecordId> = (0..200)
+        .map(|i| {
+            li.store
+                .create(fieldbook_core::model::Customer {
+                    name: format!("客户{i:03}"),
+                    ..Default::default()
+                })
+                .unwrap()
+                .meta
+                .id
+        })
+        .collect();
+    assert_eq!(li.sync().await.records_refused, 0);
+    assert!(
+        w.server.hub().held_count() <= BUDGET,
+        "{} loaded after the push",
+        w.server.hub().held_count()
+    );
+    let phone = w.fresh_device(41, "rep.li", chrono::Utc::now());
+    let zhao = w.device("sup.zhao");
+    for reader in [&phone, zhao] {
+        reader.sync().await;
+        for id in &ids {
+            let c: fieldbook_core::model::Customer = reader.store.get(*id).unwrap();
+            assert!(c.name.starts_with("客户"));
+        }
+        assert!(w.server.hub().held_count() <= BUDGET);
+    }
+    // The first record left memory long ago: an edit reloads it and reaches both readers.
+    li.store
+        .update(ids[0], |c: &mut fieldbook_core::model::Customer| {
+            c.notes = "周五上午回访".into();
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(li.sync().await.records_refused, 0);
+    for reader in [&phone, zhao] {
+        reader.sync().await;
+        let c: fieldbook_core::model::Customer = reader.store.get(ids[0]).unwrap();
+        assert_eq!(c.notes, "周五上午回访");
+        assert_eq!(c.name, "客户000");
+    }
+    assert!(w.store.list_docs().unwrap().len() >= ids.len());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_big_frame_of_cbor_zeros_is_refused_and_closes_only_that_connection() {
     let w = World::start().await;

@@ -73,6 +73,11 @@ impl World {
         World::start_with(config, Some(clock)).await
     }
 
+    /// A world whose server runs with `config` (on the system clock).
+    pub async fn start_configured(config: ServerConfig) -> World {
+        World::start_with(config, None).await
+    }
+
     async fn start_with(config: ServerConfig, clock: Option<Arc<FixedClock>>) -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path().join("server.sqlite3")).unwrap());
