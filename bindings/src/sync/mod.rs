@@ -2,7 +2,7 @@
 //!
 //! ```kotlin
 //! val sync = SyncSession(store, everySeconds = 300u)
-//! val handle = sync.observeStatus(observer)   // Idle, Syncing(done, total), Offline, AuthNeeded
+//! val handle = sync.observeStatus(observer)   // Idle, Syncing(done, total, bytes, eta), Offline, AuthNeeded
 //! sync.start("wss://sync.example.com/sync", token)
 //! sync.syncNow()                              // suspend; the round's report
 //! sync.stop()

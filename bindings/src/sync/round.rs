@@ -81,8 +81,7 @@ impl Shared {
     pub(crate) async fn round(&self, endpoint: &Endpoint) -> Result<SyncReport> {
         let _turn = self.turn.lock().await;
         let store = self.store.device_store().clone();
-        self.board
-            .set(super::SyncStatus::Syncing { done: 0, total: 0 });
+        self.board.round_started();
         let before = heads(store.clone()).await?;
         let sync = DeviceSync::new(store.clone(), &endpoint.url, &endpoint.token);
         let board = self.board.clone();

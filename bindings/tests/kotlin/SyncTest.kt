@@ -178,7 +178,7 @@ fun sampleCases(dir: Path) {
             screen.save().join()
             val shown = withTimeout(30_000) { screen.state.first { it.todaysLeads.size == 1 } }
             expect(shown.error == null && shown.ownership == null && shown.form == app.fieldbook.sample.LeadForm()) { "$shown" }
-            expect(sync.describe(SyncStatus.Syncing(2uL, 5uL)).startsWith("同步中 2/5")) { "describe" }
+            expect(sync.describe(SyncStatus.Syncing(2uL, 5uL, 1024uL, 3uL)).startsWith("同步中 2/5")) { "describe" }
         } finally {
             scope.cancel()
             sync.close()

@@ -156,3 +156,30 @@ def test_rules_and_queries(tmp_path):
         assert owner.owns and owner.claims == 1
 
     asyncio.run(scenario())
+
+
+def test_a_day_of_offline_leads_shows_progress_in_records_and_bytes_issue_16(tmp_path, server):
+    """A booth tablet captured 250 leads without signal: the first round moves them in batches
+    (the bulk path), and the status the app shows counts those records and the bytes moved."""
+    url, ((booth_id, booth_token), _), proc = server
+    booth = fb.FieldbookStore.open(str(tmp_path / "booth.sqlite3"), booth_id, "rep.zhao")
+
+    async def capture():
+        for i in range(250):
+            await booth.create_lead(booth_lead(f"访客{i:03}"))
+
+    asyncio.run(capture())
+    session = fb.SyncSession(booth, every_seconds=3600)
+    statuses = Statuses()
+    handle = session.observe_status(statuses)
+    session.start(url, booth_token)
+    statuses.wait_for(lambda s: s.is_idle() and s.last_synced_at is not None, timeout=180)
+    progress = [s for s in statuses.seen if s.is_syncing() and s.total > 0]
+    assert progress, statuses.seen
+    assert max(s.total for s in progress) == 250, progress
+    assert progress[-1].done == 250 and progress[-1].bytes > 0, progress
+    dones = [s.done for s in progress]
+    assert dones == sorted(dones), "progress never goes back"
+    assert all(s.eta_seconds is not None for s in progress if s.done > 0)
+    session.stop()
+    handle.cancel()
