@@ -10,7 +10,7 @@
 //!   ([`crate::model::CustomerGrade`], seed 001 ABC) is *not* counted. Lost and duplicate leads
 //!   are not counted.
 //! - **The customer file** is the customer the lead is linked to (`customer_id`); a lead with
-//!   no customer has no 客户档案 and does not count. Complete means (by补白A's "valid call"
+//!   no customer has no 客户档案 and does not count. Complete means (after 补白A's "valid call"
 //!   fields): name, industry, region or address, needs (信息化现状), and one contact with a
 //!   name, a title and a phone (mobile or direct line).
 //! - **Visited**: an attended visit plan or a return-visit report for that customer, before the
