@@ -4,6 +4,8 @@
 
 use std::time::SystemTime;
 
+use fieldbook_core::queries::dormant::DormantCall as CoreDormant;
+use fieldbook_core::queries::key_contact::KeyContactDue as CoreKeyDue;
 use fieldbook_core::queries::metrics::{
     InvitationMetrics as CoreMetrics, Rate as CoreRate, TargetProgress as CoreTarget,
 };
@@ -14,8 +16,9 @@ use fieldbook_core::queries::satisfaction::{
 use fieldbook_core::queries::weekly::{DailyReport as CoreReport, WeekSummary};
 use fieldbook_core::search::SearchHit as CoreHit;
 
-use crate::convert::{CalendarDate, date, ts};
+use crate::convert::{CalendarDate, date, ts, ts_opt};
 use crate::enums::RecordKind;
+use crate::records::Customer;
 
 /// One thing to do, with its deadline.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -115,12 +118,35 @@ pub struct DailyReport {
     pub overdue: bool,
 }
 
-/// One rep's week: visits made and distinct A/B customers visited.
+/// One rep's week (seeds 003, 004): visits made, companies phoned, and A/B *intent* customers
+/// visited, filed complete and signed (not the value grade; `fieldbook_core::queries::week_intent`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RepWeek {
     pub rep: String,
     pub visits: u32,
+    pub calls: u32,
     pub ab_customers: u32,
+}
+
+/// A customer due a dormant-customer call (seed 001 §6): 6 or 12 months without a purchase and
+/// no call reaching the customer logged since.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DormantCall {
+    pub customer: Customer,
+    /// 6 or 12.
+    pub trigger_months: u32,
+    /// The day the trigger passed (company time).
+    pub due_since: CalendarDate,
+    /// The latest call tried since the trigger that did not reach the customer.
+    pub last_attempt_at: Option<SystemTime>,
+}
+
+/// A key (A-grade) customer overdue for its weekly contact (seed 002).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct KeyContactDue {
+    pub customer: Customer,
+    pub last_contact_at: Option<SystemTime>,
+    pub due_at: SystemTime,
 }
 
 /// One record found, with the field that matched. Best hits come first.
@@ -210,7 +236,29 @@ impl RepWeek {
         RepWeek {
             rep,
             visits: w.visits,
+            calls: w.calls,
             ab_customers: w.ab_customers,
+        }
+    }
+}
+
+impl From<CoreDormant> for DormantCall {
+    fn from(d: CoreDormant) -> Self {
+        DormantCall {
+            customer: d.customer.into(),
+            trigger_months: d.trigger.months(),
+            due_since: date(d.due_since),
+            last_attempt_at: ts_opt(d.last_attempt_at),
+        }
+    }
+}
+
+impl From<CoreKeyDue> for KeyContactDue {
+    fn from(d: CoreKeyDue) -> Self {
+        KeyContactDue {
+            customer: d.customer.into(),
+            last_contact_at: ts_opt(d.last_contact_at),
+            due_at: ts(d.due_at),
         }
     }
 }

@@ -237,8 +237,10 @@ fn dormant_customers_from_the_store_seed_001() {
     )
     .unwrap();
     assert_eq!(
-        list.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-        ["老客户"]
+        list.iter()
+            .map(|c| (c.customer.name.as_str(), c.trigger))
+            .collect::<Vec<_>>(),
+        [("老客户", dormant::DormantTrigger::SixMonths)]
     );
 }
 
@@ -439,8 +441,10 @@ fn the_supervisor_week_and_daily_report_from_the_store_seed_004() {
         week[d.store.user()],
         weekly::WeekSummary {
             visits: 1,
-            ab_customers: 1
-        }
+            calls: 0,
+            ab_customers: 0
+        },
+        "an A value grade with no A/B intent lead is not counted (seed 004)"
     );
     let day = weekly::daily_report_from_store(
         &d.store,

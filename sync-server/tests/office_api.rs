@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::unit_arg)]
 
 mod common;
+#[path = "office/weeks.rs"]
+mod weeks;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::World;
@@ -701,9 +703,11 @@ async fn metrics_are_the_devices_numbers_over_what_the_viewer_may_read() {
         (
             week["rep"].as_str(),
             week["visits"].as_u64(),
+            week["calls"].as_u64(),
             week["ab_customers"].as_u64()
         ),
-        (Some("rep.li"), Some(1), Some(1))
+        (Some("rep.li"), Some(1), Some(1), Some(0)),
+        "one trade-show lead phoned; the B *value* customer is no A/B intent customer (seed 004)"
     );
     assert_eq!(m["overdue_reports"][0]["record"], report.to_string());
     assert_eq!(

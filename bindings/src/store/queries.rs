@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use fieldbook_core::model as core;
-use fieldbook_core::queries::{dormant, metrics, my_day, satisfaction, weekly};
+use fieldbook_core::queries::{dormant, key_contact, metrics, my_day, satisfaction, weekly};
 use fieldbook_core::search::{self, SearchQuery};
 use fieldbook_core::store::Filter;
 
@@ -15,9 +15,9 @@ use crate::background::run;
 use crate::convert::{CalendarDate, dt, naive_date, user_opt};
 use crate::error::Result;
 use crate::queries::{
-    DailyReport, InvitationMetrics, MyDay, RepWeek, SatisfactionMetrics, SearchHit, TargetProgress,
+    DailyReport, DormantCall, InvitationMetrics, KeyContactDue, MyDay, RepWeek,
+    SatisfactionMetrics, SearchHit, TargetProgress,
 };
-use crate::records::Customer;
 
 #[uniffi::export]
 impl FieldbookStore {
@@ -93,7 +93,8 @@ impl FieldbookStore {
         .await
     }
 
-    /// Visits and A/B customers per rep for the week starting on Monday `week_start`.
+    /// Visits, calls and A/B intent customers (seed 004) per rep for the week starting on Monday
+    /// `week_start`.
     pub async fn weekly_summary(self: Arc<Self>, week_start: CalendarDate) -> Result<Vec<RepWeek>> {
         run(move || {
             let start = naive_date("week_start", week_start)?;
@@ -106,18 +107,31 @@ impl FieldbookStore {
         .await
     }
 
-    /// Customers who have not bought for 6–12 months, longest silence first; with
-    /// `dedicated_rep`, only that rep's call list.
+    /// The dormant-customer call queue (seed 001 §6): customers past 6 or 12 months without a
+    /// purchase whose call has not reached them since, longest silence first; with
+    /// `dedicated_rep`, only that rep's call list. Logging a reached call (`log_contact`) takes
+    /// the customer off.
     pub async fn dormant_customers(
         self: Arc<Self>,
         dedicated_rep: Option<String>,
-    ) -> Result<Vec<Customer>> {
+    ) -> Result<Vec<DormantCall>> {
         run(move || {
             let rep = user_opt("dedicated_rep", dedicated_rep)?;
             let now = self.store.clock().now();
             let found =
                 dormant::dormant_from_store(&self.store, rep.as_ref(), now, &self.calendar)?;
             Ok(found.into_iter().map(Into::into).collect())
+        })
+        .await
+    }
+
+    /// Key (A-grade) customers overdue for their weekly contact (seed 002), longest overdue
+    /// first: what this device holds (an A-grade customer reaches only those who may read it).
+    pub async fn key_contacts_overdue(self: Arc<Self>) -> Result<Vec<KeyContactDue>> {
+        run(move || {
+            let now = self.store.clock().now();
+            let due = key_contact::key_contacts_from_store(&self.store, now, &self.calendar)?;
+            Ok(due.into_iter().map(Into::into).collect())
         })
         .await
     }

@@ -5,7 +5,9 @@
 //!   (attended, no-show, declined, cancelled). At least one **in-depth** visit (a plan marked
 //!   `in_depth` and attended) is expected every working day; a non-working day expects none.
 //! - **The week** (Monday to Sunday, company time): per rep, visits made (attended plans, plus
-//!   return-visit reports not tied to a counted plan) and the distinct A/B customers visited.
+//!   return-visit reports not tied to a counted plan), calls made and the A/B *intent*
+//!   customers of seed 004 — visited, file complete, signed — not the A/B value grade (the
+//!   mapping of seed 004's conditions to records is in [`super::week_intent`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,9 +16,12 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use crate::calendar::WorkCalendar;
 use crate::error::Result;
 use crate::ids::{RecordId, UserId};
-use crate::model::{Customer, CustomerGrade, ReturnVisitReport, VisitPlan, VisitStatus};
+use crate::model::{Customer, LeadReferral, ReturnVisitReport, VisitPlan, VisitStatus};
 use crate::rules::visit_plan::rep_of;
 use crate::store::{DeviceStore, Filter};
+
+pub use super::week_intent::WeekRecords;
+use super::week_intent::{Week, ab_customers_per_rep, calls_per_rep};
 
 /// The hour the daily report is due.
 pub const DAILY_REPORT_DUE: NaiveTime = match NaiveTime::from_hms_opt(21, 0, 0) {
@@ -87,38 +92,62 @@ pub fn daily_report(
 /// A rep's week.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WeekSummary {
+    /// Attended visits, plus return visits not tied to a counted plan (seed 003).
     pub visits: u32,
-    /// Distinct A- or B-grade customers visited.
+    /// 电话开发家数: distinct leads or customers phoned (seed 004).
+    pub calls: u32,
+    /// A/B级客户家数: distinct A/B *intent* customers visited, filed complete and signed
+    /// (seed 004 补白B; see [`super::week_intent`]).
     pub ab_customers: u32,
 }
 
-/// Visits and A/B customers per rep for the week starting on Monday `week_start`.
+/// Visits, calls and A/B intent customers per rep for the week starting on Monday `week_start`.
 pub fn weekly_summary(
     week_start: NaiveDate,
-    plans: &[VisitPlan],
-    reports: &[ReturnVisitReport],
-    customers: &[Customer],
+    recs: &WeekRecords,
     cal: &WorkCalendar,
 ) -> BTreeMap<UserId, WeekSummary> {
-    let end = week_start + Days::new(7);
-    let in_week = |d: NaiveDate| week_start <= d && d < end;
-    let mut tally = Tally {
-        ab: customers
-            .iter()
-            .filter(|c| matches!(c.grade, CustomerGrade::A | CustomerGrade::B))
-            .map(|c| c.meta.id)
-            .collect(),
-        ..Tally::default()
+    let week = Week {
+        start: week_start,
+        end: week_start + Days::new(7),
+        cal,
     };
+    let mut out: BTreeMap<UserId, WeekSummary> = BTreeMap::new();
+    for (rep, n) in visits_per_rep(recs, &week) {
+        out.entry(rep).or_default().visits = n;
+    }
+    for (rep, n) in calls_per_rep(recs, &week) {
+        out.entry(rep).or_default().calls = n;
+    }
+    for (rep, ab) in ab_customers_per_rep(recs, &week) {
+        out.entry(rep).or_default().ab_customers = ab.len() as u32;
+    }
+    out
+}
+
+/// Attended plans in the week, plus reports of visits in the week not tied to a counted plan.
+fn visits_per_rep(recs: &WeekRecords, week: &Week) -> BTreeMap<UserId, u32> {
+    let in_week = |d: NaiveDate| week.start <= d && d < week.end;
+    let mut visits: BTreeMap<UserId, u32> = BTreeMap::new();
     let mut counted_plans = BTreeSet::new();
-    for p in plans.iter().filter(|p| p.status == VisitStatus::Attended) {
-        let at = p.attended_at.or(p.scheduled_at);
-        if at.is_some_and(|t| in_week(cal.local_date(t))) {
+    for p in recs
+        .plans
+        .iter()
+        .filter(|p| p.status == VisitStatus::Attended)
+    {
+        if p.attended_at
+            .or(p.scheduled_at)
+            .is_some_and(|t| week.holds(t))
+        {
             counted_plans.insert(p.meta.id);
-            tally.count(rep_of(p), p.customer_id);
+            *visits.entry(rep_of(p).clone()).or_default() += 1;
         }
     }
-    for r in reports.iter().filter(|r| r.visited_on.is_some_and(in_week)) {
+    for r in recs
+        .reports
+        .iter()
+        .filter(|r| r.visited_on.is_some_and(in_week))
+    {
         if !r
             .visit_plan_id
             .is_some_and(|id| counted_plans.contains(&id))
@@ -128,39 +157,10 @@ pub fn weekly_summary(
             } else {
                 &r.rep
             };
-            tally.count(rep, r.customer_id);
+            *visits.entry(rep.clone()).or_default() += 1;
         }
     }
-    tally.into_summaries()
-}
-
-/// Visits and A/B customers seen, per rep.
-#[derive(Default)]
-struct Tally {
-    /// The A- and B-grade customers.
-    ab: BTreeSet<RecordId>,
-    per_rep: BTreeMap<UserId, (u32, BTreeSet<RecordId>)>,
-}
-
-impl Tally {
-    fn count(&mut self, rep: &UserId, customer: Option<RecordId>) {
-        let entry = self.per_rep.entry(rep.clone()).or_default();
-        entry.0 += 1;
-        if let Some(c) = customer.filter(|c| self.ab.contains(c)) {
-            entry.1.insert(c);
-        }
-    }
-
-    fn into_summaries(self) -> BTreeMap<UserId, WeekSummary> {
-        let summary = |(n, ab): (u32, BTreeSet<RecordId>)| WeekSummary {
-            visits: n,
-            ab_customers: ab.len() as u32,
-        };
-        self.per_rep
-            .into_iter()
-            .map(|(rep, v)| (rep, summary(v)))
-            .collect()
-    }
+    visits
 }
 
 /// [`daily_report`] from this device's store.
@@ -200,11 +200,18 @@ pub fn weekly_summary_from_store(
         ..Filter::default()
     };
     let plans: Vec<VisitPlan> = store.read_projected(&around)?;
-    let reports: Vec<ReturnVisitReport> = store.read_projected(&around)?;
+    // Reports are filed after the visit and leads are followed up long after registration:
+    // both are read whole.
+    let reports: Vec<ReturnVisitReport> = store.read_projected(&Filter::default())?;
     let customers: Vec<Customer> = store.read_projected(&Filter::default())?;
-    Ok(weekly_summary(
-        week_start, &plans, &reports, &customers, cal,
-    ))
+    let leads: Vec<LeadReferral> = store.read_projected(&Filter::default())?;
+    let recs = WeekRecords {
+        plans: &plans,
+        reports: &reports,
+        customers: &customers,
+        leads: &leads,
+    };
+    Ok(weekly_summary(week_start, &recs, cal))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The desk's metrics, computed by the core's query code (the device's own) over the records
-//! the viewer may read: invitation rates (seed 000), visits and A/B customers per rep per week
+//! the viewer may read: invitation rates (seed 000), visits, calls and A/B intent customers per rep per week
 //! (seeds 003, 004), overdue reports and follow-ups, trade-show lead response times (seed 002).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
@@ -7,7 +7,7 @@ use fieldbook_core::UserId;
 use fieldbook_core::model::{Customer, LeadReferral, ReturnVisitReport, VisitPlan};
 use fieldbook_core::queries::lead_response::{self, Response, trade_show_responses};
 use fieldbook_core::queries::metrics::{InvitationMetrics, Rate, invitation_metrics_by_rep};
-use fieldbook_core::queries::weekly::weekly_summary;
+use fieldbook_core::queries::weekly::{WeekRecords, weekly_summary};
 use fieldbook_core::rules::{lead, return_visit};
 use fieldbook_core::{RecordId, WorkCalendar};
 use serde::{Deserialize, Serialize};
@@ -87,6 +87,10 @@ pub struct RepWeek {
     /// The Monday the week starts (company time).
     pub week_start: NaiveDate,
     pub visits: u32,
+    /// 电话开发家数: distinct leads or customers phoned (seed 004).
+    pub calls: u32,
+    /// A/B *intent* customers visited, filed complete and signed (seed 004 补白B), not the
+    /// value grade; the definition is the device's (`fieldbook_core::queries::week_intent`).
     pub ab_customers: u32,
 }
 
@@ -234,12 +238,19 @@ fn weeks(
     let last = cal.local_date(to - TimeDelta::milliseconds(1));
     let mut out = Vec::new();
     while monday <= last {
-        let summary = weekly_summary(monday, &input.plans, &input.reports, &input.customers, cal);
+        let recs = WeekRecords {
+            plans: &input.plans,
+            reports: &input.reports,
+            customers: &input.customers,
+            leads: &input.leads,
+        };
+        let summary = weekly_summary(monday, &recs, cal);
         for (rep, s) in summary.into_iter().filter(|(r, _)| in_team(r)) {
             out.push(RepWeek {
                 rep: rep.to_string(),
                 week_start: monday,
                 visits: s.visits,
+                calls: s.calls,
                 ab_customers: s.ab_customers,
             });
         }
