@@ -258,7 +258,12 @@ async fn main() -> Result<()> {
     let mut rows = Vec::new();
     for &n in &args.sizes {
         eprintln!("measuring N = {n} …");
-        rows.push(measure(n, &args).await?);
+        let row = measure(n, &args).await?;
+        eprintln!(
+            "N = {n}: capture {:.1} s, push {:.2} s, pull {:.2} s",
+            row.capture_s, row.push_s, row.pull_s
+        );
+        rows.push(row);
     }
     print(&rows, args.changes);
     Ok(())
