@@ -8,6 +8,9 @@
 //! renames included), an inline `crate::a::b` path, or a path through a child module the file
 //! declares (`pages::today` in `web/mod.rs`). Each resolves to the deepest file it names.
 
+// A test harness: a missing source file is a broken checkout, so it panics with the reason.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
