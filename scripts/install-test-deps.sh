@@ -13,6 +13,13 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     apt-get update -qq
     apt-get install -y -qq chromium chromium-driver
 fi
+# A small CJK font, so headless Chromium renders the pages' Chinese in browser tests and
+# screenshots (without one, the characters are boxes).
+if ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq fonts-wqy-microhei
+fi
 # Node packages of the automerge-repo interop tests (tests/interop), pinned by package-lock.json.
 bash scripts/install-interop-deps.sh
 # PostgreSQL's server programs, for the tests of the Postgres store and of several nodes

@@ -18,10 +18,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::{self, Credentials, Team};
-use crate::error::ServerError;
+use crate::api_error::{ApiError, ApiResult};
+use crate::app_state::AppState;
+use crate::auth::caller;
 use crate::guard::{ApiJson, Throttled, query_problem};
 use crate::hub::{DataSubject, EditOutcome, Person, blocking};
-use crate::routes::{AppState, authenticate};
 use crate::store::{DeviceAuth, ServerStore};
 
 /// Largest accepted request body.
@@ -39,52 +40,6 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .route("/api/v1/admin/access-log", get(access_log::<S>))
         .route("/api/v1/privacy/erase", post(erase::<S>))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-}
-
-/// An API error: a status and a bilingual message, sent as `{"error": "中文 / English"}`.
-#[derive(Debug)]
-pub struct ApiError(pub(crate) StatusCode, pub(crate) String);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
-    }
-}
-
-impl From<ServerError> for ApiError {
-    fn from(e: ServerError) -> Self {
-        let status = e.http_status();
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            // The details (storage, tasks) are for the log, not the caller.
-            tracing::error!(error = %e, "api request failed");
-            return ApiError(
-                status,
-                "服务器出错，请稍后再试 / the server failed: please try again later".into(),
-            );
-        }
-        ApiError(status, e.to_string())
-    }
-}
-
-pub(crate) type ApiResult = Result<Response, ApiError>;
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("authorization")?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::to_owned)
-}
-
-/// The caller, authenticated by its bearer token.
-pub(crate) async fn caller<S: ServerStore>(
-    state: &AppState<S>,
-    headers: &HeaderMap,
-) -> Result<DeviceAuth, ApiError> {
-    authenticate(&state.hub, bearer(headers))
-        .await
-        .map_err(|e| ApiError(StatusCode::UNAUTHORIZED, e.to_string()))
 }
 
 /// The caller, who must be an admin.

@@ -11,19 +11,24 @@
 
 pub mod accounts;
 mod admin_api;
+mod api_error;
+mod app;
+mod app_state;
+mod auth;
 mod connection;
 mod error;
 mod gate;
 mod guard;
 mod hub;
 pub mod office;
-mod routes;
 pub mod store;
+mod sync_route;
 mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use auth::token_hash;
 pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
@@ -32,7 +37,6 @@ pub use hub::{
     ErasureKey, FollowConfig, HeldRecord, History, Person, PersonErasure,
 };
 pub use office::Office;
-pub use routes::token_hash;
 pub use store::{ChangeReceipt, DeviceAuth, DocSummary, PgStore, ServerStore, SqliteStore};
 
 use fieldbook_core::{Clock, DeviceId, OsEntropy, SystemClock, UserId};
@@ -150,7 +154,7 @@ pub async fn start_with_gate<S: ServerStore>(
     let follower = tokio::spawn(hub.clone().follow(from, config.follow));
     let office = office::Office::new(hub.clone(), fieldbook_core::WorkCalendar::china_default());
     let counts: Arc<dyn HubCounts> = hub.clone();
-    let state = Arc::new(routes::AppState {
+    let state = Arc::new(app_state::AppState {
         hub,
         office,
         max_message_bytes: config.max_message_bytes,
@@ -160,7 +164,7 @@ pub async fn start_with_gate<S: ServerStore>(
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     // The peer's address feeds the sign-in throttle.
-    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

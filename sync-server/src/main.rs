@@ -48,7 +48,8 @@ enum Command {
     AddDevice {
         #[arg(long)]
         user: String,
-        /// The device id (base58); a new one if absent.
+        /// The device id: 32 hex digits, as this command prints it (a UUID with hyphens is
+        /// accepted too); a new one if absent.
         #[arg(long)]
         device: Option<String>,
     },
@@ -145,11 +146,18 @@ fn admin<S: ServerStore>(store: &S, command: Command) -> anyhow::Result<()> {
                 Some(text) => text.parse::<DeviceId>()?,
                 None => DeviceId::from_random_bytes(rand::random()),
             };
-            let token = add_device(store, device, UserId::new(user)?)?;
+            let user = UserId::new(user)?;
+            let token = add_device(store, device, user.clone())?;
             println!("device {device}\ntoken {token}");
+            eprintln!("已为 {user} 登记设备 / registered device {device} for {user}");
         }
         Command::AddTeam { id, name } => {
-            store.put_team(&accounts::Team { id, name })?;
+            store.put_team(&accounts::Team {
+                id: id.clone(),
+                name: name.clone(),
+            })?;
+            println!("team {id}");
+            eprintln!("已保存团队 {id}（{name}）/ saved team {id} ({name})");
         }
         Command::AddUser {
             user,
@@ -176,14 +184,17 @@ fn admin<S: ServerStore>(store: &S, command: Command) -> anyhow::Result<()> {
                 password.as_deref(),
             )?;
             println!("user {user}");
+            eprintln!("已保存用户 {user} / saved user {user}");
         }
         Command::Enrol { user } => {
             let code = accounts::enrol_code(store, &SystemClock, &OsEntropy, &UserId::new(user)?)?;
             println!("code {code}");
+            eprintln!("已生成一次性登记码 / issued a one-time enrolment code");
         }
         Command::RevokeDevice { device } => {
             let n = store.revoke_device(device.parse()?, chrono::Utc::now())?;
             println!("revoked {n}");
+            eprintln!("已吊销 {n} 台设备 / revoked {n} device(s)");
         }
     }
     Ok(())

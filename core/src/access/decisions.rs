@@ -14,7 +14,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::directory::Role;
-use super::write_rules::covers_path;
+use super::paths::covers_path;
 
 /// One decision a record can hold.
 #[derive(Debug, Clone, Copy)]

@@ -66,3 +66,9 @@ pub fn conflict_paths_changed(before: &[FieldConflict], after: &[FieldConflict])
     out.dedup();
     out
 }
+
+/// Whether the field `path` is `prefix` or inside it.
+pub(super) fn covers_path(prefix: &str, path: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || prefix.is_empty())
+}

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 
 use super::decisions::check_decisions;
 use super::directory::{Directory, Role};
-use super::paths::changed_paths;
+use super::paths::{changed_paths, covers_path};
 use super::scope::LeadOutcomes;
 use crate::ids::{DeviceId, RecordId, UserId};
 
@@ -208,12 +208,6 @@ pub fn rule_for(kind: &str, path: &str) -> &'static Rule {
         .iter()
         .find(|r| r.kind.is_none_or(|k| k == kind) && covers_path(r.path, path))
         .unwrap_or(&RULES[RULES.len() - 1])
-}
-
-/// Whether the field `path` is `prefix` or inside it.
-pub(super) fn covers_path(prefix: &str, path: &str) -> bool {
-    path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || prefix.is_empty())
 }
 
 fn allowed(

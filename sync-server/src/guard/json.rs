@@ -10,7 +10,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
-use crate::admin_api::ApiError;
+use crate::api_error::ApiError;
 
 /// A JSON body, like `axum::Json`, whose rejection is an [`ApiError`] with a generic message.
 #[derive(Debug, Clone, Copy, Default)]

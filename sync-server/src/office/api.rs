@@ -24,10 +24,11 @@ use super::export::XLSX_TYPE;
 use super::{
     ExportFormat, ImportFormat, ListQuery, MetricsQuery, Office, Reassign, RecordFilter, Viewer,
 };
-use crate::admin_api::{ApiError, ApiResult, caller};
+use crate::api_error::{ApiError, ApiResult};
+use crate::app_state::AppState;
+use crate::auth::caller;
 use crate::guard::{ApiJson, query_problem};
 use crate::hub::EditOutcome;
-use crate::routes::AppState;
 use crate::store::ServerStore;
 
 /// Largest JSON body of a desk action.

@@ -11,6 +11,7 @@ mod feed;
 mod postgres;
 mod postgres_accounts;
 mod postgres_changes;
+mod postgres_feed;
 mod secrets_postgres;
 mod secrets_sqlite;
 mod sqlite;

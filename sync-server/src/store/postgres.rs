@@ -20,6 +20,7 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::postgres_accounts as acc;
 use super::postgres_changes as changes;
+use super::postgres_feed::{CHANNEL, add_to_feed};
 use super::secrets_postgres as secrets;
 use super::{
     ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
@@ -36,9 +37,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0004_feed_by_transaction.sql"),
     include_str!("../../migrations/postgres/0005_server_secrets.sql"),
 ];
-
-/// The channel feed writes are announced on.
-pub(super) const CHANNEL: &str = "fieldbook_feed";
 
 /// Any number, the same on every node: the advisory lock migrations run under.
 const MIGRATION_LOCK: i64 = 0x0F1E_1DB0;
@@ -134,21 +132,6 @@ fn migrate(client: &mut Client) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
-}
-
-/// Takes the next feed position, records `event` at it (with the transaction's id) and
-/// announces it (at commit). Nothing is locked but the new row: commits do not queue here.
-pub(super) fn add_to_feed(tx: &mut Transaction<'_>, event: FeedEvent) -> Result<i64> {
-    let (event, subject) = event.to_row();
-    let seq: i64 = tx
-        .query_one(
-            "INSERT INTO feed (seq, event, subject) VALUES (nextval('feed_seq'), $1, $2)
-             RETURNING seq",
-            &[&event, &subject],
-        )?
-        .get(0);
-    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])?;
-    Ok(seq)
 }
 
 /// Locks the document's row (creating a placeholder at version 0) and returns its version.

@@ -8,7 +8,7 @@ use fieldbook_core::{DeviceId, RecordId, UserId};
 use postgres::{Client, Row};
 
 use super::FeedEvent;
-use super::postgres::add_to_feed;
+use super::postgres_feed::add_to_feed;
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
 

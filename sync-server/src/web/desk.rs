@@ -17,14 +17,15 @@ use fieldbook_core::model::ReturnVisitReport;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::error::{WebError, see_other};
+use super::error::WebError;
+use super::error_page::see_other;
 use super::pages::record_id;
 use super::record::{ExpenseView, expense};
 use super::render::{render, time};
 use super::session::Session;
+use crate::app_state::AppState;
 use crate::hub::EditOutcome;
 use crate::office::{ApprovalItem, ReviewItem};
-use crate::routes::AppState;
 use crate::store::ServerStore;
 
 /// What a queue page was told after a form.

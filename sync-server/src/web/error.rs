@@ -1,12 +1,10 @@
 //! The pages' errors: a bilingual page with the status (400, 403, 404, 500), or — for a
 //! visitor who is not signed in or whose session ended — a redirect to the login page that
-//! comes back to where they were.
+//! comes back to where they were. How an error is shown is `error_page.rs` (it renders a
+//! template, and rendering can itself fail with a [`WebError`]).
 
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use minijinja::context;
+use axum::http::StatusCode;
 
-use super::render::{encode, render};
 use crate::error::ServerError;
 
 /// Why a page was not served.
@@ -58,50 +56,4 @@ impl From<ServerError> for WebError {
         }
         WebError::Page(status, e.to_string())
     }
-}
-
-/// A status's title, Chinese and English.
-fn titles(status: StatusCode) -> (&'static str, &'static str) {
-    match status.as_u16() {
-        400 => ("请求无效", "Bad request"),
-        401 => ("请先登录", "Please sign in"),
-        403 => ("无权访问", "Forbidden"),
-        404 => ("未找到", "Not found"),
-        413 => ("内容过大", "Too large"),
-        422 => ("无法处理", "Unprocessable"),
-        429 => ("请稍后再试", "Too many attempts"),
-        _ => ("服务器错误", "Server error"),
-    }
-}
-
-/// The error page.
-pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let (title_zh, title_en) = titles(status);
-    let ctx = context! { status => status.as_u16(), title_zh, title_en, message };
-    match render("error.html", ctx) {
-        Ok(html) => (status, html).into_response(),
-        Err(_) => (status, format!("{title_zh} / {title_en}: {message}")).into_response(),
-    }
-}
-
-/// A `303 See Other` to `to`.
-pub fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        match self {
-            WebError::SignIn { next } => see_other(&format!("/login?next={}", encode(&next))),
-            WebError::Page(status, message) => error_page(status, &message),
-        }
-    }
-}
-
-/// The page for any path no route knows.
-pub async fn not_found() -> Response {
-    error_page(
-        StatusCode::NOT_FOUND,
-        "没有这个页面 / there is no such page",
-    )
 }

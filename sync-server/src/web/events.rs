@@ -17,7 +17,7 @@ use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::session::Session;
-use crate::routes::AppState;
+use crate::app_state::AppState;
 use crate::store::ServerStore;
 
 /// What one open stream holds.

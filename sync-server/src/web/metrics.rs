@@ -18,8 +18,8 @@ use super::error::WebError;
 use super::pages::bad_query;
 use super::render::{render, time};
 use super::session::Session;
+use crate::app_state::AppState;
 use crate::office::{InvitationView, Metrics, MetricsQuery, Overdue, RateView};
-use crate::routes::AppState;
 use crate::store::ServerStore;
 
 fn rate(r: &RateView) -> String {

@@ -21,6 +21,7 @@
 mod charts;
 mod desk;
 mod error;
+mod error_page;
 mod events;
 mod metrics;
 mod pages;
@@ -35,10 +36,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use crate::routes::AppState;
+use crate::app_state::AppState;
 use crate::store::ServerStore;
 
-pub use error::not_found;
+pub use error_page::not_found;
 
 const CSS: &str = include_str!("static/app.css");
 const JS: &str = include_str!("static/app.js");

@@ -18,8 +18,8 @@ use super::error::WebError;
 use super::record::RecordView;
 use super::render::{RowView, kind_names, kind_options, query_string, render, time};
 use super::session::Session;
+use crate::app_state::AppState;
 use crate::office::{ExportFormat, ListQuery, Page, RecordFilter};
-use crate::routes::AppState;
 use crate::store::ServerStore;
 
 pub(super) fn bad_query(r: QueryRejection) -> WebError {

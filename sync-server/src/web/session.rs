@@ -21,13 +21,15 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::error::{WebError, see_other};
+use super::error::WebError;
+use super::error_page::see_other;
 use super::render::{render, role_names};
 use crate::accounts;
+use crate::app_state::AppState;
+use crate::auth::authenticate;
 use crate::error::ServerError;
 use crate::hub::blocking;
 use crate::office::Viewer;
-use crate::routes::{AppState, authenticate};
 use crate::store::ServerStore;
 
 /// The session cookie's name.

@@ -1,15 +1,17 @@
 //! Typed identifiers. A [`RecordId`] is a UUID written the way automerge-repo writes document
 //! ids (base58check of the 16 bytes), so a record id *is* an automerge-repo document id and stock
 //! automerge-repo clients can ask for a record by it.
+//!
+//! Parsing (the only id code that can fail) is in `parse.rs`, above `crate::error`, whose
+//! variants name records by their id: the types here import nothing of the crate.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
-use crate::error::Error;
+mod parse;
 
 /// The id of one record, and of the Automerge document that holds it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -38,16 +40,6 @@ impl RecordId {
     pub fn as_bytes(&self) -> &[u8; 16] {
         self.0.as_bytes()
     }
-
-    /// Parses raw bytes, as received in a binary document id.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        Uuid::from_slice(bytes)
-            .map(RecordId)
-            .map_err(|e| Error::InvalidId {
-                value: format!("{} bytes", bytes.len()),
-                reason: e.to_string(),
-            })
-    }
 }
 
 impl fmt::Display for RecordId {
@@ -59,24 +51,6 @@ impl fmt::Display for RecordId {
 impl fmt::Debug for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RecordId({self})")
-    }
-}
-
-impl FromStr for RecordId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        let invalid = |reason: String| Error::InvalidId {
-            value: s.chars().take(64).collect(),
-            reason,
-        };
-        let s = s.strip_prefix("automerge:").unwrap_or(s);
-        let bytes = bs58::decode(s)
-            .with_check(None)
-            .into_vec()
-            .map_err(|e| invalid(e.to_string()))?;
-        Uuid::from_slice(&bytes)
-            .map(RecordId)
-            .map_err(|e| invalid(e.to_string()))
     }
 }
 
@@ -132,42 +106,11 @@ impl fmt::Debug for DeviceId {
     }
 }
 
-impl FromStr for DeviceId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Uuid::parse_str(s)
-            .map(DeviceId)
-            .map_err(|e| Error::InvalidId {
-                value: s.chars().take(64).collect(),
-                reason: e.to_string(),
-            })
-    }
-}
-
 /// The id of a person who uses Fieldbook (a rep, a supervisor, …): a short login name.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct UserId(String);
 
 impl UserId {
-    /// Checks the form: 1–64 characters of `a-z 0-9 . _ -`.
-    pub fn new(s: impl Into<String>) -> Result<Self, Error> {
-        let s = s.into();
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-            });
-        if ok {
-            Ok(UserId(s))
-        } else {
-            Err(Error::InvalidId {
-                value: s.chars().take(64).collect(),
-                reason: "用户名只能包含小写字母、数字和 . _ - / a user id is 1-64 of a-z 0-9 . _ -"
-                    .into(),
-            })
-        }
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -182,13 +125,6 @@ impl fmt::Display for UserId {
 impl fmt::Debug for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "UserId({})", self.0)
-    }
-}
-
-impl FromStr for UserId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        UserId::new(s)
     }
 }
 
@@ -215,7 +151,7 @@ macro_rules! text_id_impls {
                 value
                     .as_str()?
                     .parse()
-                    .map_err(|e: Error| FromSqlError::Other(Box::new(e)))
+                    .map_err(|e| FromSqlError::Other(Box::new(e)))
             }
         }
     };
