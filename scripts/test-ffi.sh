@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Exercises the FFI surface (crate fieldbook-ffi) for real, from other languages:
-#   1. builds the library once (debug, the shared target dir) and generates the Kotlin, Python
+#   1. builds the library once (debug, the shared target dir, features unified with the
+#      workspace's test build so nothing compiles twice) and generates the Kotlin, Python
 #      and Swift bindings from it with the crate's own uniffi-bindgen (`--library`);
 #   2. Kotlin on the JVM: compiles and runs bindings/tests/kotlin/*.kt (kotlinx.coroutines +
 #      JNA), compiling the Android samples SyncService.kt and LeadCapture.kt with it and running
@@ -32,15 +33,13 @@ count() { # count PASSED FAILED NAME
     echo "ffi: $3: $1 passed, $2 failed"
 }
 
-echo "== building fieldbook-ffi (debug)"
-if ! cargo build -p fieldbook-ffi --lib --bin uniffi-bindgen; then
+echo "== building fieldbook-ffi and fieldbook-sync-server (debug)"
+# One build of the whole workspace with every target, so the crates' features are unified the
+# same way as for `cargo nextest run --workspace`: after the test command's nextest step this
+# reuses every compiled crate (a `-p fieldbook-ffi` build resolves other features and compiled
+# ~80 crates again, ~5 minutes here). The sync tests need the server binary from it.
+if ! cargo build --workspace --all-targets; then
     echo "ffi: 0 passed, 1 failed (build)"
-    exit 1
-fi
-
-echo "== building fieldbook-sync-server (debug), for the sync tests"
-if ! cargo build -p fieldbook-sync-server --bin fieldbook-sync-server; then
-    echo "ffi: 0 passed, 1 failed (build of the sync server)"
     exit 1
 fi
 # The Kotlin and Python tests start it themselves (127.0.0.1, port 0) and kill it when done.

@@ -56,8 +56,11 @@ def test_a_visit_goes_through_its_steps_and_forbidden_ones_are_refused_seed_000_
         # seed 002 篇6: the "1 hour before" call, within the 2 hours before the appointment.
         p = await li.store.confirm_appointment(p.meta.id, fb.ConfirmationKind.ONE_HOUR())
         assert len(p.confirmations) == 1
-        # seed 002 篇6 改约: a new time after the invitation needs the customer's consent.
-        moved = p.scheduled_at + dt.timedelta(minutes=30)
+        # seed 002 篇6 改约: a new time after the invitation needs the customer's consent. The
+        # customer comes early (5 minutes ago): the attendance below is then on the appointment's
+        # day whatever the time of day this runs (a later time crossed midnight in Shanghai
+        # when run after 22:30 there).
+        moved = now() - dt.timedelta(minutes=5)
         with pytest.raises(fb.FieldbookError.InvalidInput) as err:
             await li.store.update_visit_plan(_with(p, scheduled_at=moved))
         refused("visit_plan.reschedule_needs_consent", err)

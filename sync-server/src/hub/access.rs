@@ -16,6 +16,8 @@ pub struct AccessState {
     pub dir: Directory,
     pub leads: LeadOutcomes,
     groups: HashMap<String, BTreeMap<RecordId, LeadReferral>>,
+    /// Lead → the key of the group it is in (so moving a lead touches two groups, not all).
+    group_of: HashMap<RecordId, String>,
     /// Record → the users whose index lists it.
     pub indexed: HashMap<RecordId, BTreeSet<UserId>>,
 }
@@ -29,39 +31,110 @@ impl AccessState {
         self.dir.may_read(user, record, &self.leads)
     }
 
-    /// Takes a lead's new state into the ownership groups; returns the leads of its group
-    /// whose outcome (lost, or to whom) changed.
+    /// Takes a lead's new state into the ownership groups; returns the leads whose outcome
+    /// (lost, or to whom) changed: of its group, and of the group it left if its prospect
+    /// changed. Costs the size of those groups, not the number of leads.
     pub fn update_lead(&mut self, lead: LeadReferral) -> Vec<RecordId> {
         let id = lead.meta.id;
-        for group in self.groups.values_mut() {
-            group.remove(&id);
-        }
         let key = lead.prospect_key.clone();
-        if key.is_empty() {
-            let changed = self.leads.lost_to(id).is_some();
-            self.leads.clear(id);
-            return if changed { vec![id] } else { Vec::new() };
+        let mut changed = Vec::new();
+        if let Some(old) = self.group_of.remove(&id)
+            && old != key
+            && let Some(group) = self.groups.get_mut(&old)
+        {
+            group.remove(&id);
+            if group.is_empty() {
+                self.groups.remove(&old);
+            } else {
+                changed.extend(self.decide_group(&old));
+            }
         }
-        let group = self.groups.entry(key).or_default();
-        group.insert(id, lead);
+        if key.is_empty() {
+            if self.leads.lost_to(id).is_some() {
+                self.leads.clear(id);
+                changed.push(id);
+            }
+            return changed;
+        }
+        self.group_of.insert(id, key.clone());
+        self.groups.entry(key.clone()).or_default().insert(id, lead);
+        changed.extend(self.decide_group(&key));
+        changed
+    }
+
+    /// Applies the ownership rule to one group; returns its leads whose outcome changed.
+    fn decide_group(&mut self, key: &str) -> Vec<RecordId> {
+        let Some(group) = self.groups.get(key) else {
+            return Vec::new();
+        };
         let members: Vec<LeadReferral> = group.values().cloned().collect();
         let decision = decide(&members);
         let mut changed = Vec::new();
         for m in &members {
-            let before = self.leads.lost_to(m.meta.id).cloned();
+            let before = self.leads.lost_to(m.meta.id);
             // A lead that released the prospect (closed, or not followed up) stays its rep's.
             let after = match &decision {
-                Some(d) if d.lost_to_winner(m.meta.id) => Some(d.winner.owner.clone()),
+                Some(d) if d.lost_to_winner(m.meta.id) => Some(&d.winner.owner),
                 _ => None,
             };
             if before != after {
-                changed.push(m.meta.id);
-                match after {
-                    Some(owner) => self.leads.set_lost(m.meta.id, owner),
-                    None => self.leads.clear(m.meta.id),
-                }
+                changed.push((m.meta.id, after.cloned()));
             }
         }
-        changed
+        for (lead, after) in &changed {
+            match after {
+                Some(owner) => self.leads.set_lost(*lead, owner.clone()),
+                None => self.leads.clear(*lead),
+            }
+        }
+        changed.into_iter().map(|(lead, _)| lead).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn claim(id: u8, owner: &str, hour: u32, key: &str) -> LeadReferral {
+        let mut l = LeadReferral {
+            prospect_key: key.into(),
+            registered_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, hour, 0, 0).unwrap()),
+            ..LeadReferral::default()
+        };
+        l.meta.id = RecordId::from_random_bytes([id; 16]);
+        l.meta.owner = UserId::new(owner).unwrap();
+        l
+    }
+
+    /// Seed 003 (whoever registers first): the second registration of a prospect loses to the
+    /// first; when the first lead's prospect is corrected to another one, the second is the
+    /// only claim left on the old prospect and is no longer lost (the group it left is decided
+    /// again, not only the one it joined).
+    #[test]
+    fn a_lead_leaving_its_prospect_frees_the_registration_it_beat() {
+        let mut state = AccessState::default();
+        let first = claim(1, "rep.wang", 9, "tel:+8613800138000");
+        let second = claim(2, "rep.li", 10, "tel:+8613800138000");
+        state.update_lead(first.clone());
+        assert_eq!(state.update_lead(second.clone()), vec![second.meta.id]);
+        assert_eq!(
+            state.leads.lost_to(second.meta.id),
+            Some(&UserId::new("rep.wang").unwrap())
+        );
+        let moved = LeadReferral {
+            prospect_key: "tel:+8613900139000".into(),
+            ..first.clone()
+        };
+        let changed = state.update_lead(moved);
+        assert_eq!(changed, vec![second.meta.id]);
+        assert_eq!(state.leads.lost_to(second.meta.id), None);
+        assert_eq!(state.leads.lost_to(first.meta.id), None);
+        // Each lead is in exactly one group: the old one holds only the second lead now.
+        assert_eq!(state.groups["tel:+8613800138000"].len(), 1);
+        assert_eq!(state.groups["tel:+8613900139000"].len(), 1);
     }
 }
