@@ -30,6 +30,9 @@ fn bearer(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String
     header.or_else(|| query.get("token").cloned())
 }
 
+/// The read buffer of each sync connection, and how much output is gathered before a write.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
+
 async fn sync<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     Query(query): Query<HashMap<String, String>>,
@@ -45,7 +48,12 @@ async fn sync<S: ServerStore>(
         }
     };
     let hub = state.hub.clone();
+    // Buffers sized to need (issue 16): tungstenite allocates its read and write buffers up
+    // front, 128 KiB each by default, so an idle phone cost ~140 KiB. A bigger frame still
+    // arrives whole: it is read in several reads, not refused.
     upgrade
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .max_message_size(state.max_message_bytes)
         .max_frame_size(state.max_message_bytes)
         .on_upgrade(move |socket| connection::serve(socket, hub, device))

@@ -17,6 +17,7 @@ use fieldbook_core::{RecordDoc, RecordId, UserId};
 use serde_json::Value as Json;
 
 use super::admit::Prior;
+use super::write::PendingWrite;
 use super::{DocHub, Held, MAX_WRITE_ATTEMPTS, blocking, is_index_doc, too_busy};
 use crate::accounts::AccessEntry;
 use crate::error::Result;
@@ -32,6 +33,24 @@ pub enum BulkOutcome {
     },
     /// Refused; nothing of it was stored.
     Refused(String),
+}
+
+/// What became of judging one pushed document.
+enum Step {
+    Done(BulkOutcome),
+    Write(Box<Judged>),
+}
+
+/// A pushed document judged legal, to be written with the rest of its batch.
+struct Judged {
+    /// The document with the device's changes (and the server's stamps) applied.
+    twin: Held,
+    /// The version it was judged on: written only if the store is still there.
+    base: u64,
+    /// The changes after the judged-on state, as one chunk.
+    chunk: Vec<u8>,
+    changes: Vec<ChangeHash>,
+    device_heads: Vec<ChangeHash>,
 }
 
 /// Bookkeeping of a push batch, done once after its documents are stored.
@@ -108,21 +127,63 @@ impl<S: ServerStore> DocHub<S> {
         Ok(Some((BulkDoc::new(id, &h.doc.heads(), data), customer)))
     }
 
-    /// Takes in one push batch: each document judged and stored as on the per-document path,
-    /// then the batch's receipts and index entries written together.
+    /// Takes in one push batch: each document judged as on the per-document path, then every
+    /// accepted one written in ONE durable transaction (each under its own version check: one
+    /// fsync for the batch, not one per record), then the batch's receipts and index entries
+    /// written together. A document another node wrote in between is judged again on the
+    /// latest state and written on its own.
     pub async fn receive_bulk(
         &self,
         device: &DeviceAuth,
         docs: Vec<(RecordId, Vec<ChangeHash>, Vec<u8>)>,
     ) -> Result<Vec<(RecordId, BulkOutcome)>> {
         let mut deferred = Deferred::default();
-        let mut out = Vec::with_capacity(docs.len());
-        for (id, heads, data) in docs {
-            let outcome = self
-                .receive_one(device, id, &heads, &data, &mut deferred)
-                .await;
-            self.release_if_empty(id);
-            out.push((id, outcome?));
+        let mut out: Vec<Option<BulkOutcome>> = vec![None; docs.len()];
+        let mut judged = Vec::new();
+        for (i, (id, heads, data)) in docs.iter().enumerate() {
+            match self.judge_pushed(device, *id, heads, data).await {
+                Ok(Step::Done(outcome)) => out[i] = Some(outcome),
+                Ok(Step::Write(j)) => judged.push((i, j)),
+                Err(e) => {
+                    self.release_if_empty(*id);
+                    return Err(e);
+                }
+            }
+            self.release_if_empty(*id);
+        }
+        let writes: Vec<PendingWrite> = judged
+            .iter_mut()
+            .map(|(_, j)| PendingWrite {
+                id: j.twin.doc.id(),
+                kind: j.twin.doc.kind().map(|k| k.to_string()).unwrap_or_default(),
+                heads_key: heads_key(&j.twin.doc.heads()),
+                chunk: j.chunk.clone(),
+                expected: j.base,
+            })
+            .collect();
+        let versions = if writes.is_empty() {
+            Vec::new()
+        } else {
+            self.write_many(writes).await?
+        };
+        for ((i, j), version) in judged.into_iter().zip(versions) {
+            let (id, heads, data) = &docs[i];
+            let outcome = match version {
+                Some(version) => {
+                    let mut j = *j;
+                    j.twin.version = version;
+                    j.twin.bytes += j.chunk.len() as u64;
+                    let slot = self.slot(*id);
+                    let mut held = slot.lock().await;
+                    self.take_written(device, j, &mut held, &mut deferred)
+                }
+                None => {
+                    self.receive_one(device, *id, heads, data, &mut deferred)
+                        .await?
+                }
+            };
+            out[i] = Some(outcome);
+            self.release_if_empty(*id);
         }
         let receipts = std::mem::take(&mut deferred.receipts);
         if !receipts.is_empty() {
@@ -135,7 +196,41 @@ impl<S: ServerStore> DocHub<S> {
         for (id, json, _) in &deferred.stored {
             self.withdraw_from_sender(&device.user, *id, json).await?;
         }
-        Ok(out)
+        Ok(docs
+            .iter()
+            .zip(out)
+            .map(|((id, _, _), outcome)| {
+                let outcome = outcome.unwrap_or_else(|| {
+                    BulkOutcome::Refused(format!("记录 {id}：未处理 / record {id}: not taken in"))
+                });
+                (*id, outcome)
+            })
+            .collect())
+    }
+
+    /// Judges one pushed document on the state this node holds (its slot locked meanwhile).
+    async fn judge_pushed(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        device_heads: &[ChangeHash],
+        data: &[u8],
+    ) -> Result<Step> {
+        if let Err(reason) = chunks_inflated_size([data], self.max_doc_bytes) {
+            return Ok(Step::Done(BulkOutcome::Refused(format!(
+                "记录 {id}：{reason} / record {id}"
+            ))));
+        }
+        if id.is_reserved() {
+            return Ok(Step::Done(BulkOutcome::Refused(
+                super::reserved::reserved_refusal(id),
+            )));
+        }
+        let slot = self.slot(id);
+        let mut held = slot.lock().await;
+        self.load(id, &mut held).await?;
+        self.judge_locked(device, id, device_heads, data, &mut held)
+            .await
     }
 
     async fn receive_one(
@@ -146,14 +241,6 @@ impl<S: ServerStore> DocHub<S> {
         data: &[u8],
         deferred: &mut Deferred,
     ) -> Result<BulkOutcome> {
-        if let Err(reason) = chunks_inflated_size([data], self.max_doc_bytes) {
-            return Ok(BulkOutcome::Refused(format!(
-                "记录 {id}：{reason} / record {id}"
-            )));
-        }
-        if id.is_reserved() {
-            return Ok(BulkOutcome::Refused(super::reserved::reserved_refusal(id)));
-        }
         for _ in 0..MAX_WRITE_ATTEMPTS {
             if let Some(done) = self
                 .try_receive_chunk(device, id, device_heads, data, deferred)
@@ -165,7 +252,8 @@ impl<S: ServerStore> DocHub<S> {
         Err(too_busy(id))
     }
 
-    /// One attempt; `None` if another node wrote the document first (caught up: try again).
+    /// One attempt on its own; `None` if another node wrote the document first (caught up:
+    /// try again).
     async fn try_receive_chunk(
         &self,
         device: &DeviceAuth,
@@ -177,31 +265,56 @@ impl<S: ServerStore> DocHub<S> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
+        let j = match self
+            .judge_locked(device, id, device_heads, data, &mut held)
+            .await?
+        {
+            Step::Done(outcome) => return Ok(Some(outcome)),
+            Step::Write(j) => j,
+        };
+        let mut j = *j;
+        if !self.persist(&mut j.twin, &j.chunk).await? {
+            self.catch_up(id, &mut held).await?;
+            return Ok(None);
+        }
+        Ok(Some(self.take_written(device, j, &mut held, deferred)))
+    }
+
+    /// The judgement of one pushed document on `held` (loaded, its slot locked): refused,
+    /// nothing new, or the changes to write.
+    async fn judge_locked(
+        &self,
+        device: &DeviceAuth,
+        id: RecordId,
+        device_heads: &[ChangeHash],
+        data: &[u8],
+        held: &mut Option<Held>,
+    ) -> Result<Step> {
         let before_json = held.as_ref().map(|h| h.doc.to_json());
         let before_conflicts = held.as_ref().map(|h| h.doc.conflicts()).unwrap_or_default();
         if let Some(json) = &before_json
             && (is_index_doc(json) || !self.access.read().may_read(&device.user, json))
         {
-            return Ok(Some(BulkOutcome::Refused(format!(
+            return Ok(Step::Done(BulkOutcome::Refused(format!(
                 "记录 {id}：不在您的权限范围内 / record {id}: outside your scope"
             ))));
         }
         let mut twin = held.clone().unwrap_or_else(|| Held::empty(id, &self.actor));
         let before = twin.doc.heads();
         if twin.doc.apply_chunk(data).is_err() {
-            return Ok(Some(BulkOutcome::Refused(format!(
+            return Ok(Step::Done(BulkOutcome::Refused(format!(
                 "记录 {id}：变更数据无效 / record {id}: the changes do not decode"
             ))));
         }
         if twin.doc.heads() == before {
             // Nothing new (a batch sent again after a cut): acknowledge what is held.
             let Some(h) = held.as_mut() else {
-                return Ok(Some(BulkOutcome::Stored {
+                return Ok(Step::Done(BulkOutcome::Stored {
                     heads: Vec::new(),
                     back: Vec::new(),
                 }));
             };
-            return Ok(Some(stored(&mut h.doc, device_heads)));
+            return Ok(Step::Done(stored(&mut h.doc, device_heads)));
         }
         let prior = Prior {
             heads: &before,
@@ -209,33 +322,54 @@ impl<S: ServerStore> DocHub<S> {
             conflicts: before_conflicts,
         };
         if let Err(reason) = self.admit(device, &mut twin, prior).await? {
-            drop(held);
             self.log_refusal(device, id).await;
-            return Ok(Some(BulkOutcome::Refused(reason)));
+            return Ok(Step::Done(BulkOutcome::Refused(reason)));
         }
         let changes = self.changes_since(&mut twin.doc, &before);
         self.stamp_receipt(&mut twin.doc, device)?;
         let chunk = twin.doc.save_after(&before);
-        if !self.persist(&mut twin, &chunk).await? {
-            self.catch_up(id, &mut held).await?;
-            return Ok(None);
-        }
+        Ok(Step::Write(Box::new(Judged {
+            base: twin.version,
+            twin,
+            chunk,
+            changes,
+            device_heads: device_heads.to_vec(),
+        })))
+    }
+
+    /// A judged document is durable (its `twin` at the version written): the slot takes it
+    /// (unless it already holds a later state, which includes it), and its receipts and index
+    /// entry are deferred to the end of the batch.
+    fn take_written(
+        &self,
+        device: &DeviceAuth,
+        j: Judged,
+        held: &mut Option<Held>,
+        deferred: &mut Deferred,
+    ) -> BulkOutcome {
+        let mut twin = j.twin;
+        let id = twin.doc.id();
+        let version = twin.version;
         let at = self.clock.now();
         deferred
             .receipts
-            .extend(changes.into_iter().map(|h| ChangeReceipt {
+            .extend(j.changes.into_iter().map(|h| ChangeReceipt {
                 change: h.0,
                 record: id,
                 user: device.user.clone(),
                 device: Some(device.device),
                 received_at: at,
             }));
-        let json = twin.doc.to_json();
-        let key = heads_key(&twin.doc.heads());
-        let outcome = stored(&mut twin.doc, device_heads);
-        *held = Some(twin);
+        let outcome = stored(&mut twin.doc, &j.device_heads);
+        let newer = held.as_ref().is_some_and(|h| h.version > version);
+        let current = match held.as_mut() {
+            Some(h) if newer => h,
+            _ => held.insert(twin),
+        };
+        let json = current.doc.to_json();
+        let key = heads_key(&current.doc.heads());
         deferred.stored.push((id, json, key));
-        Ok(Some(outcome))
+        outcome
     }
 
     /// [`DocHub::after_stored`] for many records: lead groups, then every affected user's

@@ -66,4 +66,39 @@ impl<S: ServerStore> DocHub<S> {
             WriteOutcome::Stale(_) => None,
         })
     }
+
+    /// Appends one chunk to each of several documents in one durable transaction (a bulk
+    /// push's batch: one fsync, not one per record), each only if still at the version given;
+    /// the new version of each, or `None` where another node wrote first.
+    pub(super) async fn write_many(&self, writes: Vec<PendingWrite>) -> Result<Vec<Option<u64>>> {
+        let store = self.store.clone();
+        let outcomes = blocking(move || {
+            let batch: Vec<DocWrite<'_>> = writes
+                .iter()
+                .map(|w| DocWrite::append(w.id, &w.kind, &w.heads_key, &w.chunk).if_at(w.expected))
+                .collect();
+            store.write_docs(&batch)
+        })
+        .await?;
+        let mut own = self.own_writes.lock();
+        Ok(outcomes
+            .into_iter()
+            .map(|o| match o {
+                WriteOutcome::Written(version) => {
+                    own.insert(version);
+                    Some(version)
+                }
+                WriteOutcome::Stale(_) => None,
+            })
+            .collect())
+    }
+}
+
+/// One append of a batch ([`DocHub::write_many`]).
+pub(super) struct PendingWrite {
+    pub(super) id: fieldbook_core::RecordId,
+    pub(super) kind: String,
+    pub(super) heads_key: String,
+    pub(super) chunk: Vec<u8>,
+    pub(super) expected: u64,
 }

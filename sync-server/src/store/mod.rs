@@ -84,6 +84,13 @@ pub trait ServerStore: Send + Sync + 'static {
     /// rewrites history; the old bytes must not survive in the storage files, see ADR 0009 for
     /// Postgres). With `expected` set, writes only if the document is still at that version.
     fn write_doc(&self, write: DocWrite<'_>) -> Result<WriteOutcome>;
+    /// Several appends in one durable transaction (a bulk push's batch): each at its own
+    /// `expected` version; a stale one is left out (its outcome says so) and the others are
+    /// written. One commit, so one fsync, for the whole batch. Replacing writes are not
+    /// batched (erasure checkpoints after each). Default: one by one.
+    fn write_docs(&self, writes: &[DocWrite<'_>]) -> Result<Vec<WriteOutcome>> {
+        writes.iter().map(|w| self.write_doc(*w)).collect()
+    }
     /// Every stored document.
     fn list_docs(&self) -> Result<Vec<DocSummary>>;
     /// Feed entries after `cursor`, at most `limit`, and the cursor to read on from. Document

@@ -242,6 +242,32 @@ impl ServerStore for PgStore {
         Ok(WriteOutcome::Written(seq as u64))
     }
 
+    fn write_docs(&self, writes: &[DocWrite<'_>]) -> Result<Vec<WriteOutcome>> {
+        if writes.iter().any(|w| w.replace) {
+            return writes.iter().map(|w| self.write_doc(*w)).collect();
+        }
+        // Rows are locked in id order, so two batches sharing documents cannot deadlock.
+        let mut order: Vec<usize> = (0..writes.len()).collect();
+        order.sort_by_key(|&i| writes[i].id);
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let mut out = vec![WriteOutcome::Stale(0); writes.len()];
+        for i in order {
+            let w = &writes[i];
+            let id = w.id.to_string();
+            let current = lock_document(&mut tx, &id)?;
+            if w.expected.is_some_and(|e| e as i64 != current) {
+                out[i] = WriteOutcome::Stale(current as u64);
+                continue;
+            }
+            let seq = add_to_feed(&mut tx, FeedEvent::of_write(w))?;
+            write_chunk(&mut tx, w, &id, seq)?;
+            out[i] = WriteOutcome::Written(seq as u64);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
     fn list_docs(&self) -> Result<Vec<DocSummary>> {
         let rows = self.conn()?.query(
             "SELECT record_id, kind, heads_key, bytes FROM documents

@@ -173,6 +173,27 @@ impl ServerStore for SqliteStore {
         Ok(WriteOutcome::Written(seq as u64))
     }
 
+    fn write_docs(&self, writes: &[DocWrite<'_>]) -> Result<Vec<WriteOutcome>> {
+        if writes.iter().any(|w| w.replace) {
+            return writes.iter().map(|w| self.write_doc(*w)).collect();
+        }
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut out = Vec::with_capacity(writes.len());
+        for w in writes {
+            let current = version(&tx, w.id)?.unwrap_or(0);
+            if w.expected.is_some_and(|e| e != current) {
+                out.push(WriteOutcome::Stale(current));
+                continue;
+            }
+            let seq = acc::add_to_feed(&tx, FeedEvent::of_write(w))?;
+            write_chunk(&tx, w, seq)?;
+            out.push(WriteOutcome::Written(seq as u64));
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
     fn list_docs(&self) -> Result<Vec<DocSummary>> {
         let conn = self.conn.lock();
         let mut stmt = conn.prepare_cached(

@@ -243,6 +243,57 @@ pub fn suite_versioned_writes<S: ServerStore>(make: impl Fn() -> S) {
     assert_eq!(store.load_doc(id).unwrap(), Some(b"abcd".to_vec()));
 }
 
+/// A batch of writes in one transaction: a stale one is left out, the others written, each
+/// at its own new version, in the feed once each.
+pub fn suite_batched_writes<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let (a, b, c) = (
+        RecordId::from_random_bytes([13; 16]),
+        RecordId::from_random_bytes([14; 16]),
+        RecordId::from_random_bytes([15; 16]),
+    );
+    let WriteOutcome::Written(va) = store
+        .write_doc(DocWrite::append(a, "lead_referral", "k1", b"a1"))
+        .unwrap()
+    else {
+        panic!("an unconditional write is written");
+    };
+    let start = store.latest_change().unwrap();
+    let writes = [
+        DocWrite::append(b, "lead_referral", "k1", b"b1").if_at(0),
+        DocWrite::append(a, "lead_referral", "k2", b"a2").if_at(va + 1000),
+        DocWrite::append(c, "lead_referral", "k1", b"c1").if_at(0),
+        DocWrite::append(a, "lead_referral", "k3", b"a3").if_at(va),
+    ];
+    let out = store.write_docs(&writes).unwrap();
+    assert_eq!(out[1], WriteOutcome::Stale(va), "the stale write says so");
+    let written: Vec<u64> = [0, 2, 3]
+        .iter()
+        .map(|&i| match out[i] {
+            WriteOutcome::Written(v) => v,
+            stale => panic!("write {i} should be written: {stale:?}"),
+        })
+        .collect();
+    assert!(written.iter().all(|v| *v > va));
+    assert_eq!(store.load_doc(a).unwrap(), Some(b"a1a3".to_vec()));
+    assert_eq!(store.load_doc(b).unwrap(), Some(b"b1".to_vec()));
+    assert_eq!(
+        store.load_versioned(c).unwrap().unwrap().version,
+        written[1]
+    );
+    let feed: Vec<FeedEvent> = store
+        .changes_since(start, 100)
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(feed.len(), 3, "{feed:?}");
+    for id in [a, b, c] {
+        assert!(feed.contains(&FeedEvent::Appended(id)));
+    }
+}
+
 /// The feed lists every document write, team or account change and revocation in order,
 /// from any position.
 pub fn suite_change_feed<S: ServerStore>(make: impl Fn() -> S) {
@@ -318,5 +369,6 @@ pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_access_log(&make);
     suite_change_receipts(&make);
     suite_versioned_writes(&make);
+    suite_batched_writes(&make);
     suite_change_feed(&make);
 }
