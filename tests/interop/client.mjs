@@ -57,7 +57,8 @@ function progress(text) {
   process.stderr.write(`client: ${text}\n`)
 }
 
-/** The document as JSON. Unsigned integers Fieldbook writes (e.g. `schema`) arrive as BigInt. */
+/** The document as JSON. Unsigned integers arrive as BigInt (e.g. `schema` of records written by
+ * Fieldbook builds before 2026-12; newer ones write it signed, a plain number). */
 function toPlain(doc) {
   const bigints = (_key, value) =>
     typeof value === "bigint" ? (Number.isSafeInteger(Number(value)) ? Number(value) : String(value)) : value
@@ -77,7 +78,9 @@ async function read() {
   const client = new Client(values.url)
   await client.connected(TIMEOUT)
   const handle = await withTimeout(client.repo.find(values.doc), TIMEOUT, `find ${values.doc}`)
-  emit({ ok: true, doc: toPlain(handle.doc()), heads: A.getHeads(handle.doc()) })
+  // `schemaType`: how a stock client sees `schema` before any conversion ("number", "bigint").
+  const schemaType = typeof handle.doc().schema
+  emit({ ok: true, doc: toPlain(handle.doc()), heads: A.getHeads(handle.doc()), schemaType })
   await client.close()
 }
 

@@ -62,6 +62,10 @@ async fn stock_js_client_reads_a_device_record_and_its_edit_reaches_the_device()
     assert_eq!(read["doc"]["event"], "Canton Fair");
     assert_eq!(read["doc"]["grade"], "B");
     assert_eq!(read["doc"]["kind"], "lead_referral");
+    assert_eq!(
+        read["schemaType"], "number",
+        "a stock client reads `schema` as a plain number, not a BigInt (docs/protocol.md)"
+    );
 
     let edit = [
         ("doc", id.to_string()),

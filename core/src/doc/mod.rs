@@ -21,6 +21,13 @@ use crate::model::{Record, RecordKind, SCHEMA_VERSION, StringEnum};
 const KIND_KEY: &str = "kind";
 const SCHEMA_KEY: &str = "schema";
 
+/// `schema` as new documents store it: a signed integer, which stock JavaScript clients read
+/// as a `number` (an unsigned one reads as a `BigInt`), and which is how every other integer of
+/// a record is stored. Readers take either ([`RecordDoc::schema_version`], the schema check);
+/// records created before 2026-12 hold an unsigned one. See docs/protocol.md, "Records".
+const SCHEMA_INT: i64 = SCHEMA_VERSION as i64;
+const _: () = assert!(SCHEMA_INT >= 1 && SCHEMA_INT as u64 == SCHEMA_VERSION);
+
 /// An Automerge document holding one record.
 #[derive(Debug, Clone)]
 pub struct RecordDoc {
@@ -33,7 +40,7 @@ impl RecordDoc {
     pub fn create<R: Record>(record: &R, actor: ActorId) -> Result<Self> {
         let mut doc = AutoCommit::new().with_actor(actor);
         doc.put(ROOT, KIND_KEY, R::KIND.as_str())?;
-        doc.put(ROOT, SCHEMA_KEY, ScalarValue::Uint(SCHEMA_VERSION))?;
+        doc.put(ROOT, SCHEMA_KEY, ScalarValue::Int(SCHEMA_INT))?;
         let id = record.meta().id;
         let Json::Object(fields) = to_json(id, record)? else {
             return Err(model_error(id, "a record must serialise to a map"));
@@ -94,7 +101,7 @@ impl RecordDoc {
         self.root_str(KIND_KEY).map(|s| RecordKind::parse_str(&s))
     }
 
-    /// The schema version the document was last created with.
+    /// The schema version the document was last created with (stored signed or unsigned).
     pub fn schema_version(&self) -> Option<u64> {
         match self.doc.get(ROOT, SCHEMA_KEY).ok().flatten() {
             Some((Value::Scalar(s), _)) => match s.as_ref() {

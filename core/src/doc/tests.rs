@@ -231,3 +231,36 @@ fn a_deeply_nested_hostile_document_reads_without_overflowing_the_stack() {
     assert!(doc.conflicts().is_empty());
     assert_eq!(doc.read::<Customer>().unwrap().name, "张伟");
 }
+
+/// The stored type of `schema` (docs/protocol.md, "Records"): new documents write a signed
+/// integer (stock JS clients read it as a `number`); documents of older builds hold an
+/// unsigned one. Both read as the same version, and both pass the schema on either side.
+#[test]
+fn schema_is_written_signed_and_read_signed_or_unsigned() {
+    use crate::schema::{Policy, check_record};
+    let mut doc = RecordDoc::create(&customer(), actor(1)).unwrap();
+    let stored = match doc.automerge().get(ROOT, SCHEMA_KEY).unwrap() {
+        Some((Value::Scalar(s), _)) => s.into_owned(),
+        other => panic!("schema is not a scalar: {other:?}"),
+    };
+    assert_eq!(stored, ScalarValue::Int(1), "new records: a signed integer");
+    for (value, version) in [
+        (ScalarValue::Int(1), Some(1)),
+        (ScalarValue::Uint(1), Some(1)),
+        (ScalarValue::Int(-1), None),
+    ] {
+        let mut c = customer();
+        c.meta.created_by = c.meta.owner.clone();
+        let mut doc = RecordDoc::create(&c, actor(1)).unwrap();
+        doc.automerge()
+            .put(ROOT, SCHEMA_KEY, value.clone())
+            .unwrap();
+        assert_eq!(doc.schema_version(), version, "{value:?}");
+        assert_eq!(doc.read::<Customer>().unwrap().name, "张伟");
+        let json = doc.to_json();
+        for policy in [Policy::Server, Policy::Device] {
+            let checked = check_record(doc.id(), &json, policy);
+            assert_eq!(checked.is_ok(), version.is_some(), "{value:?} {policy:?}");
+        }
+    }
+}

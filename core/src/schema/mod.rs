@@ -12,7 +12,8 @@
 //! - **Types and structure**: the record is deserialised into its typed model with
 //!   `serde_path_to_error`, which names the failing field as a JSON pointer (`/contacts/0/name`).
 //! - **The envelope** (fields that are not the model's): `kind` (required, a known kind),
-//!   `schema` (required, an integer 1 … [`SCHEMA_VERSION`]), `meta.generation` (the server's
+//!   `schema` (required, an integer 1 … [`SCHEMA_VERSION`], stored signed
+//!   or unsigned: docs/protocol.md, "Records"), `meta.generation` (the server's
 //!   erasure counter, an integer ≥ 1), `erased_at` (the server's erasure stamp, a time); and
 //!   `meta.created_by` (required, not empty) and `meta.owner` (required).
 //! - **Explicit limits** (`limits.rs`): string lengths (1,000 characters; 20,000 for free text

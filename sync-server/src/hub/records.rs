@@ -80,6 +80,14 @@ impl<S: ServerStore> DocHub<S> {
         blocking(move || history_of(store.as_ref(), doc, actor, limit).map(Some)).await
     }
 
+    /// When the server first stored a change of the record (its oldest receipt); `None` for a
+    /// record with no receipts (stored before receipts were kept).
+    pub async fn first_stored_at(&self, id: RecordId) -> Result<Option<DateTime<Utc>>> {
+        let store = self.store.clone();
+        let receipts = blocking(move || store.change_receipts(id)).await?;
+        Ok(receipts.iter().map(|r| r.received_at).min())
+    }
+
     /// The fields of a stored record that hold concurrent values.
     pub async fn conflicts(&self, id: RecordId) -> Result<Vec<FieldConflict>> {
         let slot = self.slot(id);

@@ -9,7 +9,7 @@
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::filter::RecordFilter;
-use super::rows::RecordRow;
+use super::rows::{RecordRow, UNKNOWN_TIME};
 use super::{Office, Viewer};
 use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
@@ -87,7 +87,8 @@ fn cells(r: &RecordRow) -> [String; 12] {
         opt(r.status.clone()),
         opt(r.grade.clone()),
         time(r.key_at),
-        time(r.created_at),
+        r.created_at
+            .map_or_else(|| UNKNOWN_TIME.to_owned(), |t| time(Some(t))),
         r.kind.clone(),
     ]
 }

@@ -10,6 +10,8 @@
 //!   `fieldbook_core::search::search_docs`, metrics from `fieldbook_core::queries`.
 //! - Memory: what is derived from a record (typed model, row, search text) is cached per
 //!   record and rebuilt only when its heads change; the records themselves are the hub's.
+//! - Creation time: a record without `meta.created_at` (stock clients write none) is dated by
+//!   when the server first stored it (its oldest change receipt), else shown as unknown.
 //! - Every change goes through the hub ([`DocHub::edit_as`], [`DocHub::create_as`]): the same
 //!   write rules as a device, then stored, indexed and synced.
 
@@ -36,7 +38,7 @@ pub use import::{ImportFormat, ImportReport, RowReport};
 pub use metrics::{InvitationView, Metrics, MetricsQuery, Overdue, RateView};
 pub use query::{HistoryEntry, Page, RecordDetail, SearchRow};
 pub use queues::{Activity, ApprovalItem, ReviewItem};
-pub use rows::{RecordRow, Typed};
+pub use rows::{RecordRow, Typed, UNKNOWN_TIME};
 
 use crate::error::Result;
 use crate::hub::DocHub;
@@ -115,7 +117,16 @@ impl<S: ServerStore> Office<S> {
         let Some(held) = self.hub.record(id).await? else {
             return Ok(None);
         };
-        let derived = Arc::new(Derived::new(id, held.json, held.heads_key));
+        let mut derived = Derived::new(id, held.json, held.heads_key);
+        if !derived.knows_created_at() {
+            let known = self.derived.lock().get(&id).and_then(|d| d.first_stored_at);
+            let first = match known {
+                Some(at) => Some(at),
+                None => self.hub.first_stored_at(id).await?,
+            };
+            derived = derived.first_stored(first);
+        }
+        let derived = Arc::new(derived);
         self.derived.lock().insert(id, derived.clone());
         Ok(Some(derived))
     }

@@ -13,6 +13,9 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use utoipa::ToSchema;
 
+/// How a list, a record page and an export show a creation time nobody knows.
+pub const UNKNOWN_TIME: &str = "未知 / unknown";
+
 /// A record parsed into its typed model.
 #[derive(Debug, Clone)]
 pub enum Typed {
@@ -108,6 +111,9 @@ pub struct RecordRow {
     /// The record's key moment: a visit's time, a report's visit date, a lead's registration,
     /// a customer's last purchase.
     pub key_at: Option<DateTime<Utc>>,
+    /// When the record was created: its `meta.created_at`; for a record that does not say
+    /// (stock clients write none), when the server first stored it; `None` when neither is
+    /// known (shown as 未知 / unknown, never as 1970).
     pub created_at: Option<DateTime<Utc>>,
 }
 
@@ -120,6 +126,9 @@ pub struct Derived {
     /// The row without its team (teams change with the directory, not the record).
     pub row: RecordRow,
     pub search: SearchDoc,
+    /// When the server first stored the record, looked up only for a record without its own
+    /// creation time (and kept across its versions: it never changes).
+    pub first_stored_at: Option<DateTime<Utc>>,
 }
 
 impl Derived {
@@ -140,7 +149,8 @@ impl Derived {
             status: entry.status,
             grade: entry.grade,
             key_at: entry.key_at,
-            created_at: meta.map(|m| m.created_at),
+            // A missing `meta.created_at` reads as the model's default, 1970-01-01.
+            created_at: meta.map(|m| m.created_at).filter(|t| t.timestamp() > 0),
         };
         let search = SearchDoc {
             id,
@@ -154,7 +164,20 @@ impl Derived {
             typed,
             row,
             search,
+            first_stored_at: None,
         }
+    }
+
+    /// Whether the record says when it was created (see [`RecordRow::created_at`]).
+    pub fn knows_created_at(&self) -> bool {
+        self.row.created_at.is_some()
+    }
+
+    /// The record whose creation time is unknown, dated by when the server first stored it.
+    pub fn first_stored(mut self, at: Option<DateTime<Utc>>) -> Derived {
+        self.first_stored_at = at;
+        self.row.created_at = at;
+        self
     }
 
     /// The row, with the rep's team from the directory.

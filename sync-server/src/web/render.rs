@@ -12,7 +12,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use super::error::WebError;
-use crate::office::RecordRow;
+use crate::office::{RecordRow, UNKNOWN_TIME};
 
 const TEMPLATES: [(&str, &str); 11] = [
     ("base.html", include_str!("templates/base.html")),
@@ -150,7 +150,9 @@ impl RowView {
             status: opt(&row.status),
             grade: opt(&row.grade),
             key_at: row.key_at.map(|t| time(cal, t)).unwrap_or_default(),
-            created_at: row.created_at.map(|t| time(cal, t)).unwrap_or_default(),
+            created_at: row
+                .created_at
+                .map_or_else(|| UNKNOWN_TIME.to_owned(), |t| time(cal, t)),
         }
     }
 }

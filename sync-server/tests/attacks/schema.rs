@@ -157,3 +157,42 @@ async fn a_desk_edit_that_breaks_the_schema_is_refused_like_a_device_s() {
     );
     assert_eq!(w.store.list_docs().unwrap(), before, "nothing stored");
 }
+
+/// `schema` may be stored signed (stock JS clients, and Fieldbook since issue 20) or unsigned
+/// (Fieldbook before): the server takes both, and a phone that syncs them reads both as its
+/// model, quarantining neither (docs/protocol.md, "Records"). A negative one is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_with_a_signed_or_an_unsigned_schema_is_taken_by_the_server_and_the_phones() {
+    use automerge::ScalarValue;
+    use automerge::transaction::Transactable;
+    let w = World::start().await;
+    let li = w.device("rep.li");
+    let mut taken = Vec::new();
+    for (n, schema) in [
+        ScalarValue::Int(1),
+        ScalarValue::Uint(1),
+        ScalarValue::Int(-1),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = RecordId::from_random_bytes([120 + n as u8; 16]);
+        let mut doc = stock_doc(id, &customer_with("name", json!(format!("客户 {n}"))), 220);
+        doc.put(automerge::ROOT, "schema", schema.clone()).unwrap();
+        let mut raw = w.raw(&li.token).await;
+        let pushed = push(&mut raw, &id.to_string(), &mut doc).await;
+        if matches!(schema, ScalarValue::Int(-1)) {
+            assert_names_field(&pushed.unwrap_err(), id, "/schema");
+            assert_eq!(w.store.load_doc(id).unwrap(), None, "nothing stored");
+        } else {
+            pushed.unwrap_or_else(|e| panic!("{schema:?}: {e}"));
+            taken.push(id);
+        }
+    }
+    let stats = li.sync().await;
+    assert_eq!((stats.records_refused, stats.records_quarantined), (0, 0));
+    for (n, id) in taken.into_iter().enumerate() {
+        let held = li.store.get::<Customer>(id).unwrap();
+        assert_eq!(held.name, format!("客户 {n}"));
+    }
+}

@@ -7,6 +7,7 @@
 mod common;
 
 mod browser;
+mod created_at;
 mod driver;
 mod http;
 mod screenshots;
