@@ -109,6 +109,9 @@ pub struct RecordRow {
     /// a customer's last purchase.
     pub key_at: Option<DateTime<Utc>>,
     pub created_at: Option<DateTime<Utc>>,
+    /// An A-grade customer shown with its details withheld (the viewer is below marketing
+    /// manager; see `A_GRADE_NOTICE`).
+    pub redacted: bool,
 }
 
 /// What the back office derives from one version of a record.
@@ -141,6 +144,7 @@ impl Derived {
             grade: entry.grade,
             key_at: entry.key_at,
             created_at: meta.map(|m| m.created_at),
+            redacted: false,
         };
         let search = SearchDoc {
             id,

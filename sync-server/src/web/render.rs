@@ -129,6 +129,8 @@ pub struct RowView {
     pub grade: String,
     pub key_at: String,
     pub created_at: String,
+    /// An A-grade customer shown redacted (issue 17): the marker's text, else empty.
+    pub notice: &'static str,
 }
 
 impl RowView {
@@ -151,6 +153,11 @@ impl RowView {
             grade: opt(&row.grade),
             key_at: row.key_at.map(|t| time(cal, t)).unwrap_or_default(),
             created_at: row.created_at.map(|t| time(cal, t)).unwrap_or_default(),
+            notice: if row.redacted {
+                crate::office::A_GRADE_NOTICE
+            } else {
+                ""
+            },
         }
     }
 }
