@@ -105,11 +105,12 @@ impl<S: ServerStore> DocHub<S> {
 
     /// Whether `id` holds a genuine view document (the server's, at a view id).
     pub(super) async fn is_view_id(&self, id: RecordId) -> Result<bool> {
-        let slot = self.slot(id);
-        let mut held = slot.lock().await;
-        self.load(id, &mut held).await?;
-        let view = held.as_ref().is_some_and(|h| is_view(&h.doc.to_json()));
-        drop(held);
+        let view = {
+            let slot = self.slot(id);
+            let mut held = slot.lock().await;
+            self.load(id, &mut held).await?;
+            held.as_ref().is_some_and(|h| is_view(&h.doc.to_json()))
+        };
         self.release_if_empty(id);
         Ok(view)
     }

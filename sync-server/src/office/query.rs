@@ -135,7 +135,6 @@ impl<S: ServerStore> Office<S> {
             history.map_or((Vec::new(), 0), |h| (h.changes, h.omitted));
         let conflicts = self.hub.conflicts(id).await?;
         let row = d.row_in(&self.hub.access().dir);
-        let history: Vec<HistoryEntry> = history.into_iter().map(HistoryEntry::from).collect();
         let (history, conflicts, notice) = match row.redacted {
             true => (
                 redact::history(history),
@@ -147,7 +146,7 @@ impl<S: ServerStore> Office<S> {
         Ok(Some(RecordDetail {
             row,
             record: d.json.clone(),
-            history,
+            history: history.into_iter().map(HistoryEntry::from).collect(),
             history_omitted,
             conflicts,
             notice,

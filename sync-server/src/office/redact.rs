@@ -14,8 +14,8 @@ use fieldbook_core::rules::customer::{is_withheld, visible_to};
 use fieldbook_core::{FieldConflict, RecordId};
 use serde_json::Value as Json;
 
-use super::query::HistoryEntry;
 use super::rows::{Derived, Typed};
+use crate::hub::ChangeOrigin;
 
 /// The marker of a redacted A-grade customer, on its row and its page.
 pub const A_GRADE_NOTICE: &str = "A级客户：详情仅营销经理及以上可见 / A-grade customer: details for marketing managers and above";
@@ -39,7 +39,7 @@ pub(super) fn redacted(id: RecordId, derived: &Derived, role: Role) -> Option<Ar
 
 /// The history as a redacted reader sees it: no withheld field named; a change that touched
 /// only withheld fields is left out.
-pub(super) fn history(entries: Vec<HistoryEntry>) -> Vec<HistoryEntry> {
+pub(super) fn history(entries: Vec<ChangeOrigin>) -> Vec<ChangeOrigin> {
     entries
         .into_iter()
         .filter_map(|mut e| {

@@ -150,8 +150,8 @@ async fn pages_show_what_the_role_may_see_and_log_customer_views() {
     assert_eq!(g.status, 200);
     assert!(
         g.body.contains("钻石集团")
-            && g.body
-                .contains(fieldbook_sync_server::office::A_GRADE_NOTICE),
+            && g.body.contains("A级客户：详情仅营销经理及以上可见")
+            && g.body.contains("details for marketing managers and above"),
         "{}",
         g.body
     );
