@@ -3,7 +3,7 @@
 //! desk (lists, the record page with its history and conflicts, search, exports) and on their
 //! phones (a server-written view document, whose bytes never reach the phone's file) — and a
 //! change to the view is refused with nothing stored.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::unit_arg)]
 
 #[path = "../common/mod.rs"]
 mod common;
