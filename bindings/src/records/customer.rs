@@ -1,4 +1,5 @@
-//! 客户档案 — the customer file: basics, contacts (with PIPL consent), grade, reception card.
+//! 客户档案 — the customer file: basics, contacts (with PIPL consent), grade, reception card;
+//! an A-grade customer below marketing manager arrives as its redacted view (`redacted`).
 
 use std::time::SystemTime;
 
@@ -54,6 +55,11 @@ pub struct Customer {
     /// Every contact made with the customer (append-only; `logCustomerContact` adds to it).
     #[uniffi(default)]
     pub contact_log: Vec<ContactLogEntry>,
+    /// An A-grade customer's read-only view (seed 001 §3.6, ADR 0013): the user is below
+    /// marketing manager, so contacts, budget, needs, habits, the reception card, the notes
+    /// and the contact log are withheld; `meta.id` is the view's id. Ignored when writing.
+    #[uniffi(default)]
+    pub redacted: bool,
 }
 
 /// One contact made with a customer (a call to a dormant customer, the weekly contact of a key
@@ -119,6 +125,7 @@ pub struct ReceptionCard {
 impl From<core::Customer> for Customer {
     fn from(c: core::Customer) -> Self {
         Customer {
+            redacted: c.meta.id.is_reserved(),
             meta: c.meta.into(),
             name: c.name,
             company: c.company,

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use fieldbook_core::Error as CoreError;
+use fieldbook_core::access::view_id;
 use fieldbook_core::model::Record;
 use serde_json::Value as Json;
 
@@ -28,8 +29,10 @@ impl FieldbookStore {
     pub async fn create_customer(self: Arc<Self>, customer: Customer) -> Result<Customer> {
         run(move || self.create_record(customer)).await
     }
+    /// The customer, or — for an A-grade customer this user may see only redacted — its
+    /// read-only view, found by the customer's own id (`redacted` is then true).
     pub async fn get_customer(self: Arc<Self>, id: String) -> Result<Customer> {
-        run(move || self.get_record(&id)).await
+        run(move || self.get_customer_or_view(&id)).await
     }
     /// Writes the fields of `customer` that differ from the stored one.
     pub async fn update_customer(self: Arc<Self>, customer: Customer) -> Result<Customer> {
@@ -105,6 +108,19 @@ impl FieldbookStore {
     fn get_record<F: FfiRecord>(&self, id: &str) -> Result<F> {
         let id = record_id("id", id)?;
         Ok(self.store.get::<F::Core>(id)?.into())
+    }
+
+    fn get_customer_or_view(&self, id: &str) -> Result<Customer> {
+        let id = record_id("id", id)?;
+        match self.store.get::<fieldbook_core::Customer>(id) {
+            Err(CoreError::NotFound(_)) => {
+                match self.store.get::<fieldbook_core::Customer>(view_id(id)) {
+                    Err(CoreError::NotFound(_)) => Err(CoreError::NotFound(id).into()),
+                    other => Ok(other?.into()),
+                }
+            }
+            other => Ok(other?.into()),
+        }
     }
 
     fn update_record<F: FfiRecord>(&self, record: F) -> Result<F> {

@@ -121,3 +121,27 @@ def test_important_customers_keep_a_reception_card_seed_001(company):
     general.visitor_category = fb.VisitorCategory.KEY_ACCOUNT()
     refused(li.store.update_customer(general), "customer.reception_card")
     assert run(li.sync()).records_refused == 0
+
+
+def test_an_a_grade_customer_reaches_the_rep_redacted_seed_001_3_6(company):
+    """Seed 001 §3.6: A-grade data is for the marketing manager and above. Upgraded to A, the
+    customer stays on the rep's phone as its read-only view (ADR 0013), found by its own id."""
+    customer = li_customer(company, notes="每月初补货")
+    li, zhao, sun = (company.phone(n) for n in ("rep.li", "sup.zhao", "mkt.sun"))
+    run(zhao.sync())
+    run(zhao.store.grade_customer(customer.meta.id, fb.CustomerGrade.A(), "年采购额过百万"))
+    assert run(zhao.sync()).records_refused == 0
+    for phone in (li, zhao):
+        run(phone.sync())
+        run(phone.sync())
+        seen = run(phone.store.get_customer(customer.meta.id))
+        assert seen.redacted, phone.name
+        assert seen.meta.id != customer.meta.id
+        assert (seen.name, seen.grade) == ("华东机械", fb.CustomerGrade.A())
+        assert seen.contacts == [] and seen.notes == ""
+        seen.notes = "偷偷记一笔"
+        refused(phone.store.update_customer(seen), "customer.view_read_only")
+    run(sun.sync())
+    full = run(sun.store.get_customer(customer.meta.id))
+    assert not full.redacted
+    assert full.contacts[0].mobile == "13800138000" and full.notes == "每月初补货"

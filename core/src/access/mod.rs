@@ -6,11 +6,13 @@
 //! - [`Directory::readers`]: the users a record may reach (scoped sync, ADR 0006).
 //! - [`check_write`]: the one rule table of which role may change which fields of which kind.
 //! - [`DECISIONS`]: what each decision (approval, voucher, review, signature) freezes.
+//! - [`view_id`]: the server-written, redacted view of an A-grade customer (ADR 0013).
 
 mod decisions;
 mod directory;
 mod paths;
 mod scope;
+mod view;
 mod write_rules;
 
 #[cfg(test)]
@@ -22,4 +24,5 @@ pub use decisions::{
 pub use directory::{Directory, Person, Role};
 pub use paths::{changed_paths, conflict_paths_changed};
 pub use scope::LeadOutcomes;
+pub use view::{VIEW_OF_POINTER, is_view, view_id, view_of};
 pub use write_rules::{Author, RULES, Refusal, Rule, Writer, check_write, rule_for};

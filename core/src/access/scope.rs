@@ -3,12 +3,18 @@
 //! supervisors, and the back office — except that an A-grade customer reaches only the
 //! marketing manager (seed 001 §3.6), and a lead that lost the ownership rule reaches the
 //! winner instead of the loser (ADR 0003).
+//!
+//! An A-grade customer's subjects and their supervisors hold its *view* instead (ADR 0013,
+//! issue 17): the server's redacted copy at a reserved id ([`super::view_id`]). Choice: the
+//! other back-office roles (customer service, finance, admin) get neither the record nor its
+//! view, as before.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
 use super::directory::{Directory, Role};
+use super::view::is_view;
 use crate::ids::{RecordId, UserId};
 
 /// The outcome of the lead-ownership rule over every lead: which leads lost, and to whom.
@@ -78,17 +84,18 @@ impl Directory {
             .collect()
     }
 
-    /// Everyone who may hold and read the record.
+    /// Everyone who may hold and read the record. A view document's readers are the view
+    /// readers of the customer it shows, while that is A-grade.
     pub fn readers(&self, record: &Json, leads: &LeadOutcomes) -> BTreeSet<UserId> {
+        if is_view(record) {
+            return self.view_readers(record, leads);
+        }
         let managers = self.with_role(Role::MarketingManager).cloned();
         if is_a_grade_customer(record) {
             return managers.collect();
         }
         let subjects = self.subjects(record, leads);
-        let supervisors: Vec<UserId> = subjects
-            .iter()
-            .flat_map(|s| self.supervisors_of(s).cloned())
-            .collect();
+        let supervisors = self.supervisors_of_all(&subjects);
         let back_office = [
             Role::CustomerServiceManager,
             Role::FinanceManager,
@@ -101,6 +108,28 @@ impl Directory {
             .chain(supervisors)
             .chain(managers)
             .chain(back_office)
+            .collect()
+    }
+
+    /// Who holds the redacted view of an A-grade customer instead of the record (none for any
+    /// other record): its subjects and their supervisors, below marketing manager.
+    pub fn view_readers(&self, record: &Json, leads: &LeadOutcomes) -> BTreeSet<UserId> {
+        if !is_a_grade_customer(record) {
+            return BTreeSet::new();
+        }
+        let subjects = self.subjects(record, leads);
+        let supervisors = self.supervisors_of_all(&subjects);
+        subjects
+            .into_iter()
+            .chain(supervisors)
+            .filter(|u| self.role(u) != Some(Role::MarketingManager))
+            .collect()
+    }
+
+    fn supervisors_of_all(&self, subjects: &BTreeSet<UserId>) -> Vec<UserId> {
+        subjects
+            .iter()
+            .flat_map(|s| self.supervisors_of(s).cloned())
             .collect()
     }
 

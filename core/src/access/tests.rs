@@ -98,6 +98,32 @@ fn readers_by_role_kind_and_grade() {
 }
 
 #[test]
+fn an_a_grade_customers_rep_and_supervisor_read_its_view_only() {
+    let dir = company();
+    let leads = LeadOutcomes::new();
+    let mut real = record("customer", "rep.li", json!({"grade": "A"}));
+    real["meta"]["created_by"] = json!("mkt.sun");
+    let names = |set: std::collections::BTreeSet<UserId>| -> Vec<String> {
+        set.iter().map(|u| u.to_string()).collect()
+    };
+    assert_eq!(names(dir.readers(&real, &leads)), ["mkt.sun"]);
+    assert_eq!(
+        names(dir.view_readers(&real, &leads)),
+        ["rep.li", "sup.zhao"]
+    );
+    let mut view = real.clone();
+    view["meta"]["id"] = json!(view_id(id(1)).to_string());
+    view["meta"]["view_of"] = json!(id(1).to_string());
+    assert_eq!(names(dir.readers(&view, &leads)), ["rep.li", "sup.zhao"]);
+    // No longer A: the record reaches everyone in scope again, its view no one.
+    view["grade"] = json!("B");
+    real["grade"] = json!("B");
+    assert!(dir.readers(&view, &leads).is_empty());
+    assert!(dir.view_readers(&real, &leads).is_empty());
+    assert!(dir.may_read(&u("rep.li"), &real, &leads));
+}
+
+#[test]
 fn a_lead_that_lost_reaches_the_winner_instead() {
     let dir = company();
     let mut leads = LeadOutcomes::new();

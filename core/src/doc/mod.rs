@@ -164,6 +164,17 @@ impl RecordDoc {
         write::write_map_diff(&mut self.doc, &ROOT, &b, &a)
     }
 
+    /// Writes what differs between the document's JSON and `after` (a whole record, `kind`
+    /// and `schema` included; fields absent from `after` are deleted): how the server keeps a
+    /// document it derives from another (a view, ADR 0013) with diff-only writes, so its
+    /// history holds only what it was ever given.
+    pub fn write_json(&mut self, after: &Json) -> Result<()> {
+        let (Json::Object(b), Json::Object(a)) = (self.to_json(), after) else {
+            return Err(model_error(self.id, "a record must be a map"));
+        };
+        write::write_map_diff(&mut self.doc, &ROOT, &b, a)
+    }
+
     /// Sets the field at `path` (a JSON pointer such as `/grade`) to `value`, even if it already
     /// shows that value: this is how a person settles a conflict.
     pub fn resolve_conflict(&mut self, path: &str, value: &Json) -> Result<()> {

@@ -22,6 +22,9 @@
 //! - `customer.reception_card` — seed 001 §2(6): an important customer or key account (重要客户,
 //!   大客户) has a reception card (顾客接待卡): it cannot be created or classified so without
 //!   one, nor lose it while important.
+//! - `customer.view_read_only` — seed 001 §3.6, ADR 0013: the redacted view of an A-grade
+//!   customer (an id in the server's reserved space) is the server's alone to write; no phone
+//!   or desk creates or edits one.
 //!
 //! Choices where the seeds are vague: the grade and its history are judged together (the net
 //! write must carry an entry for the new grade), but not its `from`: two supervisors regrading
@@ -42,12 +45,26 @@ use crate::rules::customer::{check_may_contact, check_reception_card};
 const REGRADERS: &[Role] = &[Role::Supervisor, Role::MarketingManager];
 
 pub(super) fn judge(before: Option<&Customer>, after: &Customer, ctx: &Context<'_>) -> Verdict {
+    view_read_only(before, after)?;
     grade(before, after, ctx)?;
     contact_log(before, after, ctx)?;
     if let Some(before) = before {
         consents_kept(before, after, ctx)?;
     }
     reception_card(before, after)
+}
+
+fn view_read_only(before: Option<&Customer>, after: &Customer) -> Verdict {
+    let reserved = before.is_some_and(|b| b.meta.id.is_reserved()) || after.meta.id.is_reserved();
+    if !reserved {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "customer.view_read_only",
+        "",
+        "这是A级客户的只读视图，仅服务器可写 / this is the read-only view of an A-grade \
+         customer; only the server writes it",
+    ))
 }
 
 fn grade(before: Option<&Customer>, after: &Customer, ctx: &Context<'_>) -> Verdict {

@@ -18,28 +18,26 @@
 //! entered as a new contact: the withdrawal stays on record, and the renewal is explicit.
 
 use chrono::{DateTime, Utc};
+use serde_json::Value as Json;
 
 use super::Action;
-use crate::access::Role;
+use crate::access::{Role, view_id};
 use crate::error::{Error, Result};
+use crate::ids::RecordId;
 use crate::input::require_text;
 use crate::lifecycle::Violation;
 use crate::model::{
     CallOutcome, Consent, Contact, ContactLogEntry, Customer, CustomerGrade, FollowUpChannel,
-    StringEnum, VisitorCategory,
+    RecordKind, SCHEMA_VERSION, StringEnum, VisitorCategory,
 };
 
 /// Whether `role` may read the whole customer record (seed 001 §3.6: marketing manager).
-// No production caller yet: the A-grade redaction on the read paths (issue 17) is to come.
-#[allow(dead_code)]
-pub(crate) fn may_read_full(customer: &Customer, role: Role) -> bool {
+pub fn may_read_full(customer: &Customer, role: Role) -> bool {
     customer.grade != CustomerGrade::A || role == Role::MarketingManager
 }
 
 /// The customer as `role` may see it: A-grade details withheld below marketing manager.
-// No production caller yet: the A-grade redaction on the read paths (issue 17) is to come.
-#[allow(dead_code)]
-pub(crate) fn visible_to(customer: &Customer, role: Role) -> Customer {
+pub fn visible_to(customer: &Customer, role: Role) -> Customer {
     if may_read_full(customer, role) {
         return customer.clone();
     }
@@ -48,9 +46,7 @@ pub(crate) fn visible_to(customer: &Customer, role: Role) -> Customer {
 
 /// The customer with its contacts and sensitive fields withheld (what a rep and her supervisor
 /// see of an A-grade customer).
-// No production caller yet: the A-grade redaction on the read paths (issue 17) is to come.
-#[allow(dead_code)]
-pub(crate) fn redacted(customer: &Customer) -> Customer {
+pub fn redacted(customer: &Customer) -> Customer {
     Customer {
         contacts: Vec::new(),
         budget_cny: None,
@@ -61,6 +57,44 @@ pub(crate) fn redacted(customer: &Customer) -> Customer {
         contact_log: Vec::new(),
         ..customer.clone()
     }
+}
+
+/// The fields [`redacted`] withholds, as JSON pointers (a history or a conflict under one of
+/// them is withheld too).
+pub const WITHHELD: [&str; 7] = [
+    "/contacts",
+    "/budget_cny",
+    "/needs",
+    "/habits",
+    "/reception_card",
+    "/notes",
+    "/contact_log",
+];
+
+/// Whether the JSON pointer `path` is, or is inside, a withheld field.
+pub fn is_withheld(path: &str) -> bool {
+    WITHHELD.iter().any(|w| {
+        path.strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// The view document of the A-grade customer `real` (ADR 0013): the record [`redacted`], at its
+/// view id, naming the real record in `meta.view_of`. Only the model's fields are kept (a
+/// newer app's unknown fields could hold anything).
+pub fn view_document(real: RecordId, customer: &Customer) -> Result<Json> {
+    let mut view = redacted(customer);
+    view.meta.id = view_id(real);
+    let mut json =
+        serde_json::to_value(&view).map_err(|e| Error::invalid("customer", e.to_string()))?;
+    if let Json::Object(map) = &mut json {
+        map.insert("kind".into(), Json::from(RecordKind::Customer.as_str()));
+        map.insert("schema".into(), Json::from(SCHEMA_VERSION));
+    }
+    if let Some(Json::Object(meta)) = json.get_mut("meta") {
+        meta.insert("view_of".into(), Json::from(real.to_string()));
+    }
+    Ok(json)
 }
 
 /// A rule function's refusal, naming the judge's rule it anticipates (the same text as the

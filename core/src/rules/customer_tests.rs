@@ -35,6 +35,49 @@ fn a_grade_customer_data_only_for_marketing_manager_seed_001() {
 }
 
 #[test]
+fn the_view_of_an_a_grade_customer_withholds_the_details_and_names_the_record() {
+    let real = RecordId::from_random_bytes([5; 16]);
+    let mut c = Customer {
+        name: "钻石集团".into(),
+        grade: CustomerGrade::A,
+        notes: "机密".into(),
+        budget_cny: Some(100),
+        contacts: vec![Contact {
+            mobile: "13912345678".into(),
+            ..Contact::default()
+        }],
+        ..Customer::default()
+    };
+    c.meta.id = real;
+    c.meta.created_by = crate::ids::UserId::new("mkt.sun").unwrap();
+    c.meta.owner = crate::ids::UserId::new("rep.li").unwrap();
+    let view = view_document(real, &c).unwrap();
+    assert!(crate::access::view_of(&view) == Some(real));
+    assert_eq!(
+        (view["kind"].as_str(), view["name"].as_str()),
+        (Some("customer"), Some("钻石集团"))
+    );
+    let text = view.to_string();
+    assert!(
+        !text.contains("13912345678") && !text.contains("机密"),
+        "{text}"
+    );
+    let checked = crate::schema::check_record(view_id(real), &view, crate::schema::Policy::Device);
+    assert!(
+        checked.is_ok(),
+        "a device keeps the view's marker: {checked:?}"
+    );
+    for (path, withheld) in [
+        ("/contacts/0/mobile", true),
+        ("/notes", true),
+        ("/name", false),
+        ("/needs_more", false),
+    ] {
+        assert_eq!(is_withheld(path), withheld, "{path}");
+    }
+}
+
+#[test]
 fn important_customers_have_a_reception_card_seed_001() {
     let mut c = Customer {
         visitor_category: VisitorCategory::Important,

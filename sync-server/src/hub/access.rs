@@ -27,6 +27,12 @@ impl AccessState {
         self.dir.readers(record, &self.leads)
     }
 
+    /// Who holds the redacted view of the record instead of it (an A-grade customer's rep and
+    /// supervisors, ADR 0013).
+    pub fn view_readers(&self, record: &Json) -> BTreeSet<UserId> {
+        self.dir.view_readers(record, &self.leads)
+    }
+
     pub fn may_read(&self, user: &UserId, record: &Json) -> bool {
         self.dir.may_read(user, record, &self.leads)
     }

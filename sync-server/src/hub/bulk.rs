@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use automerge::ChangeHash;
+use fieldbook_core::access::is_view;
 use fieldbook_core::model::RecordKind;
 use fieldbook_core::sync::bulk::BulkDoc;
 use fieldbook_core::sync::inflate::chunks_inflated_size;
@@ -102,7 +103,7 @@ impl<S: ServerStore> DocHub<S> {
         id: RecordId,
         have: &[ChangeHash],
     ) -> Result<Option<(BulkDoc, bool)>> {
-        if id.is_reserved() && id != index_id(&device.user) {
+        if id.is_reserved() && id != index_id(&device.user) && !self.is_view_id(id).await? {
             return Ok(None);
         }
         let slot = self.slot(id);
@@ -222,9 +223,8 @@ impl<S: ServerStore> DocHub<S> {
             ))));
         }
         if id.is_reserved() {
-            return Ok(Step::Done(BulkOutcome::Refused(
-                super::reserved::reserved_refusal(id),
-            )));
+            let reason = self.reserved_refusal_for(device, id).await?;
+            return Ok(Step::Done(BulkOutcome::Refused(reason)));
         }
         let slot = self.slot(id);
         let mut held = slot.lock().await;
@@ -404,7 +404,7 @@ impl<S: ServerStore> DocHub<S> {
         let mut readers_of = Vec::with_capacity(stored.len());
         {
             let access = self.access.read();
-            for (id, json, key) in stored {
+            for (id, json, key) in stored.iter().filter(|(_, json, _)| !is_view(json)) {
                 let readers = access.readers(json);
                 let old = access.indexed.get(id).cloned().unwrap_or_default();
                 let entry = fieldbook_core::sync::index_doc::entry_key(json, key);
@@ -425,9 +425,15 @@ impl<S: ServerStore> DocHub<S> {
         for (user, entries) in users {
             self.index_entries(&user, &entries).await?;
         }
-        let mut access = self.access.write();
-        for (id, readers) in readers_of {
-            access.indexed.insert(id, readers);
+        {
+            let mut access = self.access.write();
+            for (id, readers) in readers_of {
+                access.indexed.insert(id, readers);
+            }
+        }
+        // A-grade customers' views, one by one (few in any batch).
+        for (id, json, _) in stored {
+            self.sync_view(*id, json).await?;
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! whenever the directory changes, every record's readers are recomputed; users who gained
 //! it get an entry, users who lost it lose the entry (their device then removes its copy).
 
+use fieldbook_core::access::is_view;
 use fieldbook_core::model::LeadReferral;
 use fieldbook_core::sync::index_doc::{
     INDEX_KIND, entry_key, index_user, init_index, legacy_index_id, put_entry, read_entries,
@@ -136,7 +137,11 @@ impl<S: ServerStore> DocHub<S> {
     }
 
     /// Puts `record` into its readers' indexes and takes it out of everyone else's.
+    /// An A-grade customer's view follows it (`views.rs`); a view itself is indexed only so.
     pub(super) async fn reindex(&self, record: RecordId, json: &Json, key: &str) -> Result<()> {
+        if is_view(json) {
+            return Ok(());
+        }
         let (readers, gone) = {
             let access = self.access.read();
             let readers = access.readers(json);
@@ -152,7 +157,7 @@ impl<S: ServerStore> DocHub<S> {
             self.index_entry(user, record, None).await?;
         }
         self.access.write().indexed.insert(record, readers);
-        Ok(())
+        self.sync_view(record, json).await
     }
 
     /// Takes a record the sender just wrote out of their index if they may not hold it (a

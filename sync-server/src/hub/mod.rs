@@ -21,6 +21,7 @@ mod index;
 mod records;
 mod reserved;
 mod slots;
+mod views;
 mod watch;
 mod write;
 
@@ -242,12 +243,16 @@ impl<S: ServerStore> DocHub<S> {
         }
         if id.is_reserved() && id != index_id(&device.user) {
             // Another user's index, or an id no document may be created at by a device: held
-            // nothing for it, answered as if it did not exist (finding 3).
-            *state = State::new();
-            return Ok(match message.changes.is_empty() {
-                true => Outcome::Unavailable,
-                false => Outcome::Refused(reserved::reserved_refusal(id)),
-            });
+            // nothing for it, answered as if it did not exist (finding 3). A view (ADR 0013)
+            // is read like a record, within its scope, and never written by a device.
+            let refused = !message.changes.is_empty();
+            if refused || !self.is_view_id(id).await? {
+                *state = State::new();
+                return Ok(match refused {
+                    false => Outcome::Unavailable,
+                    true => Outcome::Refused(self.reserved_refusal_for(device, id).await?),
+                });
+            }
         }
         let mut outcome = Err(too_busy(id));
         for _ in 0..MAX_WRITE_ATTEMPTS {

@@ -7,8 +7,12 @@
 //! that names its user, whose id is that user's index id, and whose root change was made by a
 //! server actor (bound to [`SERVER_DEVICE`]). A document in the space that is not genuine
 //! could only have been planted before the upgrade; it is neither served nor written into.
+//! The server's other documents there are the views of A-grade customers (`views.rs`,
+//! ADR 0013), genuine on the same terms: the shape of a view, at its view id, rooted by a
+//! server actor.
 
 use automerge::{ROOT, ReadDoc};
+use fieldbook_core::access::{view_id, view_of};
 use fieldbook_core::sync::index_doc::{INDEX_KIND, index_user};
 use fieldbook_core::sync::index_id;
 use fieldbook_core::{RecordDoc, RecordId};
@@ -27,7 +31,8 @@ pub(super) fn reserved_refusal(id: RecordId) -> String {
 
 impl<S: ServerStore> DocHub<S> {
     /// Whether `doc`, stored at a reserved `id`, is an index document this server (or another
-    /// node) created itself at its user's index id. Remembered once true.
+    /// node) created itself at its user's index id, or a view it made at a record's view id
+    /// (ADR 0013). Remembered once true.
     pub(super) async fn is_genuine_index(&self, id: RecordId, doc: &mut RecordDoc) -> Result<bool> {
         if self.genuine.lock().contains(&id) {
             return Ok(true);
@@ -38,13 +43,17 @@ impl<S: ServerStore> DocHub<S> {
             _ => false,
         };
         let user_ok = index_user(am).is_some_and(|u| index_id(&u) == id);
+        let is_index = kind_ok && user_ok;
+        // A view (ADR 0013): a customer naming the record whose view id this is.
+        let is_view = view_of(&doc.to_json()).is_some_and(|real| view_id(real) == id);
+        let am = doc.automerge();
         let roots: Vec<Vec<u8>> = am
             .get_changes_meta(&[])
             .iter()
             .filter(|c| c.deps.is_empty())
             .map(|c| c.actor.to_bytes().to_vec())
             .collect();
-        if !kind_ok || !user_ok || roots.is_empty() {
+        if !(is_index || is_view) || roots.is_empty() {
             return Ok(false);
         }
         let own = self.actor.to_bytes().to_vec();

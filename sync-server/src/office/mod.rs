@@ -5,7 +5,8 @@
 //!
 //! - Scope: every read goes through the hub's access state (`may_read`), so a user sees in the
 //!   office exactly what their devices may hold; A-grade customers reach only the marketing
-//!   manager.
+//!   manager in full, and their rep and her supervisors redacted (`redact.rs`, as the view
+//!   their phones hold, ADR 0013).
 //! - Same code as the device: rows come from the models' `index_entry`, search from
 //!   `fieldbook_core::search::search_docs`, metrics from `fieldbook_core::queries`.
 //! - Memory: what is derived from a record (typed model, row, search text) is cached per
@@ -23,12 +24,14 @@ mod import;
 mod metrics;
 mod query;
 mod queues;
+mod redact;
 mod rows;
 mod sheet;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use fieldbook_core::access::{Role, is_view};
 use fieldbook_core::{DeviceId, RecordId, UserId, WorkCalendar};
 
 pub use desk::Reassign;
@@ -38,6 +41,7 @@ pub use import::{ImportFormat, ImportReport, RowReport};
 pub use metrics::{InvitationView, Metrics, MetricsQuery, Overdue, RateView};
 pub use query::{HistoryEntry, Page, RecordDetail, SearchRow};
 pub use queues::{Activity, ApprovalItem, ReviewItem};
+pub use redact::A_GRADE_NOTICE;
 pub use rows::{RecordRow, Typed, UNKNOWN_TIME};
 
 use crate::error::Result;
@@ -66,6 +70,8 @@ pub struct Office<S: ServerStore> {
     hub: Arc<DocHub<S>>,
     cal: WorkCalendar,
     derived: parking_lot::Mutex<HashMap<RecordId, Arc<Derived>>>,
+    /// The redacted derivations of A-grade customers, per role (keyed by heads as `derived`).
+    redacted: parking_lot::Mutex<HashMap<(RecordId, Role), Arc<Derived>>>,
 }
 
 impl<S: ServerStore> std::fmt::Debug for Office<S> {
@@ -81,6 +87,7 @@ impl<S: ServerStore> Office<S> {
             hub,
             cal,
             derived: parking_lot::Mutex::new(HashMap::new()),
+            redacted: parking_lot::Mutex::new(HashMap::new()),
         }
     }
 
@@ -105,11 +112,38 @@ impl<S: ServerStore> Office<S> {
                     None => continue,
                 },
             };
-            if self.hub.access().may_read(&viewer.user, &derived.json) {
-                out.push(derived);
+            if let Some(seen) = self.as_seen_by(viewer, derived) {
+                out.push(seen);
             }
         }
         Ok(out)
+    }
+
+    /// The record as `viewer` may see it: whole, redacted (an A-grade customer of theirs, below
+    /// marketing manager), or not at all (out of scope, or a view document: the office shows
+    /// the record itself).
+    fn as_seen_by(&self, viewer: &Viewer, derived: Arc<Derived>) -> Option<Arc<Derived>> {
+        if is_view(&derived.json) {
+            return None;
+        }
+        let role = {
+            let access = self.hub.access();
+            if access.may_read(&viewer.user, &derived.json) {
+                return Some(derived);
+            }
+            if !access.view_readers(&derived.json).contains(&viewer.user) {
+                return None;
+            }
+            access.dir.role(&viewer.user).unwrap_or(Role::FieldRep)
+        };
+        let key = (derived.row.id, role);
+        let cached = self.redacted.lock().get(&key).cloned();
+        if let Some(r) = cached.filter(|r| r.heads_key == derived.heads_key) {
+            return Some(r);
+        }
+        let shown = redact::redacted(derived.row.id, &derived, role)?;
+        self.redacted.lock().insert(key, shown.clone());
+        Some(shown)
     }
 
     /// Derives one record from the hub's copy and caches it.
@@ -139,6 +173,6 @@ impl<S: ServerStore> Office<S> {
     /// One record if `viewer` may read it.
     async fn readable_one(&self, viewer: &Viewer, id: RecordId) -> Result<Option<Arc<Derived>>> {
         let found = self.derive(id).await?;
-        Ok(found.filter(|d| self.hub.access().may_read(&viewer.user, &d.json)))
+        Ok(found.and_then(|d| self.as_seen_by(viewer, d)))
     }
 }

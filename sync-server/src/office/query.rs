@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::filter::RecordFilter;
 use super::rows::RecordRow;
-use super::{Office, Viewer};
+use super::{Office, Viewer, redact};
 use crate::error::Result;
 use crate::hub::ChangeOrigin;
 use crate::store::ServerStore;
@@ -70,6 +70,10 @@ pub struct RecordDetail {
     /// Fields holding concurrent values (the visible winner and the others).
     #[schema(value_type = Vec<Object>)]
     pub conflicts: Vec<FieldConflict>,
+    /// Set when the record is shown redacted: an A-grade customer below marketing manager
+    /// ("A级客户：详情仅营销经理及以上可见 / A-grade customer: details for marketing managers and
+    /// above"); its withheld fields are absent from the record, the history and the conflicts.
+    pub notice: Option<String>,
 }
 
 /// One search hit.
@@ -131,12 +135,21 @@ impl<S: ServerStore> Office<S> {
             history.map_or((Vec::new(), 0), |h| (h.changes, h.omitted));
         let conflicts = self.hub.conflicts(id).await?;
         let row = d.row_in(&self.hub.access().dir);
+        let (history, conflicts, notice) = match row.redacted {
+            true => (
+                redact::history(history),
+                redact::conflicts(conflicts),
+                Some(redact::A_GRADE_NOTICE.to_owned()),
+            ),
+            false => (history, conflicts, None),
+        };
         Ok(Some(RecordDetail {
             row,
             record: d.json.clone(),
             history: history.into_iter().map(HistoryEntry::from).collect(),
             history_omitted,
             conflicts,
+            notice,
         }))
     }
 

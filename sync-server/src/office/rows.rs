@@ -115,6 +115,9 @@ pub struct RecordRow {
     /// (stock clients write none), when the server first stored it; `None` when neither is
     /// known (shown as 未知 / unknown, never as 1970).
     pub created_at: Option<DateTime<Utc>>,
+    /// An A-grade customer shown with its details withheld (the viewer is below marketing
+    /// manager; see `A_GRADE_NOTICE`).
+    pub redacted: bool,
 }
 
 /// What the back office derives from one version of a record.
@@ -151,6 +154,7 @@ impl Derived {
             key_at: entry.key_at,
             // A missing `meta.created_at` reads as the model's default, 1970-01-01.
             created_at: meta.map(|m| m.created_at).filter(|t| t.timestamp() > 0),
+            redacted: false,
         };
         let search = SearchDoc {
             id,

@@ -129,6 +129,8 @@ pub struct RowView {
     pub grade: String,
     pub key_at: String,
     pub created_at: String,
+    /// An A-grade customer shown redacted (issue 17): the marker's text, else empty.
+    pub notice: &'static str,
 }
 
 impl RowView {
@@ -153,6 +155,11 @@ impl RowView {
             created_at: row
                 .created_at
                 .map_or_else(|| UNKNOWN_TIME.to_owned(), |t| time(cal, t)),
+            notice: if row.redacted {
+                crate::office::A_GRADE_NOTICE
+            } else {
+                ""
+            },
         }
     }
 }

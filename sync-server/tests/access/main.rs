@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cases::cases;
 use chrono::{TimeZone, Utc};
 use common::{PEOPLE, World, user};
-use fieldbook_core::access::RULES;
+use fieldbook_core::access::{RULES, view_id};
 use fieldbook_core::model::{
     Customer, CustomerGrade, ExpenseApplication, LeadReferral, ReceptionNote, ReturnVisitReport,
     VisitPlan,
@@ -92,7 +92,7 @@ async fn each_role_holds_exactly_what_it_may_see() {
     let back = ["admin.zheng", "cs.zhou", "fin.wu", "mkt.sun"];
     let east: Vec<&str> = ["rep.li", "sup.zhao"].into_iter().chain(back).collect();
     let west: Vec<&str> = ["rep.wang", "sup.qian"].into_iter().chain(back).collect();
-    let table: [(&str, &[&str]); 8] = [
+    let table: [(&str, &[&str]); 9] = [
         ("li customer B", &east),
         ("li lead", &east),
         ("li reception", &east),
@@ -101,7 +101,11 @@ async fn each_role_holds_exactly_what_it_may_see() {
         ("wang customer B", &west),
         ("wang lead", &west),
         ("A customer of li", &["mkt.sun"]),
+        // Its redacted view (issue 17, ADR 0013): the rep and her supervisor.
+        ("view of the A customer", &["rep.li", "sup.zhao"]),
     ];
+    let mut ids = ids;
+    ids.insert("view of the A customer", view_id(ids["A customer of li"]));
     for (name, _, _) in PEOPLE {
         let want: BTreeSet<RecordId> = table
             .iter()
@@ -149,6 +153,8 @@ async fn a_record_that_leaves_a_scope_leaves_the_device_with_its_unsynced_edits(
     let stats = zhao.sync().await;
     assert_eq!(stats.records_withdrawn, 1, "{stats:?}");
     assert!(!zhao.store.contains(c).unwrap());
+    // What stays is the redacted view (issue 17, ADR 0013).
+    assert!(zhao.store.contains(view_id(c)).unwrap());
     let stats = li.sync().await;
     assert_eq!(stats.records_withdrawn, 1, "{stats:?}");
     assert_eq!(
@@ -157,7 +163,12 @@ async fn a_record_that_leaves_a_scope_leaves_the_device_with_its_unsynced_edits(
     );
     assert!(!li.store.contains(c).unwrap());
     let hits = search(&li.store, &SearchQuery::new("王府井")).unwrap();
-    assert!(hits.is_empty(), "no search rows remain: {hits:?}");
+    assert!(
+        hits.iter().all(|h| h.id == view_id(c)),
+        "no search rows of the record remain, only its view's: {hits:?}"
+    );
+    let view: Customer = li.store.get(view_id(c)).unwrap();
+    assert!(view.notes.is_empty() && view.grade == CustomerGrade::A);
     w.device("mkt.sun").sync().await;
     let seen: Customer = w.device("mkt.sun").store.get(c).unwrap();
     assert_eq!(seen.grade, CustomerGrade::A);

@@ -139,17 +139,40 @@ async fn lists_records_and_history_in_scope_and_logs_customer_views() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rep_never_sees_an_a_grade_customer_by_list_get_search_or_export() {
+async fn a_rep_sees_her_a_grade_customer_only_redacted_by_list_get_search_or_export() {
+    // Seed 001 §3.6: A-grade details are for marketing managers and above; the rep who owns
+    // the customer sees it with its contacts and details withheld, never its phone or contact.
     let w = World::start_at(now()).await;
     let c = customers(&w).await;
     let li = token(&w, "rep.li");
     let (_, page) = get(&w, "/api/v1/records", &li).await;
-    assert_eq!(ids(&page), [c.b.to_string()]);
-    let (s, _) = get(&w, &format!("/api/v1/records/{}", c.a), &li).await;
-    assert_eq!(s, 404, "out of scope reads as absent");
-    for q in ["钻石", "zsjt", "13912345678", "刘强"] {
-        let (s, hits) = get(&w, &format!("/api/v1/search?q={q}"), &li).await;
+    let mut listed = ids(&page);
+    listed.sort();
+    let mut both = vec![c.a.to_string(), c.b.to_string()];
+    both.sort();
+    assert_eq!(listed, both);
+    let row = |id: RecordId| {
+        page["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id.to_string())
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(c.a)["redacted"], json!(true), "{page}");
+    assert_eq!(row(c.b)["redacted"], json!(false), "{page}");
+    let (s, body) = get(&w, &format!("/api/v1/records/{}", c.a), &li).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body["notice"].as_str().unwrap().contains(" / "), "{body}");
+    assert!(!body.to_string().contains("13912345678"), "{body}");
+    for q in ["13912345678", "刘强"] {
+        let (s, hits) = get(&w, &format!("/api/v1/search?q={}", urlencode(q)), &li).await;
         assert_eq!((s, hits["hits"].clone()), (200, json!([])), "{q}");
+    }
+    for q in ["钻石", "zsjt"] {
+        let (_, hits) = get(&w, &format!("/api/v1/search?q={}", urlencode(q)), &li).await;
+        assert_eq!(hits["hits"][0]["id"], c.a.to_string(), "{q}: {hits}");
     }
     for ext in ["csv", "xlsx"] {
         let (s, _, bytes) = download(&w, &format!("/api/v1/records/export.{ext}"), &li).await;
@@ -160,7 +183,7 @@ async fn a_rep_never_sees_an_a_grade_customer_by_list_get_search_or_export() {
             xlsx_text(&bytes)
         };
         assert!(
-            text.contains("王府井百货") && !text.contains("钻石"),
+            text.contains("王府井百货") && text.contains("钻石") && !text.contains("13912345678"),
             "{ext}: {text}"
         );
     }
