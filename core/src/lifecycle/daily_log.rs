@@ -37,8 +37,8 @@ use crate::access::Role;
 use crate::model::{Acknowledgement, DailyLog};
 
 pub(super) fn judge(before: Option<&DailyLog>, after: &DailyLog, ctx: &Context<'_>) -> Verdict {
-    identity(before, after)?;
     author(before, after, ctx)?;
+    identity(before, after)?;
     frozen(before, after)?;
     submission(before, after, ctx)?;
     acknowledgement(before, after, ctx)
