@@ -4,6 +4,7 @@
 
 use std::time::SystemTime;
 
+use fieldbook_core::queries::daily_tally::MonthTally;
 use fieldbook_core::queries::dormant::DormantCall as CoreDormant;
 use fieldbook_core::queries::key_contact::KeyContactDue as CoreKeyDue;
 use fieldbook_core::queries::metrics::{
@@ -13,7 +14,6 @@ use fieldbook_core::queries::my_day::{DueItem as CoreItem, MyDay as CoreDay};
 use fieldbook_core::queries::satisfaction::{
     SatisfactionItem as CoreSatItem, SatisfactionMetrics as CoreSat, YearSatisfaction as CoreYear,
 };
-use fieldbook_core::queries::daily_tally::MonthTally;
 use fieldbook_core::queries::weekly::{DailyReport as CoreReport, WeekSummary};
 use fieldbook_core::search::SearchHit as CoreHit;
 

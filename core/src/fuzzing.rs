@@ -3,9 +3,7 @@
 
 use crate::doc::RecordDoc;
 use crate::ids::{DeviceId, RecordId};
-use crate::model::{
-    Customer, DailyLog, LeadReferral, ReceptionNote, ReturnVisitReport, VisitPlan,
-};
+use crate::model::{Customer, DailyLog, LeadReferral, ReceptionNote, ReturnVisitReport, VisitPlan};
 
 /// Loads `data` as a record document and reads it every way the app does. Must never panic,
 /// whatever the bytes; errors are fine.

@@ -101,7 +101,10 @@ fn only_the_rep_creates_her_log_at_its_derived_id_seed_003() {
 #[test]
 fn submitted_at_is_claimed_once_and_freezes_the_content_seed_003() {
     let now = sh(2026, 11, 23, 20, 0);
-    assert_eq!(judged(Some(&draft()), &submitted(now), "rep.li", now), Ok(()));
+    assert_eq!(
+        judged(Some(&draft()), &submitted(now), "rep.li", now),
+        Ok(())
+    );
     let back = submitted(now - TimeDelta::hours(3));
     assert_eq!(
         rule(judged(Some(&draft()), &back, "rep.li", now)),
@@ -138,8 +141,14 @@ fn submitted_at_is_claimed_once_and_freezes_the_content_seed_003() {
 #[test]
 fn a_late_log_is_accepted_and_a_log_of_tomorrow_is_not_seed_003() {
     let late = sh(2026, 11, 23, 23, 30);
-    assert_eq!(judged(Some(&draft()), &submitted(late), "rep.li", late), Ok(()));
-    assert!(dl::is_late(&submitted(late), &WorkCalendar::china_default()));
+    assert_eq!(
+        judged(Some(&draft()), &submitted(late), "rep.li", late),
+        Ok(())
+    );
+    assert!(dl::is_late(
+        &submitted(late),
+        &WorkCalendar::china_default()
+    ));
     let early = sh(2026, 11, 22, 20, 0);
     assert_eq!(
         rule(judged(Some(&draft()), &submitted(early), "rep.li", early)),
@@ -160,7 +169,10 @@ fn only_the_rep_s_supervisor_acknowledges_a_submitted_log_once() {
         });
         l
     };
-    assert_eq!(judged(Some(&done), &ack(&done, "sup.zhao"), "sup.zhao", now), Ok(()));
+    assert_eq!(
+        judged(Some(&done), &ack(&done, "sup.zhao"), "sup.zhao", now),
+        Ok(())
+    );
     for who in ["sup.qian", "rep.li"] {
         assert_eq!(
             rule(judged(Some(&done), &ack(&done, who), who, now)),
@@ -169,7 +181,12 @@ fn only_the_rep_s_supervisor_acknowledges_a_submitted_log_once() {
         );
     }
     assert_eq!(
-        rule(judged(Some(&draft()), &ack(&draft(), "sup.zhao"), "sup.zhao", now)),
+        rule(judged(
+            Some(&draft()),
+            &ack(&draft(), "sup.zhao"),
+            "sup.zhao",
+            now
+        )),
         "daily_log.ack_only_submitted"
     );
     let acked = ack(&done, "sup.zhao");

@@ -86,11 +86,17 @@ fn only_real_in_depth_visits_score_and_unbacked_ones_are_listed_seed_003() {
     };
     let all = monthly_tally(d, &[user("rep.li")], &recs, sh(2026, 11, 25, 9, 0), &cal);
     let t = &all[&user("rep.li")];
-    assert_eq!(t.points, 2, "customer 1 (once) by the plan, customer 4 by the filed report");
+    assert_eq!(
+        t.points, 2,
+        "customer 1 (once) by the plan, customer 4 by the filed report"
+    );
     let unbacked: Vec<&str> = t.unbacked.iter().map(|u| u.entry_id.as_str()).collect();
     assert_eq!(unbacked, ["e2", "e3", "e5"]);
     assert_eq!((t.logs_submitted, t.required, t.short_by), (1, 30, 28));
-    assert!(!t.month_closed && !t.cleaning_duty, "the month is still open");
+    assert!(
+        !t.month_closed && !t.cleaning_duty,
+        "the month is still open"
+    );
 }
 
 #[test]
@@ -108,7 +114,12 @@ fn late_logs_missing_days_and_the_cleaning_duty_once_the_month_is_over_seed_003(
         } else {
             cal.at_local(d, DAILY_REPORT_DUE)
         };
-        logs.push(log("rep.li", d, vec![entry(&format!("e{day}"), n as u8)], Some(at)));
+        logs.push(log(
+            "rep.li",
+            d,
+            vec![entry(&format!("e{day}"), n as u8)],
+            Some(at),
+        ));
     }
     let recs = TallyRecords {
         logs: &logs,
@@ -116,15 +127,34 @@ fn late_logs_missing_days_and_the_cleaning_duty_once_the_month_is_over_seed_003(
         reports: &[],
     };
     let rep = user("rep.li");
-    let all = monthly_tally(date(2026, 11, 15), &[], &recs, sh(2026, 11, 30, 20, 0), &cal);
+    let all = monthly_tally(
+        date(2026, 11, 15),
+        &[],
+        &recs,
+        sh(2026, 11, 30, 20, 0),
+        &cal,
+    );
     let during = &all[&rep];
     assert_eq!(during.month, date(2026, 11, 1));
-    assert_eq!((during.points, during.logs_submitted, during.late_logs), (27, 27, 1));
-    assert!(during.days_without_log.is_empty(), "the 30th is not due before 21:00");
+    assert_eq!(
+        (during.points, during.logs_submitted, during.late_logs),
+        (27, 27, 1)
+    );
+    assert!(
+        during.days_without_log.is_empty(),
+        "the 30th is not due before 21:00"
+    );
     assert!(!during.cleaning_duty, "3 short, but the month is not over");
     let all = monthly_tally(date(2026, 11, 1), &[], &recs, sh(2026, 12, 1, 0, 0), &cal);
     let after = &all[&rep];
-    assert_eq!(after.days_without_log, [date(2026, 11, 30)], "Monday the 30th, after 21:00");
+    assert_eq!(
+        after.days_without_log,
+        [date(2026, 11, 30)],
+        "Monday the 30th, after 21:00"
+    );
     assert_eq!(after.short_by, 3);
-    assert!(after.month_closed && after.cleaning_duty, "少三分以上: 3 short is one cleaning duty");
+    assert!(
+        after.month_closed && after.cleaning_duty,
+        "少三分以上: 3 short is one cleaning duty"
+    );
 }

@@ -45,7 +45,10 @@ fn due_at_21_and_late_after_it_but_still_submitted_seed_003() {
     let cal = WorkCalendar::china_default();
     let mut log = new_log(&user("rep.li"), day());
     fill(&mut log, content(), &act(sh(2026, 11, 23, 18, 0))).unwrap();
-    assert!(log.entries.iter().all(|e| !e.id.is_empty()), "entries get ids");
+    assert!(
+        log.entries.iter().all(|e| !e.id.is_empty()),
+        "entries get ids"
+    );
     assert_eq!(due_at(&log, &cal), Some(sh(2026, 11, 23, 21, 0)));
     let mut on_time = log.clone();
     submit(&mut on_time, &act(sh(2026, 11, 23, 21, 0)), &cal).unwrap();
@@ -61,7 +64,12 @@ fn submitted_content_is_frozen_and_submitted_once_seed_003() {
     let mut log = new_log(&user("rep.li"), day());
     fill(&mut log, content(), &act(sh(2026, 11, 23, 18, 0))).unwrap();
     submit(&mut log, &act(sh(2026, 11, 23, 20, 0)), &cal).unwrap();
-    let e = fill(&mut log, LogContent::default(), &act(sh(2026, 11, 23, 20, 5))).unwrap_err();
+    let e = fill(
+        &mut log,
+        LogContent::default(),
+        &act(sh(2026, 11, 23, 20, 5)),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("daily_log.submitted_frozen"), "{e}");
     assert_eq!(log.entries.len(), 2, "nothing changed");
     assert!(submit(&mut log, &act(sh(2026, 11, 23, 20, 6)), &cal).is_err());
@@ -77,7 +85,10 @@ fn no_entry_without_a_customer_and_no_log_of_tomorrow() {
         ..content()
     };
     let e = fill(&mut log, blank, &act(sh(2026, 11, 23, 18, 0))).unwrap_err();
-    assert!(e.to_string().contains("daily_log.entry_names_customer"), "{e}");
+    assert!(
+        e.to_string().contains("daily_log.entry_names_customer"),
+        "{e}"
+    );
     let e = submit(&mut log, &act(sh(2026, 11, 22, 23, 59)), &cal).unwrap_err();
     assert!(e.to_string().contains("daily_log.not_before_day"), "{e}");
     assert!(log.submitted_at.is_none());

@@ -552,11 +552,8 @@ fn daily_log() -> BoxedStrategy<DailyLog> {
         in_depth: e.3,
         note: e.4,
     });
-    let ack = (user(), time(), text()).prop_map(|(by, at, comment)| Acknowledgement {
-        by,
-        at,
-        comment,
-    });
+    let ack =
+        (user(), time(), text()).prop_map(|(by, at, comment)| Acknowledgement { by, at, comment });
     let body = (user(), of(date()), vec(entry, 0..3), text(), text());
     (meta(), body, of(time()), of(ack))
         .prop_map(|(meta, b, submitted_at, acknowledged)| DailyLog {

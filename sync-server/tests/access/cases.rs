@@ -2,8 +2,8 @@
 //! `every_rule_in_the_table_refuses_what_it_forbids_and_nothing_spreads`.
 
 use fieldbook_core::model::{
-    Acknowledgement, Approval, Customer, DailyLog, Proposal, ReceptionNote, Reimbursement, ReturnVisitReport, Review,
-    StatusChange, VisitExpense, VisitVoucher,
+    Acknowledgement, Approval, Customer, DailyLog, Proposal, ReceptionNote, Reimbursement,
+    ReturnVisitReport, Review, StatusChange, VisitExpense, VisitVoucher,
 };
 use fieldbook_core::{DeviceStore, RecordId};
 
@@ -311,8 +311,18 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
             }),
         ),
         // A daily log's rep and day make its id; only a supervisor acknowledges it.
-        ("daily_log", "/rep", "rep.li", json_put(&["rep"], "rep.wang".into())),
-        ("daily_log", "/day", "rep.li", json_put(&["day"], "2026-11-24".into())),
+        (
+            "daily_log",
+            "/rep",
+            "rep.li",
+            json_put(&["rep"], "rep.wang".into()),
+        ),
+        (
+            "daily_log",
+            "/day",
+            "rep.li",
+            json_put(&["day"], "2026-11-24".into()),
+        ),
         (
             "daily_log",
             "/acknowledged",

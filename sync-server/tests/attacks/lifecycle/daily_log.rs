@@ -166,7 +166,11 @@ async fn a_late_log_is_accepted_and_counted_late_seed_003() {
     li.store
         .update::<DailyLog>(id, |l| daily_log::submit(l, &act, &cal))
         .unwrap();
-    assert_eq!(li.sync().await.records_refused, 0, "late is recorded, not refused");
+    assert_eq!(
+        li.sync().await.records_refused,
+        0,
+        "late is recorded, not refused"
+    );
     let stored = server_log(&w, id).unwrap();
     assert_eq!(stored.submitted_at, Some(late));
     assert!(daily_log::is_late(&stored, &cal));
@@ -193,5 +197,11 @@ async fn a_late_log_is_accepted_and_counted_late_seed_003() {
     assert_eq!(li_month["unbacked"].as_array().unwrap().len(), 1);
     assert_eq!(li_month["cleaning_duty"], false, "the month is not over");
     // The other team's rep is not sup.zhao's to count.
-    assert!(m["daily_logs"].as_array().unwrap().iter().all(|r| r["rep"] != "rep.wang"));
+    assert!(
+        m["daily_logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["rep"] != "rep.wang")
+    );
 }
