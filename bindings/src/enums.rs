@@ -119,7 +119,7 @@ ffi_enum!(
     Department { Marketing, CustomerService, Finance }
 );
 
-/// The five kinds of record.
+/// The six kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum RecordKind {
     Customer,
@@ -127,6 +127,7 @@ pub enum RecordKind {
     ReceptionNote,
     ReturnVisitReport,
     LeadReferral,
+    DailyLog,
 }
 
 impl From<RecordKind> for core::RecordKind {
@@ -137,6 +138,7 @@ impl From<RecordKind> for core::RecordKind {
             RecordKind::ReceptionNote => core::RecordKind::ReceptionNote,
             RecordKind::ReturnVisitReport => core::RecordKind::ReturnVisitReport,
             RecordKind::LeadReferral => core::RecordKind::LeadReferral,
+            RecordKind::DailyLog => core::RecordKind::DailyLog,
         }
     }
 }
@@ -150,6 +152,7 @@ impl TryFrom<core::RecordKind> for RecordKind {
             core::RecordKind::ReceptionNote => RecordKind::ReceptionNote,
             core::RecordKind::ReturnVisitReport => RecordKind::ReturnVisitReport,
             core::RecordKind::LeadReferral => RecordKind::LeadReferral,
+            core::RecordKind::DailyLog => RecordKind::DailyLog,
             core::RecordKind::Other(s) => {
                 return Err(FieldbookError::invalid(
                     "kind",

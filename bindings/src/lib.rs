@@ -7,7 +7,7 @@
 //!
 //! - [`FieldbookStore`] (`store/`): open a store; create, read, edit and list every kind of
 //!   record; conflicts; export/import of a record's changes; observers.
-//! - [`records`]: the five kinds of record and their parts, with `From`/`TryFrom` to the core.
+//! - [`records`]: the six kinds of record and their parts, with `From`/`TryFrom` to the core.
 //! - [`enums`]: grades, statuses, channels, each keeping unknown values.
 //! - [`FieldbookError`] (`error.rs`): not found, invalid input (with the field), conflict, auth
 //!   needed, storage, network; bilingual reasons.
@@ -38,7 +38,8 @@ pub use convert::CalendarDate;
 pub use error::{FieldbookError, Result};
 pub use observer::{ChangeOrigin, ObservationHandle, RecordChange, RecordObserver};
 pub use queries::{
-    DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepWeek, SearchHit, TargetProgress,
+    DailyReport, DueItem, InvitationMetrics, MyDay, Rate, RepMonthTally, RepWeek, SearchHit,
+    TargetProgress, UnbackedEntry,
 };
 pub use store::{
     Appointment, CustomerContactNote, FieldbookStore, FollowUpNote, LeadOwnership, RefusedChange,

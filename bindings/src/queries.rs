@@ -4,6 +4,7 @@
 
 use std::time::SystemTime;
 
+use fieldbook_core::queries::daily_tally::MonthTally;
 use fieldbook_core::queries::dormant::DormantCall as CoreDormant;
 use fieldbook_core::queries::key_contact::KeyContactDue as CoreKeyDue;
 use fieldbook_core::queries::metrics::{
@@ -363,6 +364,61 @@ impl From<CoreSat> for SatisfactionMetrics {
             product_change: m.change(CoreSatItem::Product),
             service_change: m.change(CoreSatItem::Service),
             environment_change: m.change(CoreSatItem::Environment),
+        }
+    }
+}
+
+/// An in-depth entry of a daily log that no visit record backs: it scores 0 (seed 003,
+/// 该分以真实的拜访记录为准).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UnbackedEntry {
+    pub log_id: String,
+    pub day: CalendarDate,
+    pub entry_id: String,
+    pub customer_id: Option<String>,
+}
+
+/// One rep's month of daily logs (seed 003): logs submitted and late, working days without a
+/// log, real in-depth points against the 30 required, and the cleaning duty of a closed month
+/// 3 or more points short.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RepMonthTally {
+    pub rep: String,
+    pub month: CalendarDate,
+    pub logs_submitted: u32,
+    pub late_logs: u32,
+    pub days_without_log: Vec<CalendarDate>,
+    pub points: u32,
+    pub required: u32,
+    pub short_by: u32,
+    pub month_closed: bool,
+    pub cleaning_duty: bool,
+    pub unbacked: Vec<UnbackedEntry>,
+}
+
+impl RepMonthTally {
+    pub(crate) fn new(rep: String, t: MonthTally) -> Self {
+        RepMonthTally {
+            rep,
+            month: date(t.month),
+            logs_submitted: t.logs_submitted,
+            late_logs: t.late_logs,
+            days_without_log: t.days_without_log.into_iter().map(date).collect(),
+            points: t.points,
+            required: t.required,
+            short_by: t.short_by,
+            month_closed: t.month_closed,
+            cleaning_duty: t.cleaning_duty,
+            unbacked: t
+                .unbacked
+                .into_iter()
+                .map(|u| UnbackedEntry {
+                    log_id: u.log.to_string(),
+                    day: date(u.day),
+                    entry_id: u.entry_id,
+                    customer_id: u.customer_id.map(|c| c.to_string()),
+                })
+                .collect(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::doc::RecordDoc;
 use crate::ids::{DeviceId, RecordId};
-use crate::model::{Customer, LeadReferral, ReceptionNote, ReturnVisitReport, VisitPlan};
+use crate::model::{Customer, DailyLog, LeadReferral, ReceptionNote, ReturnVisitReport, VisitPlan};
 
 /// Loads `data` as a record document and reads it every way the app does. Must never panic,
 /// whatever the bytes; errors are fine.
@@ -55,5 +55,6 @@ fn read_every_way(doc: &mut RecordDoc) {
     let _ = doc.read::<ReceptionNote>();
     let _ = doc.read::<ReturnVisitReport>();
     let _ = doc.read::<LeadReferral>();
+    let _ = doc.read::<DailyLog>();
     let _ = doc.save();
 }

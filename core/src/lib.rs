@@ -1,7 +1,7 @@
 //! # fieldbook-core
 //!
 //! The embedded core of Fieldbook, the offline-first field-sales app: customers, visit plans and
-//! invitations, reception notes, return-visit reports and lead referrals, each one an Automerge
+//! invitations, reception notes, return-visit reports, lead referrals and daily visit logs, each one an Automerge
 //! document stored in SQLite on the device.
 //!
 //! - [`model`]: the typed records.
@@ -45,7 +45,7 @@ pub use doc::{ConflictValue, FieldConflict, RecordDoc};
 pub use error::{Error, Result};
 pub use ids::{DeviceId, RecordId, UserId};
 pub use model::{
-    Customer, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta, ReturnVisitReport,
-    VisitPlan,
+    Customer, DailyLog, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta,
+    ReturnVisitReport, VisitPlan,
 };
 pub use store::{DeviceStore, Quarantined, Refused, StoreKey, StoreOptions};

@@ -34,7 +34,7 @@ pub struct BasicGate {
 impl ChangeGate for BasicGate {
     fn check(
         &self,
-        _ctx: GateContext<'_>,
+        ctx: GateContext<'_>,
         after: &RecordDoc,
         total_bytes: u64,
     ) -> Result<(), String> {
@@ -47,7 +47,20 @@ impl ChangeGate for BasicGate {
         match after.kind() {
             Some(RecordKind::Other(k)) => Err(format!("未知记录类型 / unknown record kind `{k}`")),
             None => Err("记录缺少类型 / the document has no record kind".into()),
-            Some(_) => Ok(()),
+            Some(kind) => named_ids_hold_daily_logs(ctx.record, &kind),
         }
     }
+}
+
+/// A name-based id (UUID version 5, `DailyLog::id_for`) holds a daily log and nothing else, and
+/// a daily log lives nowhere else: nobody can take a rep's log id first with another record.
+fn named_ids_hold_daily_logs(id: RecordId, kind: &RecordKind) -> Result<(), String> {
+    if id.is_named() == (*kind == RecordKind::DailyLog) {
+        return Ok(());
+    }
+    Err(format!(
+        "记录 {id}：由名称派生的编号只用于拜访记录表，拜访记录表只用这种编号（规则 / rule \
+         daily_log.id_of_rep_and_day）/ record {id}: a name-derived id holds only a daily log, \
+         and a daily log only such an id"
+    ))
 }

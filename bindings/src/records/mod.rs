@@ -1,9 +1,10 @@
-//! The five kinds of record as uniffi records (Kotlin data classes, Swift structs), mirrored from
+//! The six kinds of record as uniffi records (Kotlin data classes, Swift structs), mirrored from
 //! the core's models with one `From` (core → app) and one `TryFrom` (app → core, validating ids,
 //! user names and times) per type. Every field the app may leave out has a default, so creating a
 //! lead in Kotlin is `LeadReferral(source = …, grade = …, status = …, prospect = Prospect(name = …))`.
 
 mod customer;
+mod daily_log;
 mod lead;
 mod reception;
 mod return_visit;
@@ -15,6 +16,7 @@ use std::time::SystemTime;
 use fieldbook_core::model as core;
 
 pub use customer::{Consent, Contact, ContactLogEntry, Customer, ReceptionCard};
+pub use daily_log::{Acknowledgement, DailyLog, LogEntry};
 pub use lead::{FollowUp, LeadReferral, LostRequest, Prospect, StageChange};
 pub use reception::{Approval, ExpenseApplication, ReceptionNote, Reimbursement, VisitVoucher};
 pub use return_visit::{

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use fieldbook_core::model as core;
-use fieldbook_core::queries::{dormant, key_contact, metrics, my_day, satisfaction, weekly};
+use fieldbook_core::queries::{
+    daily_tally, dormant, key_contact, metrics, my_day, satisfaction, weekly,
+};
 use fieldbook_core::search::{self, SearchQuery};
 use fieldbook_core::store::Filter;
 
@@ -15,7 +17,7 @@ use crate::background::run;
 use crate::convert::{CalendarDate, dt, naive_date, user_opt};
 use crate::error::Result;
 use crate::queries::{
-    DailyReport, DormantCall, InvitationMetrics, KeyContactDue, MyDay, RepWeek,
+    DailyReport, DormantCall, InvitationMetrics, KeyContactDue, MyDay, RepMonthTally, RepWeek,
     SatisfactionMetrics, SearchHit, TargetProgress,
 };
 
@@ -89,6 +91,34 @@ impl FieldbookStore {
                 &self.calendar,
             )?;
             Ok(report.into())
+        })
+        .await
+    }
+
+    /// The supervisor's monthly tally of the daily visit logs (seed 003) for the month holding
+    /// `month`: for `rep`, or (null) every rep whose records this device holds — logs submitted
+    /// and late, working days without a log, real in-depth points against the 30 required, the
+    /// unbacked entries, and the cleaning duty once the month is over 3 or more points short.
+    pub async fn daily_tally(
+        self: Arc<Self>,
+        month: CalendarDate,
+        rep: Option<String>,
+    ) -> Result<Vec<RepMonthTally>> {
+        run(move || {
+            let month = naive_date("month", month)?;
+            let reps: Vec<_> = user_opt("rep", rep)?.into_iter().collect();
+            let now = self.store.clock().now();
+            let tally = daily_tally::monthly_tally_from_store(
+                &self.store,
+                month,
+                &reps,
+                now,
+                &self.calendar,
+            )?;
+            Ok(tally
+                .into_iter()
+                .map(|(rep, t)| RepMonthTally::new(rep.to_string(), t))
+                .collect())
         })
         .await
     }

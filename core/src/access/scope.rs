@@ -72,7 +72,7 @@ impl Directory {
             return BTreeSet::from([winner.clone()]);
         }
         let extra = match kind(record) {
-            "visit_plan" | "return_visit_report" => "/rep",
+            "visit_plan" | "return_visit_report" | "daily_log" => "/rep",
             "customer" => "/dedicated_rep",
             "reception_note" => "/host",
             _ => "",

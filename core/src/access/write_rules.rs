@@ -120,6 +120,15 @@ pub static RULES: &[Rule] = &[
         "/expense/reimbursement",
         Writer::Decision(&[Role::FinanceManager]),
     ),
+    // A daily log's id follows from its rep and day (`model::DailyLog::id_for`); the
+    // acknowledgement is a supervisor's (the judge says which: the rep's own).
+    rule(Some("daily_log"), "/rep", Writer::AtCreation),
+    rule(Some("daily_log"), "/day", Writer::AtCreation),
+    rule(
+        Some("daily_log"),
+        "/acknowledged",
+        Writer::Roles(&[Role::Supervisor]),
+    ),
     rule(None, "", Writer::Subjects),
 ];
 

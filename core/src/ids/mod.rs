@@ -30,6 +30,18 @@ impl RecordId {
         RecordId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
     }
 
+    /// A name-based id (UUID version 5 layout, the other 122 bits from `bytes`, a hash of the
+    /// name): records whose id follows from what they are, such as a rep's log of one day
+    /// (`model::DailyLog::id_for`).
+    pub fn named_from_bytes(bytes: [u8; 16]) -> Self {
+        RecordId(uuid::Builder::from_sha1_bytes(bytes).into_uuid())
+    }
+
+    /// Whether this id is name-based (UUID version 5): only daily logs live there.
+    pub fn is_named(&self) -> bool {
+        self.0.get_version_num() == 5
+    }
+
     /// Whether this id is in the server's reserved space (UUID version 8): no device may
     /// create a document here.
     pub fn is_reserved(&self) -> bool {

@@ -21,6 +21,7 @@
 //!   first on the server and refuses it there.
 
 mod customer;
+mod daily_log;
 mod lead;
 mod reception;
 mod return_visit;
@@ -134,6 +135,7 @@ pub fn judge(before: Option<&Json>, after: &Json, ctx: &Context<'_>) -> Verdict 
         RecordKind::ReceptionNote => typed(before, after, ctx, reception::judge),
         RecordKind::ReturnVisitReport => typed(before, after, ctx, return_visit::judge),
         RecordKind::LeadReferral => typed(before, after, ctx, lead::judge),
+        RecordKind::DailyLog => typed(before, after, ctx, daily_log::judge),
         _ => Ok(()),
     }
 }

@@ -63,13 +63,14 @@ pub(crate) fn deserialize_str<'de, E: StringEnum, D: Deserializer<'de>>(
 }
 
 string_enum! {
-    /// The five kinds of record.
+    /// The six kinds of record.
     pub enum RecordKind {
         Customer = "customer",
         VisitPlan = "visit_plan",
         ReceptionNote = "reception_note",
         ReturnVisitReport = "return_visit_report",
         LeadReferral = "lead_referral",
+        DailyLog = "daily_log",
     } default Customer
 }
 
@@ -82,6 +83,7 @@ impl RecordKind {
             RecordKind::ReceptionNote => "来访接待",
             RecordKind::ReturnVisitReport => "回访报告",
             RecordKind::LeadReferral => "线索",
+            RecordKind::DailyLog => "拜访记录表",
             RecordKind::Other(s) => s,
         }
     }

@@ -1,4 +1,4 @@
-//! The five kinds of record, as typed models. Each is stored as one Automerge document whose
+//! The six kinds of record, as typed models. Each is stored as one Automerge document whose
 //! root map holds the record's fields (as serde writes them) plus `kind` and `schema`.
 //!
 //! Models are plain data: every field has a default, so a document written by an older version
@@ -7,6 +7,7 @@
 //! field it did not change.
 
 mod customer;
+mod daily_log;
 mod enums;
 mod lead;
 mod reception;
@@ -20,6 +21,7 @@ pub use customer::{
     CallOutcome, Consent, Contact, ContactLogEntry, Customer, CustomerGrade, ReceptionCard,
     VisitorCategory,
 };
+pub use daily_log::{Acknowledgement, DailyLog, LogEntry};
 pub use enums::{RecordKind, StringEnum};
 pub use lead::{
     FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, LostRequest,

@@ -8,6 +8,8 @@
 //! - [`metrics`]: invitation success, feedback and attendance rates.
 //! - [`weekly`]: the daily report (21:00, one in-depth visit) and visits, calls and A/B intent
 //!   customers per week ([`week_intent`]: seed 004's conditions).
+//! - [`daily_tally`]: the month's daily logs, late logs, missing days and real in-depth
+//!   points against the 30 required (seed 003).
 //! - [`dormant`]: the call queue of customers 6 or 12 months without a purchase (seed 001 §6).
 //! - [`key_contact`]: A-grade (key) customers overdue for their weekly contact (seed 002).
 //! - [`lead_response`]: how fast trade-show leads were answered (1 week, at most 2).
@@ -16,6 +18,7 @@
 //!
 //! [`WorkCalendar`]: crate::calendar::WorkCalendar
 
+pub mod daily_tally;
 pub mod dormant;
 pub mod key_contact;
 pub mod lead_response;

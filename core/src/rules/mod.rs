@@ -11,9 +11,11 @@
 //! - [`return_visit`]: report deadline, review, expense, materials (seed 001, 002).
 //! - [`return_visit_proposals`]: proposals taken, routed, extended, answered (seed 001 §4).
 //! - [`lead`]: sources, identifying code, grades and cadence, follow-ups, loss (seeds 002–004).
+//! - [`daily_log`]: the daily visit log, due at 21:00, frozen once submitted (seed 003).
 //! - [`ownership`]: who owns a prospect two reps registered offline (seed 003, ADR 0003).
 
 pub mod customer;
+pub mod daily_log;
 pub mod lead;
 pub mod ownership;
 pub mod reception;

@@ -40,6 +40,8 @@ const LONG_TEXT: &[&str] = &[
     "traits",
     "vp_approval",
     "not_returned_reason",
+    "problems",
+    "next_day_plan",
 ];
 
 /// Numbers with a range, by JSON pointer (`*`: every entry of a list). Amounts are never negative.

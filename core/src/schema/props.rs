@@ -19,6 +19,7 @@ pub(super) enum AnyRecord {
     ReceptionNote(Box<ReceptionNote>),
     ReturnVisitReport(ReturnVisitReport),
     LeadReferral(Box<LeadReferral>),
+    DailyLog(DailyLog),
 }
 
 impl AnyRecord {
@@ -34,6 +35,7 @@ impl AnyRecord {
             AnyRecord::ReceptionNote(r) => doc(r.as_ref()),
             AnyRecord::ReturnVisitReport(r) => doc(r),
             AnyRecord::LeadReferral(r) => doc(r.as_ref()),
+            AnyRecord::DailyLog(r) => doc(r),
         }
     }
 
@@ -52,6 +54,7 @@ impl AnyRecord {
             AnyRecord::LeadReferral(_) => {
                 AnyRecord::LeadReferral(Box::new(serde_json::from_value(j)?))
             }
+            AnyRecord::DailyLog(_) => AnyRecord::DailyLog(serde_json::from_value(j)?),
         })
     }
 
@@ -62,6 +65,7 @@ impl AnyRecord {
             AnyRecord::ReceptionNote(_) => RecordKind::ReceptionNote,
             AnyRecord::ReturnVisitReport(_) => RecordKind::ReturnVisitReport,
             AnyRecord::LeadReferral(_) => RecordKind::LeadReferral,
+            AnyRecord::DailyLog(_) => RecordKind::DailyLog,
         }
     }
 }
@@ -73,6 +77,7 @@ pub(super) fn any_record() -> impl Strategy<Value = AnyRecord> {
         reception_note().prop_map(|r| AnyRecord::ReceptionNote(Box::new(r))),
         report().prop_map(AnyRecord::ReturnVisitReport),
         lead().prop_map(|l| AnyRecord::LeadReferral(Box::new(l))),
+        daily_log().prop_map(AnyRecord::DailyLog),
     ]
 }
 
@@ -536,5 +541,30 @@ fn report() -> BoxedStrategy<ReturnVisitReport> {
                 review,
             },
         )
+        .boxed()
+}
+
+fn daily_log() -> BoxedStrategy<DailyLog> {
+    let entry = (text(), of(rid()), of(rid()), any::<bool>(), text()).prop_map(|e| LogEntry {
+        id: e.0,
+        customer_id: e.1,
+        visit_plan_id: e.2,
+        in_depth: e.3,
+        note: e.4,
+    });
+    let ack =
+        (user(), time(), text()).prop_map(|(by, at, comment)| Acknowledgement { by, at, comment });
+    let body = (user(), of(date()), vec(entry, 0..3), text(), text());
+    (meta(), body, of(time()), of(ack))
+        .prop_map(|(meta, b, submitted_at, acknowledged)| DailyLog {
+            meta,
+            rep: b.0,
+            day: b.1,
+            entries: b.2,
+            problems: b.3,
+            next_day_plan: b.4,
+            submitted_at,
+            acknowledged,
+        })
         .boxed()
 }

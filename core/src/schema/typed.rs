@@ -7,7 +7,8 @@ use serde_path_to_error::{Path, Segment};
 
 use super::{Flaw, Problem};
 use crate::model::{
-    Customer, LeadReferral, ReceptionNote, Record, RecordKind, ReturnVisitReport, VisitPlan,
+    Customer, DailyLog, LeadReferral, ReceptionNote, Record, RecordKind, ReturnVisitReport,
+    VisitPlan,
 };
 
 /// Root fields that belong to the document envelope or the server, not to the model.
@@ -24,6 +25,7 @@ pub(super) fn round_trip(kind: &RecordKind, json: &Json) -> Result<Json, Flaw> {
         RecordKind::ReceptionNote => through::<ReceptionNote>(json),
         RecordKind::ReturnVisitReport => through::<ReturnVisitReport>(json),
         RecordKind::LeadReferral => through::<LeadReferral>(json),
+        RecordKind::DailyLog => through::<DailyLog>(json),
         RecordKind::Other(_) => Err(("/kind".into(), Problem::UnknownValue)),
     }
 }

@@ -8,7 +8,7 @@ use crate::doc::RecordDoc;
 use crate::error::{Error, Result};
 use crate::ids::{RecordId, UserId};
 use crate::model::{
-    Customer, IndexEntry, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta,
+    Customer, DailyLog, IndexEntry, LeadReferral, ReceptionNote, Record, RecordKind, RecordMeta,
     ReturnVisitReport, VisitPlan,
 };
 use crate::search;
@@ -58,6 +58,7 @@ pub(crate) fn project(conn: &Connection, doc: &RecordDoc, now_ms: i64) -> Result
         Some(RecordKind::ReceptionNote) => entry_of::<ReceptionNote>(doc),
         Some(RecordKind::ReturnVisitReport) => entry_of::<ReturnVisitReport>(doc),
         Some(RecordKind::LeadReferral) => entry_of::<LeadReferral>(doc),
+        Some(RecordKind::DailyLog) => entry_of::<DailyLog>(doc),
         Some(RecordKind::Other(_)) | None => return leave_out(conn, doc.id()),
     };
     let (meta, e, body) = match entry {

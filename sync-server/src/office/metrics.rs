@@ -1,10 +1,11 @@
 //! The desk's metrics, computed by the core's query code (the device's own) over the records
 //! the viewer may read: invitation rates (seed 000), visits, calls and A/B intent customers per rep per week
-//! (seeds 003, 004), overdue reports and follow-ups, trade-show lead response times (seed 002).
+//! (seeds 003, 004), the month's daily visit logs and their points (seed 003, `daily_logs.rs`),
+//! overdue reports and follow-ups, trade-show lead response times (seed 002).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use fieldbook_core::UserId;
-use fieldbook_core::model::{Customer, LeadReferral, ReturnVisitReport, VisitPlan};
+use fieldbook_core::model::{Customer, DailyLog, LeadReferral, ReturnVisitReport, VisitPlan};
 use fieldbook_core::queries::lead_response::{self, Response, trade_show_responses};
 use fieldbook_core::queries::metrics::{InvitationMetrics, Rate, invitation_metrics_by_rep};
 use fieldbook_core::queries::weekly::{WeekRecords, weekly_summary};
@@ -13,6 +14,7 @@ use fieldbook_core::{RecordId, WorkCalendar};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::daily_logs::{LogInput, RepMonthLogs, monthly_logs, reps_of};
 use super::filter::parse_time;
 use super::rows::{Derived, Typed};
 use super::{Office, Viewer};
@@ -139,6 +141,8 @@ pub struct Metrics {
     pub invitations: InvitationView,
     pub invitations_by_rep: Vec<InvitationView>,
     pub weeks: Vec<RepWeek>,
+    /// Per rep per month touching the period: the daily visit logs and their points (seed 003).
+    pub daily_logs: Vec<RepMonthLogs>,
     pub overdue_reports: Vec<Overdue>,
     pub overdue_follow_ups: Vec<Overdue>,
     pub trade_show: TradeShowView,
@@ -151,6 +155,7 @@ struct Input {
     reports: Vec<ReturnVisitReport>,
     customers: Vec<Customer>,
     leads: Vec<LeadReferral>,
+    logs: Vec<DailyLog>,
 }
 
 impl Input {
@@ -162,6 +167,7 @@ impl Input {
                 Typed::ReturnVisitReport(r) => i.reports.push(r.clone()),
                 Typed::Customer(c) => i.customers.push(c.clone()),
                 Typed::LeadReferral(l) => i.leads.push(l.as_ref().clone()),
+                Typed::DailyLog(l) => i.logs.push(l.clone()),
                 Typed::ReceptionNote(_) | Typed::Unknown => {}
             }
         }
@@ -195,6 +201,13 @@ impl<S: ServerStore> Office<S> {
             total.accepted += m.accepted;
             total.attended += m.attended;
         }
+        let log_input = LogInput {
+            logs: &input.logs,
+            plans: &input.plans,
+            reports: &input.reports,
+        };
+        let log_reps = reps_of(&self.hub.access().dir, &viewer.user, &in_team);
+        let daily_logs = monthly_logs(&log_input, &log_reps, (from, to), now, cal);
         Ok(Metrics {
             from,
             to,
@@ -205,6 +218,7 @@ impl<S: ServerStore> Office<S> {
                 .map(|(rep, m)| InvitationView::new(Some(rep), m))
                 .collect(),
             weeks: weeks(&input, from, to, cal, &in_team),
+            daily_logs,
             overdue_reports: overdue_reports(&input, now, cal, &in_team),
             overdue_follow_ups: overdue_follow_ups(&input, now, cal, &in_team),
             trade_show: trade_show(&input, from, to, now, &in_team),

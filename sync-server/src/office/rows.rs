@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use fieldbook_core::access::Directory;
 use fieldbook_core::model::{
-    Customer, LeadReferral, ReceptionNote, Record, RecordKind, ReturnVisitReport, StringEnum,
-    VisitPlan,
+    Customer, DailyLog, LeadReferral, ReceptionNote, Record, RecordKind, ReturnVisitReport,
+    StringEnum, VisitPlan,
 };
 use fieldbook_core::search::{SearchDoc, record_fields};
 use fieldbook_core::{RecordId, UserId};
@@ -26,6 +26,7 @@ pub enum Typed {
     ReturnVisitReport(ReturnVisitReport),
     /// Boxed: leads grew a pipeline and a lost request (issue 17).
     LeadReferral(Box<LeadReferral>),
+    DailyLog(DailyLog),
     /// A kind this build does not know, or a document that does not match its model.
     Unknown,
 }
@@ -41,6 +42,7 @@ impl Typed {
             RecordKind::ReceptionNote => p(json).map(|n| Typed::ReceptionNote(Box::new(n))),
             RecordKind::ReturnVisitReport => p(json).map(Typed::ReturnVisitReport),
             RecordKind::LeadReferral => p(json).map(|l| Typed::LeadReferral(Box::new(l))),
+            RecordKind::DailyLog => p(json).map(Typed::DailyLog),
             RecordKind::Other(_) => None,
         };
         parsed.unwrap_or(Typed::Unknown)
@@ -53,6 +55,7 @@ impl Typed {
             Typed::ReceptionNote(r) => r.index_entry(),
             Typed::ReturnVisitReport(r) => r.index_entry(),
             Typed::LeadReferral(r) => r.index_entry(),
+            Typed::DailyLog(r) => r.index_entry(),
             Typed::Unknown => return None,
         })
     }
@@ -64,6 +67,7 @@ impl Typed {
             Typed::ReceptionNote(r) => &r.meta,
             Typed::ReturnVisitReport(r) => &r.meta,
             Typed::LeadReferral(r) => &r.meta,
+            Typed::DailyLog(r) => &r.meta,
             Typed::Unknown => return None,
         })
     }
@@ -76,6 +80,7 @@ impl Typed {
             Typed::ReturnVisitReport(r) => Some(&r.rep),
             Typed::Customer(r) => r.dedicated_rep.as_ref(),
             Typed::ReceptionNote(r) => Some(&r.host),
+            Typed::DailyLog(r) => Some(&r.rep),
             Typed::LeadReferral(_) | Typed::Unknown => None,
         };
         named
@@ -91,7 +96,8 @@ impl Typed {
 pub struct RecordRow {
     #[schema(value_type = String)]
     pub id: RecordId,
-    /// `customer`, `visit_plan`, `reception_note`, `return_visit_report`, `lead_referral`.
+    /// `customer`, `visit_plan`, `reception_note`, `return_visit_report`, `lead_referral`,
+    /// `daily_log`.
     pub kind: String,
     /// The kind's Chinese name (客户档案, …).
     pub kind_label: String,

@@ -70,6 +70,7 @@ pub fn kind_names(kind: &str) -> (&'static str, &'static str) {
         "reception_note" => ("来访接待", "Receptions"),
         "return_visit_report" => ("回访报告", "Return-visit reports"),
         "lead_referral" => ("线索", "Leads"),
+        "daily_log" => ("拜访记录表", "Daily visit logs"),
         _ => ("记录", "Records"),
     }
 }

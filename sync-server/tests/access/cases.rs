@@ -2,8 +2,8 @@
 //! `every_rule_in_the_table_refuses_what_it_forbids_and_nothing_spreads`.
 
 use fieldbook_core::model::{
-    Approval, Customer, Proposal, ReceptionNote, Reimbursement, ReturnVisitReport, Review,
-    StatusChange, VisitExpense, VisitVoucher,
+    Acknowledgement, Approval, Customer, DailyLog, Proposal, ReceptionNote, Reimbursement,
+    ReturnVisitReport, Review, StatusChange, VisitExpense, VisitVoucher,
 };
 use fieldbook_core::{DeviceStore, RecordId};
 
@@ -306,6 +306,37 @@ pub fn cases() -> Vec<(&'static str, &'static str, &'static str, Edit)> {
                         });
                     }
                     Ok(())
+                })
+                .unwrap();
+            }),
+        ),
+        // A daily log's rep and day make its id; only a supervisor acknowledges it.
+        (
+            "daily_log",
+            "/rep",
+            "rep.li",
+            json_put(&["rep"], "rep.wang".into()),
+        ),
+        (
+            "daily_log",
+            "/day",
+            "rep.li",
+            json_put(&["day"], "2026-11-24".into()),
+        ),
+        (
+            "daily_log",
+            "/acknowledged",
+            "rep.li",
+            Box::new(|s: &DeviceStore, id| {
+                s.with_doc_mut(id, |d| {
+                    d.update::<DailyLog>(|l| {
+                        l.acknowledged = Some(Acknowledgement {
+                            by: user("rep.li"),
+                            ..Acknowledgement::default()
+                        });
+                        Ok(())
+                    })
+                    .map(drop)
                 })
                 .unwrap();
             }),

@@ -211,6 +211,15 @@ async fn subject(w: &World, kind: &str) -> RecordId {
             .meta
             .id
         }
+        "daily_log" => {
+            // One log per rep per day: each case's log is of another day.
+            let kind = fieldbook_core::model::RecordKind::DailyLog;
+            let earlier = li.list(Some(kind)).unwrap().len() as u64;
+            let day =
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() - chrono::Days::new(earlier);
+            let log = fieldbook_core::rules::daily_log::new_log(&user("rep.li"), day);
+            li.create(log).unwrap().meta.id
+        }
         "reception_note" => {
             let id = li
                 .create(ReceptionNote {

@@ -3,6 +3,7 @@
 //! with the rule named; the server's database is unchanged. One module per record kind.
 
 mod customer;
+mod daily_log;
 mod lead;
 mod reception;
 mod return_visit;

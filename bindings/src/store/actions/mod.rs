@@ -8,6 +8,7 @@
 //! only a supervisor takes (reviewing a report) are taken on the supervisor's own device.
 
 mod customer;
+mod daily_log;
 mod lead;
 mod reception;
 mod return_visit;
