@@ -13,11 +13,13 @@
 mod access;
 mod admit;
 mod bulk;
+mod compact;
 mod contacts;
 mod desk;
 mod erase;
 mod follow;
 mod index;
+mod prune;
 mod records;
 mod reserved;
 mod slots;
@@ -38,11 +40,13 @@ use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
 pub use bulk::BulkOutcome;
+pub use compact::DEFAULT_COMPACT_AFTER_CHUNKS;
 pub use desk::EditOutcome;
 pub use erase::{
     DataSubject, ERASED, ErasureKey, Person, PersonErasure, SECRET_NAME as ERASURE_SECRET,
 };
 pub use follow::FollowConfig;
+pub use prune::PruneConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
 pub use slots::DEFAULT_LOADED_DOCS;
 pub use watch::Inbox;
@@ -52,13 +56,15 @@ use crate::error::{Result, ServerError};
 use crate::gate::ChangeGate;
 use crate::store::{DeviceAuth, ServerStore};
 
-/// A loaded document, the bytes its chunk log takes, and its stored version: every chunk
-/// stored up to `version` is in `doc` (an index document may also hold later chunks of its
-/// own, written without the version check).
+/// A loaded document, the bytes and chunks its chunk log takes (as far as this node knows:
+/// compaction counts on `chunks`), and its stored version: every chunk stored up to `version`
+/// is in `doc` (an index document may also hold later chunks of its own, written without the
+/// version check).
 #[derive(Debug, Clone)]
 struct Held {
     doc: RecordDoc,
     bytes: u64,
+    chunks: u64,
     version: u64,
 }
 
@@ -67,6 +73,7 @@ impl Held {
         Held {
             doc: RecordDoc::empty(id, actor.clone()),
             bytes: 0,
+            chunks: 0,
             version: 0,
         }
     }
@@ -121,6 +128,10 @@ pub struct DocHub<S: ServerStore> {
     /// Actors already bound to a device (a binding never changes): a write by a known actor
     /// needs no store round trip (`admit.rs`).
     claimed: parking_lot::Mutex<HashSet<(Vec<u8>, DeviceId)>>,
+    /// A document with more chunks is compacted (`compact.rs`).
+    compact_after: u64,
+    /// This node's part in pruning the feed (`prune.rs`).
+    pruning: prune::Pruning,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -143,7 +154,6 @@ impl<S: ServerStore> DocHub<S> {
         DocHub {
             store,
             gate,
-            actor,
             clock,
             slots: parking_lot::Mutex::default(),
             changed,
@@ -156,6 +166,9 @@ impl<S: ServerStore> DocHub<S> {
             completed_syncs: parking_lot::Mutex::new(HashMap::new()),
             genuine: parking_lot::Mutex::new(HashSet::new()),
             claimed: parking_lot::Mutex::new(HashSet::new()),
+            compact_after: DEFAULT_COMPACT_AFTER_CHUNKS,
+            pruning: prune::Pruning::new(&actor),
+            actor,
         }
     }
 
@@ -208,6 +221,7 @@ impl<S: ServerStore> DocHub<S> {
             *held = Some(Held {
                 doc,
                 bytes: stored.bytes.len() as u64,
+                chunks: stored.chunks,
                 version: stored.version,
             });
         }
