@@ -128,8 +128,8 @@ pub struct DocHub<S: ServerStore> {
     /// Actors already bound to a device (a binding never changes): a write by a known actor
     /// needs no store round trip (`admit.rs`).
     claimed: parking_lot::Mutex<HashSet<(Vec<u8>, DeviceId)>>,
-    /// A document with more chunks is compacted (`compact.rs`).
-    compact_after: u64,
+    /// When documents are compacted, and chunks batched writes added (`compact.rs`).
+    compaction: compact::Compaction,
     /// This node's part in pruning the feed (`prune.rs`).
     pruning: prune::Pruning,
 }
@@ -166,7 +166,7 @@ impl<S: ServerStore> DocHub<S> {
             completed_syncs: parking_lot::Mutex::new(HashMap::new()),
             genuine: parking_lot::Mutex::new(HashSet::new()),
             claimed: parking_lot::Mutex::new(HashSet::new()),
-            compact_after: DEFAULT_COMPACT_AFTER_CHUNKS,
+            compaction: compact::Compaction::default(),
             pruning: prune::Pruning::new(&actor),
             actor,
         }

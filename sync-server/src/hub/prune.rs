@@ -17,7 +17,8 @@ use crate::store::{FeedCursor, FeedPruned, ServerStore};
 /// When the feed is pruned.
 #[derive(Debug, Clone, Copy)]
 pub struct PruneConfig {
-    /// Time between two prunes by this node.
+    /// Time between two prunes by this node (each after compacting what batched writes took
+    /// past the threshold).
     pub every: Duration,
     /// A node that has not noted its cursor for this long no longer holds the feed back.
     pub silent_after: Duration,
@@ -78,7 +79,8 @@ impl<S: ServerStore> DocHub<S> {
         blocking(work).await.map(Some)
     }
 
-    /// Prunes every [`PruneConfig::every`] for as long as the task runs.
+    /// Every [`PruneConfig::every`], for as long as the task runs: compacts what batched
+    /// writes took past the threshold (`compact.rs`), then prunes.
     pub async fn prune_periodically(self: Arc<Self>) {
         let every = self.pruning.config.every.max(Duration::from_millis(1));
         let mut ticks = tokio::time::interval(every);
@@ -86,6 +88,7 @@ impl<S: ServerStore> DocHub<S> {
         ticks.tick().await;
         loop {
             ticks.tick().await;
+            self.compact_batched().await;
             match self.prune_feed().await {
                 Ok(Some(p)) if p.deleted > 0 => tracing::debug!(deleted = p.deleted, "feed pruned"),
                 Ok(_) => {}

@@ -106,6 +106,7 @@ impl<S: ServerStore> DocHub<S> {
     /// the new version of each, or `None` where another node wrote first.
     pub(super) async fn write_many(&self, writes: Vec<PendingWrite>) -> Result<Vec<Option<u64>>> {
         let store = self.store.clone();
+        let ids: Vec<_> = writes.iter().map(|w| w.id).collect();
         let outcomes = blocking(move || {
             let batch: Vec<DocWrite<'_>> = writes
                 .iter()
@@ -114,17 +115,22 @@ impl<S: ServerStore> DocHub<S> {
             store.write_docs(&batch)
         })
         .await?;
-        let mut own = self.own_writes.lock();
-        Ok(outcomes
-            .into_iter()
-            .map(|o| match o {
-                WriteOutcome::Written(version) => {
-                    own.insert(version);
-                    Some(version)
-                }
-                WriteOutcome::Stale(_) => None,
-            })
-            .collect())
+        let versions: Vec<Option<u64>> = {
+            let mut own = self.own_writes.lock();
+            outcomes
+                .into_iter()
+                .map(|o| match o {
+                    WriteOutcome::Written(version) => {
+                        own.insert(version);
+                        Some(version)
+                    }
+                    WriteOutcome::Stale(_) => None,
+                })
+                .collect()
+        };
+        let written = ids.into_iter().zip(&versions).filter(|(_, v)| v.is_some());
+        self.count_batched(written.map(|(id, _)| id));
+        Ok(versions)
     }
 }
 
