@@ -3,7 +3,7 @@
 //! folded into one chunk, and the phones keep syncing, converge, are never told of a rewrite,
 //! and a fresh phone pulls everything. A node that comes back from below the pruned floor of
 //! the feed (entries it never read were deleted) reloads what it holds, on both backends.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::unit_arg)]
 
 mod common;
 

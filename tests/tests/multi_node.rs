@@ -353,11 +353,17 @@ fn chunks(fleet: &Fleet, id: RecordId) -> u64 {
 async fn edit_both(devices: &[Device; 2], nodes: &[TestServer; 2], id: RecordId, round: &str) {
     devices[0]
         .store
-        .update::<Customer>(id, |c| Ok(c.needs = format!("需求{round}")))
+        .update::<Customer>(id, |c| {
+            c.needs = format!("需求{round}");
+            Ok(())
+        })
         .unwrap();
     devices[1]
         .store
-        .update::<Customer>(id, |c| Ok(c.notes = format!("备注{round}")))
+        .update::<Customer>(id, |c| {
+            c.notes = format!("备注{round}");
+            Ok(())
+        })
         .unwrap();
     for (d, node) in devices.iter().zip(nodes) {
         let stats = d.sync_with(node).sync_once(T).await.unwrap();

@@ -18,6 +18,7 @@ mod contacts;
 mod desk;
 mod erase;
 mod follow;
+mod held;
 mod index;
 mod prune;
 mod records;
@@ -36,6 +37,7 @@ use fieldbook_core::sync::index_doc::INDEX_KIND;
 use fieldbook_core::sync::inflate::inflated_size;
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{Clock, DeviceId, RecordDoc, RecordId};
+use held::Held;
 use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
@@ -55,29 +57,6 @@ use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
 use crate::gate::ChangeGate;
 use crate::store::{DeviceAuth, ServerStore};
-
-/// A loaded document, the bytes and chunks its chunk log takes (as far as this node knows:
-/// compaction counts on `chunks`), and its stored version: every chunk stored up to `version`
-/// is in `doc` (an index document may also hold later chunks of its own, written without the
-/// version check).
-#[derive(Debug, Clone)]
-struct Held {
-    doc: RecordDoc,
-    bytes: u64,
-    chunks: u64,
-    version: u64,
-}
-
-impl Held {
-    fn empty(id: RecordId, actor: &automerge::ActorId) -> Self {
-        Held {
-            doc: RecordDoc::empty(id, actor.clone()),
-            bytes: 0,
-            chunks: 0,
-            version: 0,
-        }
-    }
-}
 
 /// How many times one write is tried again after another node wrote the document first.
 const MAX_WRITE_ATTEMPTS: usize = 16;

@@ -21,6 +21,8 @@ mod sqlite_changes;
 mod sqlite_prune;
 #[doc(hidden)]
 pub mod suite;
+#[doc(hidden)]
+pub mod suite_upkeep;
 
 use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId, UserId};
