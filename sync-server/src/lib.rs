@@ -33,8 +33,9 @@ pub use error::{Result, ServerError};
 pub use fieldbook_core as core;
 pub use gate::{BasicGate, ChangeGate, GateContext};
 pub use hub::{
-    ChangeOrigin, DEFAULT_LOADED_DOCS, DataSubject, DocHub, ERASED, ERASURE_SECRET, EditOutcome,
-    ErasureKey, FollowConfig, HeldRecord, History, Person, PersonErasure,
+    ChangeOrigin, DEFAULT_COMPACT_AFTER_CHUNKS, DEFAULT_LOADED_DOCS, DataSubject, DocHub, ERASED,
+    ERASURE_SECRET, EditOutcome, ErasureKey, FollowConfig, HeldRecord, History, Person,
+    PersonErasure, PruneConfig,
 };
 pub use office::Office;
 pub use store::{ChangeReceipt, DeviceAuth, DocSummary, PgStore, ServerStore, SqliteStore};
@@ -57,6 +58,11 @@ pub struct ServerConfig {
     pub loaded_docs: usize,
     /// How this node learns of writes by other nodes sharing its database.
     pub follow: FollowConfig,
+    /// A document with more chunks is rewritten as one (default
+    /// [`DEFAULT_COMPACT_AFTER_CHUNKS`]).
+    pub compact_after_chunks: u64,
+    /// When the change feed is pruned.
+    pub prune: PruneConfig,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +74,8 @@ impl Default for ServerConfig {
             max_doc_bytes: 16 * 1024 * 1024,
             loaded_docs: hub::DEFAULT_LOADED_DOCS,
             follow: FollowConfig::default(),
+            compact_after_chunks: DEFAULT_COMPACT_AFTER_CHUNKS,
+            prune: PruneConfig::default(),
         }
     }
 }
@@ -79,6 +87,7 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     follower: tokio::task::JoinHandle<()>,
+    pruner: tokio::task::JoinHandle<()>,
     hub: Arc<dyn HubCounts>,
 }
 
@@ -119,6 +128,7 @@ impl RunningServer {
     /// Stops accepting, lets connections finish, and waits. Acknowledged data is already durable.
     pub async fn shutdown(mut self) -> Result<()> {
         self.follower.abort();
+        self.pruner.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -147,11 +157,14 @@ pub async fn start_with_gate<S: ServerStore>(
     let hub = Arc::new(
         DocHub::new(store, gate, actor, config.clock.clone())
             .with_max_doc_bytes(config.max_doc_bytes)
-            .with_loaded_docs_budget(config.loaded_docs),
+            .with_loaded_docs_budget(config.loaded_docs)
+            .with_compaction_after(config.compact_after_chunks)
+            .with_pruning(config.prune),
     );
     let from = hub.feed_position().await?;
     hub.warm().await?;
     let follower = tokio::spawn(hub.clone().follow(from, config.follow));
+    let pruner = tokio::spawn(hub.clone().prune_periodically());
     let office = office::Office::new(hub.clone(), fieldbook_core::WorkCalendar::china_default());
     let counts: Arc<dyn HubCounts> = hub.clone();
     let state = Arc::new(app_state::AppState {
@@ -178,6 +191,7 @@ pub async fn start_with_gate<S: ServerStore>(
         shutdown: Some(tx),
         task,
         follower,
+        pruner,
         hub: counts,
     })
 }

@@ -13,7 +13,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use fieldbook_sync_server::core::{DeviceId, OsEntropy, SystemClock, UserId};
 use fieldbook_sync_server::{
-    FollowConfig, PgStore, ServerConfig, ServerStore, SqliteStore, accounts, add_device, start,
+    FollowConfig, PgStore, PruneConfig, ServerConfig, ServerStore, SqliteStore, accounts,
+    add_device, start,
 };
 
 #[derive(Debug, Parser)]
@@ -38,6 +39,16 @@ struct Cli {
     /// reload from the database). Bounds the server's memory.
     #[arg(long, default_value_t = fieldbook_sync_server::DEFAULT_LOADED_DOCS)]
     loaded_docs: usize,
+    /// A document with more chunks than this is rewritten as one chunk (compaction).
+    #[arg(long, default_value_t = fieldbook_sync_server::DEFAULT_COMPACT_AFTER_CHUNKS)]
+    compact_after_chunks: u64,
+    /// Time between two prunes of the change feed, in ms.
+    #[arg(long, default_value_t = 60_000)]
+    prune_every_ms: u64,
+    /// A node that has not read the change feed for this long (s) no longer holds it back
+    /// from pruning; if it comes back, it reloads what it holds.
+    #[arg(long, default_value_t = 600)]
+    silent_node_after_s: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -103,6 +114,11 @@ fn main() -> anyhow::Result<()> {
         follow: FollowConfig {
             listen: !cli.no_listen,
             poll: std::time::Duration::from_millis(cli.follow_poll_ms),
+        },
+        compact_after_chunks: cli.compact_after_chunks,
+        prune: PruneConfig {
+            every: std::time::Duration::from_millis(cli.prune_every_ms.max(1)),
+            silent_after: std::time::Duration::from_secs(cli.silent_node_after_s),
         },
         ..ServerConfig::default()
     };

@@ -72,7 +72,7 @@ fn an_entry_committed_after_a_later_one_is_not_skipped() {
 }
 
 /// A node that holds a document up to a version loads only what was written after it; after an
-/// erasure rewrote the history it is told to load the whole document.
+/// erasure rewrote the history, or a compaction folded it, it is told to load it whole.
 #[test]
 fn load_after_gives_only_newer_chunks_until_the_history_is_replaced() {
     let cluster = PgCluster::start().unwrap();
@@ -84,10 +84,16 @@ fn load_after_gives_only_newer_chunks_until_the_history_is_replaced() {
     let after = store.load_after(id, v1).unwrap().unwrap();
     assert_eq!((after.bytes.as_slice(), after.version), (&b"cdef"[..], v3));
     assert!(store.load_after(id, v3).unwrap().is_none(), "nothing newer");
-    written(store.write_doc(DocWrite::replace(id, "customer", "k4", b"Z")));
+    let v4 = written(store.write_doc(DocWrite::replace(id, "customer", "k4", b"Z")));
     assert!(
         store.load_after(id, v1).unwrap().is_none(),
         "rewritten: load it whole"
+    );
+    let v5 = written(store.write_doc(DocWrite::append(id, "customer", "k5", b"!")));
+    written(store.compact_doc(DocWrite::compaction(id, "customer", "k5", b"Z!", v5)));
+    assert!(
+        store.load_after(id, v4).unwrap().is_none(),
+        "compacted: load it whole"
     );
 }
 

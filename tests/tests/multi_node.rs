@@ -2,7 +2,9 @@
 //! a change through one node is pushed to a device connected to the other, concurrent writes
 //! to one record through both nodes all survive, a revocation on one node ends the device's
 //! connection on the other, and a node SIGKILLed mid-sync loses nothing it acknowledged while
-//! its devices carry on through the other node.
+//! its devices carry on through the other node. With compaction on (issue 16), a record and a
+//! supervisor's index document edited through both nodes past the threshold are folded into
+//! one chunk and every device stays converged.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -10,11 +12,11 @@ use std::time::Duration;
 
 use fieldbook_core::RecordId;
 use fieldbook_core::model::Customer;
-use fieldbook_core::sync::heads_key;
+use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_sync_server::ServerStore;
 use fieldbook_tests::fleet::{Device, Fleet, wait_until};
 use fieldbook_tests::live::LiveDevice;
-use fieldbook_tests::server::TestServer;
+use fieldbook_tests::server::{ServerKind, TestServer};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -326,4 +328,106 @@ async fn the_back_office_reads_the_same_record_through_either_node() {
     )
     .await
     .unwrap();
+}
+
+const COMPACT_AFTER: u64 = 4;
+
+/// A node that compacts past [`COMPACT_AFTER`] chunks and prunes its feed every 100 ms.
+async fn compacting_node(fleet: &Fleet) -> TestServer {
+    let args = ["--compact-after-chunks", "4", "--prune-every-ms", "100"];
+    let db = std::path::Path::new(&fleet.url);
+    TestServer::start_with(ServerKind::Fieldbook, db, &args)
+        .await
+        .unwrap()
+}
+
+fn chunks(fleet: &Fleet, id: RecordId) -> u64 {
+    fleet
+        .db(|s| s.load_versioned(id))
+        .unwrap()
+        .map_or(0, |d| d.chunks)
+}
+
+/// Edits the shared record on both devices (each its own field) and syncs each through its
+/// node; no sync is told of a rewritten history.
+async fn edit_both(devices: &[Device; 2], nodes: &[TestServer; 2], id: RecordId, round: &str) {
+    devices[0]
+        .store
+        .update::<Customer>(id, |c| {
+            c.needs = format!("需求{round}");
+            Ok(())
+        })
+        .unwrap();
+    devices[1]
+        .store
+        .update::<Customer>(id, |c| {
+            c.notes = format!("备注{round}");
+            Ok(())
+        })
+        .unwrap();
+    for (d, node) in devices.iter().zip(nodes) {
+        let stats = d.sync_with(node).sync_once(T).await.unwrap();
+        assert_eq!(stats.records_rewritten, 0, "compaction is no erasure");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_and_an_index_compacted_through_two_nodes_keep_every_device_converged() {
+    let fleet = Fleet::new().unwrap();
+    let nodes = [compacting_node(&fleet).await, compacting_node(&fleet).await];
+    let devices = [
+        fleet.device(1, "team").unwrap(),
+        fleet.device(2, "sup.zhao").unwrap(),
+    ];
+    let id = devices[0].store.create(customer("己公司")).unwrap().meta.id;
+    sync(&devices[0], &nodes[0]).await;
+    sync(&devices[1], &nodes[1]).await;
+    assert!(devices[1].store.contains(id).unwrap());
+    let index = index_id(&fieldbook_core::UserId::new("sup.zhao").unwrap());
+    for round in 0..10 {
+        edit_both(&devices, &nodes, id, &round.to_string()).await;
+    }
+    // 21 writes of the record, more of the supervisor's index: each of them a chunk, unless
+    // compacted. A compaction that met the other node's write waits for the next write.
+    let mut round = 10;
+    wait_until("the record and the index are compacted", T, || {
+        round += 1;
+        let (fleet, devices, nodes) = (&fleet, &devices, &nodes);
+        async move {
+            if chunks(fleet, id) <= COMPACT_AFTER && chunks(fleet, index) <= COMPACT_AFTER {
+                return Ok(true);
+            }
+            edit_both(devices, nodes, id, &round.to_string()).await;
+            Ok(false)
+        }
+    })
+    .await
+    .unwrap();
+    edit_both(&devices, &nodes, id, "终").await;
+    wait_until("both devices hold the same record", T, || async {
+        tokio::join!(sync(&devices[0], &nodes[0]), sync(&devices[1], &nodes[1]));
+        Ok(copy_of(&devices[0], id) == copy_of(&devices[1], id))
+    })
+    .await
+    .unwrap();
+    let (json, heads) = copy_of(&devices[0], id).unwrap();
+    assert_eq!(
+        (json["needs"].as_str(), json["notes"].as_str()),
+        (Some("需求终"), Some("备注终"))
+    );
+    let stored = fleet.db(|s| s.list_docs()).unwrap();
+    assert_eq!(stored.iter().find(|s| s.id == id).unwrap().heads_key, heads);
+    for (n, node) in nodes.iter().enumerate() {
+        let fresh = fleet.device(20 + n as u32, "sup.zhao").unwrap();
+        wait_until(
+            "a fresh device pulls the record at its stored heads",
+            T,
+            || async {
+                sync(&fresh, node).await;
+                Ok(copy_of(&fresh, id).is_some_and(|(_, h)| h == heads))
+            },
+        )
+        .await
+        .unwrap();
+    }
 }

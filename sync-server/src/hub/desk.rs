@@ -172,6 +172,7 @@ impl<S: ServerStore> DocHub<S> {
         let mut new = Held {
             doc: RecordDoc::create(record, self.actor.clone())?,
             bytes: 0,
+            chunks: 0,
             version: 0,
         };
         let changes = self.changes_since(&mut new.doc, &[]);

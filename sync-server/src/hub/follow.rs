@@ -4,7 +4,12 @@
 //! dropped listening connection costs latency, never a change. For each document another node
 //! wrote, the held copy catches up (reloads from the store); then the write is announced as a
 //! local one is: lead groups, index entries, and the connections syncing it. Team and account
-//! changes reload the directory; revocations end the device's connections here too.
+//! changes reload the directory; revocations end the device's connections here too. Another
+//! node's compaction reloads the held copy (one chunk now) and announces nothing: the heads did
+//! not move. The feed is pruned below every node's cursor (`prune.rs`); a node that comes back
+//! from below the pruned floor (it was silent for long) may have missed writes, so it takes in
+//! everything again: every held document reloaded, the directory, lead groups and index
+//! entries rebuilt as at start, and every revoked device's connections ended.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -50,6 +55,7 @@ impl<S: ServerStore> DocHub<S> {
 
     /// Follows the feed after `cursor` for as long as the task runs.
     pub async fn follow(self: Arc<Self>, mut cursor: FeedCursor, config: FollowConfig) {
+        self.followed_to(cursor);
         loop {
             if let Err(e) = self.wait(config).await {
                 tracing::warn!(error = %e, "waiting for the feed failed");
@@ -59,6 +65,7 @@ impl<S: ServerStore> DocHub<S> {
                 match self.follow_once(cursor).await {
                     Ok((next, more, held_back)) => {
                         cursor = next;
+                        self.followed_to(cursor);
                         if held_back {
                             tokio::time::sleep(HELD_BACK_RETRY).await;
                         } else if !more {
@@ -91,9 +98,13 @@ impl<S: ServerStore> DocHub<S> {
         let store = self.store.clone();
         let batch = blocking(move || store.changes_since(cursor, BATCH)).await?;
         let more = batch.entries.len() >= BATCH;
+        if batch.missed {
+            self.take_in_everything().await?;
+        }
         let (mut docs, mut seen, mut directory) = (Vec::new(), HashSet::new(), false);
         for entry in batch.entries {
             match entry.event {
+                FeedEvent::Compacted(id) => self.take_in_compaction(id, entry.seq).await?,
                 FeedEvent::Appended(id) | FeedEvent::Rewritten(id) => {
                     let rewritten = matches!(entry.event, FeedEvent::Rewritten(_));
                     if self.take_in(id, entry.seq, rewritten).await? && seen.insert(id) {
@@ -131,6 +142,55 @@ impl<S: ServerStore> DocHub<S> {
         Ok(true)
     }
 
+    /// Another node compacted `id` at feed position `seq`: a held copy behind it is reloaded
+    /// (the same history in one chunk, at the new version); nothing is announced.
+    async fn take_in_compaction(&self, id: RecordId, seq: u64) -> Result<()> {
+        {
+            let slot = self.slot(id);
+            let mut held = slot.lock().await;
+            let own = self.own_writes.lock().remove(&seq);
+            if !own && held.as_ref().is_some_and(|h| h.version < seq) {
+                self.catch_up(id, &mut held).await?;
+            }
+        }
+        self.release_if_empty(id);
+        Ok(())
+    }
+
+    /// After a gap in the feed (entries pruned before this node read them): everything this
+    /// node derives from the feed is taken in again from the store.
+    async fn take_in_everything(&self) -> Result<()> {
+        tracing::warn!("the feed was pruned past this node's cursor: taking in everything again");
+        let mut moved = Vec::new();
+        for id in self.loaded_ids() {
+            let slot = self.slot(id);
+            let mut held = slot.lock().await;
+            let Some(before) = held.as_ref().map(|h| h.version) else {
+                continue;
+            };
+            self.catch_up(id, &mut held).await?;
+            if held.as_ref().map(|h| h.version) != Some(before) {
+                moved.push(id);
+            }
+        }
+        self.warm().await?;
+        self.reload_access().await?;
+        for id in moved {
+            self.notify_changed(id);
+        }
+        let store = self.store.clone();
+        let tokens = blocking(move || store.device_tokens()).await?;
+        let revoked: HashSet<_> = tokens
+            .iter()
+            .filter(|t| t.revoked_at.is_some())
+            .map(|t| t.device)
+            .collect();
+        for device in revoked {
+            self.revoke(device);
+        }
+        Ok(())
+    }
+
     /// Merges the chunks stored after `version` into the held copy, if the store can give
     /// just those; `false` if it cannot (then catch up whole).
     async fn merge_after(
@@ -149,6 +209,7 @@ impl<S: ServerStore> DocHub<S> {
         h.doc.apply_chunk(&stored.bytes)?;
         // An index document's own unchecked chunks are counted twice; none is size-gated.
         h.bytes += stored.bytes.len() as u64;
+        h.chunks += stored.chunks;
         h.version = h.version.max(stored.version);
         Ok(true)
     }
@@ -188,6 +249,7 @@ impl<S: ServerStore> DocHub<S> {
         *held = Some(Held {
             doc,
             bytes: stored.bytes.len() as u64,
+            chunks: stored.chunks,
             version: stored.version,
         });
         Ok(())

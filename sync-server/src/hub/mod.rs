@@ -13,11 +13,14 @@
 mod access;
 mod admit;
 mod bulk;
+mod compact;
 mod contacts;
 mod desk;
 mod erase;
 mod follow;
+mod held;
 mod index;
+mod prune;
 mod records;
 mod reserved;
 mod slots;
@@ -35,15 +38,18 @@ use fieldbook_core::sync::index_doc::INDEX_KIND;
 use fieldbook_core::sync::inflate::inflated_size;
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{Clock, DeviceId, RecordDoc, RecordId};
+use held::Held;
 use tokio::sync::{Mutex as AsyncMutex, broadcast};
 
 pub use access::AccessState;
 pub use bulk::BulkOutcome;
+pub use compact::DEFAULT_COMPACT_AFTER_CHUNKS;
 pub use desk::EditOutcome;
 pub use erase::{
     DataSubject, ERASED, ErasureKey, Person, PersonErasure, SECRET_NAME as ERASURE_SECRET,
 };
 pub use follow::FollowConfig;
+pub use prune::PruneConfig;
 pub use records::{ChangeOrigin, HeldRecord, History};
 pub use slots::DEFAULT_LOADED_DOCS;
 pub use watch::Inbox;
@@ -52,26 +58,6 @@ use crate::accounts::AccessEntry;
 use crate::error::{Result, ServerError};
 use crate::gate::ChangeGate;
 use crate::store::{DeviceAuth, ServerStore};
-
-/// A loaded document, the bytes its chunk log takes, and its stored version: every chunk
-/// stored up to `version` is in `doc` (an index document may also hold later chunks of its
-/// own, written without the version check).
-#[derive(Debug, Clone)]
-struct Held {
-    doc: RecordDoc,
-    bytes: u64,
-    version: u64,
-}
-
-impl Held {
-    fn empty(id: RecordId, actor: &automerge::ActorId) -> Self {
-        Held {
-            doc: RecordDoc::empty(id, actor.clone()),
-            bytes: 0,
-            version: 0,
-        }
-    }
-}
 
 /// How many times one write is tried again after another node wrote the document first.
 const MAX_WRITE_ATTEMPTS: usize = 16;
@@ -122,6 +108,10 @@ pub struct DocHub<S: ServerStore> {
     /// Actors already bound to a device (a binding never changes): a write by a known actor
     /// needs no store round trip (`admit.rs`).
     claimed: parking_lot::Mutex<HashSet<(Vec<u8>, DeviceId)>>,
+    /// When documents are compacted, and chunks batched writes added (`compact.rs`).
+    compaction: compact::Compaction,
+    /// This node's part in pruning the feed (`prune.rs`).
+    pruning: prune::Pruning,
 }
 
 impl<S: ServerStore> std::fmt::Debug for DocHub<S> {
@@ -144,7 +134,6 @@ impl<S: ServerStore> DocHub<S> {
         DocHub {
             store,
             gate,
-            actor,
             clock,
             slots: parking_lot::Mutex::default(),
             changed,
@@ -157,6 +146,9 @@ impl<S: ServerStore> DocHub<S> {
             completed_syncs: parking_lot::Mutex::new(HashMap::new()),
             genuine: parking_lot::Mutex::new(HashSet::new()),
             claimed: parking_lot::Mutex::new(HashSet::new()),
+            compaction: compact::Compaction::default(),
+            pruning: prune::Pruning::new(&actor),
+            actor,
         }
     }
 
@@ -209,6 +201,7 @@ impl<S: ServerStore> DocHub<S> {
             *held = Some(Held {
                 doc,
                 bytes: stored.bytes.len() as u64,
+                chunks: stored.chunks,
                 version: stored.version,
             });
         }

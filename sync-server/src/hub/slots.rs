@@ -111,6 +111,10 @@ impl Slots {
     fn len(&self) -> usize {
         self.map.len()
     }
+
+    fn ids(&self) -> Vec<RecordId> {
+        self.map.keys().copied().collect()
+    }
 }
 
 impl<S: ServerStore> DocHub<S> {
@@ -127,6 +131,11 @@ impl<S: ServerStore> DocHub<S> {
     /// Drops the slot of `id` if it holds no document and nobody is using it.
     pub(super) fn release_if_empty(&self, id: RecordId) {
         self.slots.lock().release_if_empty(id);
+    }
+
+    /// The ids the hub holds a slot for (loaded or being worked on).
+    pub(super) fn loaded_ids(&self) -> Vec<RecordId> {
+        self.slots.lock().ids()
     }
 
     /// How many documents' slots the hub holds (loaded or being worked on); for tests and

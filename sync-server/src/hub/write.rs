@@ -1,5 +1,6 @@
 //! Writing documents to the store: conditional on the version a node holds (records), or
-//! whatever the version (the server's own index entries), ADR 0009.
+//! whatever the version (the server's own index entries), ADR 0009. A write that takes a
+//! document past the compaction threshold folds it into one chunk (`compact.rs`).
 
 use fieldbook_core::RecordDoc;
 use fieldbook_core::sync::heads_key;
@@ -19,6 +20,8 @@ impl<S: ServerStore> DocHub<S> {
         if let Some(version) = written {
             held.version = version;
             held.bytes += chunk.len() as u64;
+            held.chunks += 1;
+            self.compact_if_due(held, true).await;
         }
         Ok(written.is_some())
     }
@@ -30,6 +33,8 @@ impl<S: ServerStore> DocHub<S> {
     pub(super) async fn append_unchecked(&self, held: &mut Held, chunk: &[u8]) -> Result<()> {
         self.write(&mut held.doc, chunk, false, None).await?;
         held.bytes += chunk.len() as u64;
+        held.chunks += 1;
+        self.compact_if_due(held, false).await;
         Ok(())
     }
 
@@ -43,21 +48,50 @@ impl<S: ServerStore> DocHub<S> {
         replace: bool,
         expected: Option<u64>,
     ) -> Result<Option<u64>> {
+        self.store_write(doc, bytes, move |store, w| {
+            store.write_doc(DocWrite {
+                replace,
+                expected,
+                ..w
+            })
+        })
+        .await
+    }
+
+    /// Replaces the stored chunks of `doc` by `bytes`, the document saved whole, if it is still
+    /// at `version`; the new version, or `None` if another node wrote first.
+    pub(super) async fn write_compacted(
+        &self,
+        doc: &mut RecordDoc,
+        bytes: &[u8],
+        version: u64,
+    ) -> Result<Option<u64>> {
+        self.store_write(doc, bytes, move |store, w| {
+            store.compact_doc(DocWrite::compaction(
+                w.id,
+                w.kind,
+                w.heads_key,
+                w.bytes,
+                version,
+            ))
+        })
+        .await
+    }
+
+    /// Runs `write` on the blocking pool with `bytes` of `doc` as an append (which it may
+    /// turn into another write); records the write as this node's own.
+    async fn store_write(
+        &self,
+        doc: &mut RecordDoc,
+        bytes: &[u8],
+        write: impl FnOnce(&S, DocWrite<'_>) -> Result<WriteOutcome> + Send + 'static,
+    ) -> Result<Option<u64>> {
         let (store, id, bytes) = (self.store.clone(), doc.id(), bytes.to_vec());
         let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
         let key = heads_key(&doc.heads());
-        let outcome = blocking(move || {
-            let write = DocWrite {
-                id,
-                kind: &kind,
-                heads_key: &key,
-                bytes: &bytes,
-                replace,
-                expected,
-            };
-            store.write_doc(write)
-        })
-        .await?;
+        let outcome =
+            blocking(move || write(store.as_ref(), DocWrite::append(id, &kind, &key, &bytes)))
+                .await?;
         Ok(match outcome {
             WriteOutcome::Written(version) => {
                 self.own_writes.lock().insert(version);
@@ -72,6 +106,7 @@ impl<S: ServerStore> DocHub<S> {
     /// the new version of each, or `None` where another node wrote first.
     pub(super) async fn write_many(&self, writes: Vec<PendingWrite>) -> Result<Vec<Option<u64>>> {
         let store = self.store.clone();
+        let ids: Vec<_> = writes.iter().map(|w| w.id).collect();
         let outcomes = blocking(move || {
             let batch: Vec<DocWrite<'_>> = writes
                 .iter()
@@ -80,17 +115,22 @@ impl<S: ServerStore> DocHub<S> {
             store.write_docs(&batch)
         })
         .await?;
-        let mut own = self.own_writes.lock();
-        Ok(outcomes
-            .into_iter()
-            .map(|o| match o {
-                WriteOutcome::Written(version) => {
-                    own.insert(version);
-                    Some(version)
-                }
-                WriteOutcome::Stale(_) => None,
-            })
-            .collect())
+        let versions: Vec<Option<u64>> = {
+            let mut own = self.own_writes.lock();
+            outcomes
+                .into_iter()
+                .map(|o| match o {
+                    WriteOutcome::Written(version) => {
+                        own.insert(version);
+                        Some(version)
+                    }
+                    WriteOutcome::Stale(_) => None,
+                })
+                .collect()
+        };
+        let written = ids.into_iter().zip(&versions).filter(|(_, v)| v.is_some());
+        self.count_batched(written.map(|(id, _)| id));
+        Ok(versions)
     }
 }
 

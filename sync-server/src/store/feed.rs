@@ -1,4 +1,5 @@
-//! The types of versioned document writes and of the change feed.
+//! The types of versioned document writes and of the change feed, and of pruning the feed
+//! (issue 16).
 
 use fieldbook_core::{DeviceId, RecordId};
 
@@ -9,6 +10,8 @@ use crate::error::{Result, ServerError};
 pub struct StoredDoc {
     pub bytes: Vec<u8>,
     pub version: u64,
+    /// How many stored chunks the bytes are (what compaction folds into one).
+    pub chunks: u64,
 }
 
 /// One document write.
@@ -46,11 +49,37 @@ impl<'a> DocWrite<'a> {
         }
     }
 
+    /// Replaces the document by `bytes`, the same history saved whole (compaction), only if
+    /// it is still at `version`: see [`crate::store::ServerStore::compact_doc`].
+    pub fn compaction(
+        id: RecordId,
+        kind: &'a str,
+        heads_key: &'a str,
+        bytes: &'a [u8],
+        version: u64,
+    ) -> Self {
+        Self::replace(id, kind, heads_key, bytes).if_at(version)
+    }
+
     /// The same write, only if the document is still at `version`.
     pub fn if_at(self, version: u64) -> Self {
         DocWrite {
             expected: Some(version),
             ..self
+        }
+    }
+
+    /// This write as a compaction: a replacement at the version it folds, which it must name.
+    pub(crate) fn checked_compaction(self) -> Result<Self> {
+        match self.expected {
+            Some(_) => Ok(DocWrite {
+                replace: true,
+                ..self
+            }),
+            None => Err(ServerError::Invalid(format!(
+                "压缩记录 {id} 须指明版本 / compacting record {id} needs the version it folds",
+                id = self.id
+            ))),
         }
     }
 }
@@ -81,6 +110,18 @@ pub struct FeedBatch {
     /// Committed entries wait behind a transaction still running (Postgres): read again soon
     /// rather than at the next notification.
     pub held_back: bool,
+    /// The cursor was below the pruned floor: entries after it may have been deleted unread.
+    /// The reader must reload everything it holds (the entries given are still good).
+    pub missed: bool,
+}
+
+/// What pruning the feed did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedPruned {
+    /// Every entry at or below it is gone; a reader whose cursor is below it has missed some.
+    pub floor: FeedCursor,
+    /// Entries deleted now.
+    pub deleted: u64,
 }
 
 /// One entry of the change feed: what another node must learn.
@@ -97,6 +138,9 @@ pub enum FeedEvent {
     Appended(RecordId),
     /// A document's history was replaced (erasure).
     Rewritten(RecordId),
+    /// A document's chunks were folded into one holding the same history (compaction):
+    /// nothing changed but how it is stored, so nothing is announced.
+    Compacted(RecordId),
     /// Teams or accounts changed: re-read the directory.
     Directory,
     /// A device's tokens were revoked: end its connections.
@@ -109,6 +153,7 @@ impl FeedEvent {
         match self {
             FeedEvent::Appended(id) => ("append", id.to_string()),
             FeedEvent::Rewritten(id) => ("rewrite", id.to_string()),
+            FeedEvent::Compacted(id) => ("compact", id.to_string()),
             FeedEvent::Directory => ("directory", String::new()),
             FeedEvent::Revoked(device) => ("revoke", device.to_string()),
         }
@@ -119,6 +164,7 @@ impl FeedEvent {
         Ok(match event {
             "append" => FeedEvent::Appended(subject.parse()?),
             "rewrite" => FeedEvent::Rewritten(subject.parse()?),
+            "compact" => FeedEvent::Compacted(subject.parse()?),
             "directory" => FeedEvent::Directory,
             "revoke" => FeedEvent::Revoked(subject.parse()?),
             other => {

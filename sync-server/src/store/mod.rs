@@ -12,18 +12,24 @@ mod postgres;
 mod postgres_accounts;
 mod postgres_changes;
 mod postgres_feed;
+mod postgres_prune;
 mod secrets_postgres;
 mod secrets_sqlite;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_changes;
+mod sqlite_prune;
 #[doc(hidden)]
 pub mod suite;
+#[doc(hidden)]
+pub mod suite_upkeep;
 
 use chrono::{DateTime, Utc};
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
-pub use feed::{DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, StoredDoc, WriteOutcome};
+pub use feed::{
+    DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, FeedPruned, StoredDoc, WriteOutcome,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -91,6 +97,12 @@ pub trait ServerStore: Send + Sync + 'static {
     fn write_docs(&self, writes: &[DocWrite<'_>]) -> Result<Vec<WriteOutcome>> {
         writes.iter().map(|w| self.write_doc(*w)).collect()
     }
+    /// Folds a document's chunks into one (compaction, issue 16): `write.bytes` must hold the
+    /// same history, the document saved whole. Only at `write.expected`, which is required (a
+    /// write without it is refused): a node never folds away a chunk it has not seen, and a
+    /// stale compaction writes nothing. Its feed event is [`FeedEvent::Compacted`], not an
+    /// erasure's `Rewritten`; the old bytes need no scrubbing.
+    fn compact_doc(&self, write: DocWrite<'_>) -> Result<WriteOutcome>;
     /// Every stored document.
     fn list_docs(&self) -> Result<Vec<DocSummary>>;
     /// Feed entries after `cursor`, at most `limit`, and the cursor to read on from. Document
@@ -103,6 +115,14 @@ pub trait ServerStore: Send + Sync + 'static {
     /// A cursor from which reading returns every write not committed yet (and perhaps a few
     /// committed ones).
     fn latest_change(&self) -> Result<FeedCursor>;
+    /// Records that `reader` (a server node) has taken in the feed up to `cursor`, at `at`:
+    /// pruning keeps what it has not read.
+    fn note_reader(&self, reader: &str, cursor: FeedCursor, at: DateTime<Utc>) -> Result<()>;
+    /// Deletes the feed entries that every reader seen at or after `since` has read (those at
+    /// or below the lowest of their cursors) and forgets readers not seen since then; with no
+    /// such reader it deletes nothing. The floor only rises. A reader that comes back from
+    /// below it is told so ([`FeedBatch::missed`]).
+    fn prune_feed(&self, since: DateTime<Utc>) -> Result<FeedPruned>;
     /// Blocks until another writer may have written (`true`) or `timeout` passes (`false`).
     /// Without a way to be told, it just waits: the follower then polls.
     fn wait_for_change(&self, timeout: std::time::Duration) -> Result<bool> {

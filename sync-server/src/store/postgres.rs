@@ -21,10 +21,11 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::postgres_accounts as acc;
 use super::postgres_changes as changes;
 use super::postgres_feed::{CHANNEL, add_to_feed};
+use super::postgres_prune as prune;
 use super::secrets_postgres as secrets;
 use super::{
-    ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
-    StoredDoc, WriteOutcome,
+    ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, FeedPruned,
+    ServerStore, StoredDoc, WriteOutcome,
 };
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0003_change_receipts.sql"),
     include_str!("../../migrations/postgres/0004_feed_by_transaction.sql"),
     include_str!("../../migrations/postgres/0005_server_secrets.sql"),
+    include_str!("../../migrations/postgres/0006_feed_pruning.sql"),
 ];
 
 /// Any number, the same on every node: the advisory lock migrations run under.
@@ -91,6 +93,22 @@ impl PgStore {
         let mut client = Client::connect(&self.url, NoTls)?;
         client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
         Ok(client)
+    }
+
+    /// One document write, recorded in the feed as `event`.
+    fn write_one(&self, w: DocWrite<'_>, event: FeedEvent) -> Result<WriteOutcome> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let id = w.id.to_string();
+        let current = lock_document(&mut tx, &id)?;
+        if w.expected.is_some_and(|e| e as i64 != current) {
+            tx.rollback()?;
+            return Ok(WriteOutcome::Stale(current as u64));
+        }
+        let seq = add_to_feed(&mut tx, event)?;
+        write_chunk(&mut tx, &w, &id, seq)?;
+        tx.commit()?;
+        Ok(WriteOutcome::Written(seq as u64))
     }
 }
 
@@ -173,7 +191,11 @@ fn concat_chunks(rows: &[postgres::Row]) -> Option<StoredDoc> {
     for row in rows {
         bytes.extend_from_slice(row.get::<_, &[u8]>(1));
     }
-    Some(StoredDoc { bytes, version })
+    Some(StoredDoc {
+        bytes,
+        version,
+        chunks: rows.len() as u64,
+    })
 }
 
 /// The id of the oldest transaction still running (or the next to start): the feed is settled
@@ -228,18 +250,12 @@ impl ServerStore for PgStore {
     }
 
     fn write_doc(&self, w: DocWrite<'_>) -> Result<WriteOutcome> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let id = w.id.to_string();
-        let current = lock_document(&mut tx, &id)?;
-        if w.expected.is_some_and(|e| e as i64 != current) {
-            tx.rollback()?;
-            return Ok(WriteOutcome::Stale(current as u64));
-        }
-        let seq = add_to_feed(&mut tx, FeedEvent::of_write(&w))?;
-        write_chunk(&mut tx, &w, &id, seq)?;
-        tx.commit()?;
-        Ok(WriteOutcome::Written(seq as u64))
+        self.write_one(w, FeedEvent::of_write(&w))
+    }
+
+    fn compact_doc(&self, w: DocWrite<'_>) -> Result<WriteOutcome> {
+        let w = w.checked_compaction()?;
+        self.write_one(w, FeedEvent::Compacted(w.id))
     }
 
     fn write_docs(&self, writes: &[DocWrite<'_>]) -> Result<Vec<WriteOutcome>> {
@@ -331,10 +347,13 @@ impl ServerStore for PgStore {
         } else {
             (last, false)
         };
+        // Read after the entries: a prune committed before them shows here.
+        let floor = prune::floor(&mut conn)?;
         Ok(FeedBatch {
             entries,
-            next,
+            next: next.max(floor),
             held_back,
+            missed: cursor < floor,
         })
     }
 
@@ -344,6 +363,14 @@ impl ServerStore for PgStore {
             major: horizon,
             minor: 0,
         })
+    }
+
+    fn note_reader(&self, reader: &str, cursor: FeedCursor, at: DateTime<Utc>) -> Result<()> {
+        prune::note_reader(&mut *self.conn()?, reader, cursor, at)
+    }
+
+    fn prune_feed(&self, since: DateTime<Utc>) -> Result<FeedPruned> {
+        prune::prune_feed(&mut *self.conn()?, since)
     }
 
     fn wait_for_change(&self, timeout: Duration) -> Result<bool> {

@@ -15,9 +15,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::secrets_sqlite as secrets;
 use super::sqlite_accounts as acc;
 use super::sqlite_changes as changes;
+use super::sqlite_prune as prune;
 use super::{
-    ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, ServerStore,
-    StoredDoc, WriteOutcome,
+    ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, FeedPruned,
+    ServerStore, StoredDoc, WriteOutcome,
 };
 use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
 use crate::error::{Result, ServerError};
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     changes::SCHEMA_V3,
     SCHEMA_V4,
     secrets::SCHEMA_V5,
+    prune::SCHEMA_V6,
 ];
 
 /// Version 4: the change feed and document versions (ADR 0009).
@@ -79,6 +81,28 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
+    }
+}
+
+impl SqliteStore {
+    /// One document write, recorded in the feed as `event`.
+    fn write_one(&self, w: DocWrite<'_>, event: FeedEvent) -> Result<WriteOutcome> {
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current = version(&tx, w.id)?.unwrap_or(0);
+        if w.expected.is_some_and(|e| e != current) {
+            return Ok(WriteOutcome::Stale(current));
+        }
+        let seq = acc::add_to_feed(&tx, event)?;
+        write_chunk(&tx, &w, seq)?;
+        tx.commit()?;
+        if matches!(event, FeedEvent::Rewritten(_)) {
+            // Old pages were zeroed by secure_delete; copy the WAL in and truncate it so that
+            // no frame holding the old bytes survives in the -wal file either. (A compaction
+            // keeps the same history: nothing to scrub.)
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(WriteOutcome::Written(seq as u64))
     }
 }
 
@@ -147,30 +171,26 @@ impl ServerStore for SqliteStore {
         let mut stmt =
             conn.prepare_cached("SELECT data FROM chunks WHERE record_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([id])?;
-        let mut bytes = Vec::new();
+        let (mut bytes, mut chunks) = (Vec::new(), 0);
         while let Some(row) = rows.next()? {
             let chunk: Vec<u8> = row.get(0)?;
             bytes.extend_from_slice(&chunk);
+            chunks += 1;
         }
-        Ok(Some(StoredDoc { bytes, version }))
+        Ok(Some(StoredDoc {
+            bytes,
+            version,
+            chunks,
+        }))
     }
 
     fn write_doc(&self, w: DocWrite<'_>) -> Result<WriteOutcome> {
-        let mut conn = self.conn.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let current = version(&tx, w.id)?.unwrap_or(0);
-        if w.expected.is_some_and(|e| e != current) {
-            return Ok(WriteOutcome::Stale(current));
-        }
-        let seq = acc::add_to_feed(&tx, FeedEvent::of_write(&w))?;
-        write_chunk(&tx, &w, seq)?;
-        tx.commit()?;
-        if w.replace {
-            // Old pages were zeroed by secure_delete; copy the WAL in and truncate it so that
-            // no frame holding the old bytes survives in the -wal file either.
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        }
-        Ok(WriteOutcome::Written(seq as u64))
+        self.write_one(w, FeedEvent::of_write(&w))
+    }
+
+    fn compact_doc(&self, w: DocWrite<'_>) -> Result<WriteOutcome> {
+        let w = w.checked_compaction()?;
+        self.write_one(w, FeedEvent::Compacted(w.id))
     }
 
     fn write_docs(&self, writes: &[DocWrite<'_>]) -> Result<Vec<WriteOutcome>> {
@@ -233,25 +253,33 @@ impl ServerStore for SqliteStore {
                 event,
             });
         }
+        let floor = prune::floor(&conn)?;
         let next = out.last().map_or(cursor, |e| FeedCursor {
             major: 0,
             minor: e.seq,
         });
         Ok(FeedBatch {
             entries: out,
-            next,
+            next: next.max(floor),
             held_back: false,
+            missed: cursor < floor,
         })
     }
 
     fn latest_change(&self) -> Result<FeedCursor> {
-        let conn = self.conn.lock();
-        let seq: i64 =
-            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0))?;
+        let seq = prune::last_seq(&self.conn.lock())?;
         Ok(FeedCursor {
             major: 0,
             minor: seq as u64,
         })
+    }
+
+    fn note_reader(&self, reader: &str, cursor: FeedCursor, at: DateTime<Utc>) -> Result<()> {
+        prune::note_reader(&self.conn.lock(), reader, cursor, at)
+    }
+
+    fn prune_feed(&self, since: DateTime<Utc>) -> Result<FeedPruned> {
+        prune::prune_feed(&mut self.conn.lock(), since)
     }
 
     fn put_team(&self, team: &Team) -> Result<()> {

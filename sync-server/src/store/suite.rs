@@ -371,4 +371,6 @@ pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_versioned_writes(&make);
     suite_batched_writes(&make);
     suite_change_feed(&make);
+    super::suite_upkeep::suite_compaction(&make);
+    super::suite_upkeep::suite_feed_pruning(&make);
 }

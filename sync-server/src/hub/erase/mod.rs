@@ -204,6 +204,7 @@ impl<S: ServerStore> DocHub<S> {
         *held = Some(Held {
             doc,
             bytes,
+            chunks: 1,
             version,
         });
         drop(held);
