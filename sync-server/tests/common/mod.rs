@@ -359,3 +359,28 @@ pub fn visit_through(
     device.clock.set(back);
     id
 }
+
+/// Syncs `device`, expecting the server to refuse its change to `id` and to keep its copy as
+/// `snapshot` saw it before; then the device drops the refused change and syncs again. The
+/// server's reason, for the caller to check.
+pub async fn sync_refused<T: PartialEq + std::fmt::Debug>(
+    device: &Device,
+    id: fieldbook_core::RecordId,
+    snapshot: impl Fn() -> T,
+) -> String {
+    let before = snapshot();
+    let stats = device.sync().await;
+    assert_eq!(stats.records_refused, 1, "{stats:?}");
+    assert_eq!(snapshot(), before, "nothing stored");
+    let reason = device
+        .store
+        .refusals()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.record == id)
+        .unwrap()
+        .reason;
+    device.store.discard_unsynced(id, "server").unwrap();
+    device.sync().await;
+    reason
+}

@@ -30,21 +30,7 @@ fn server_heads(w: &World, id: RecordId) -> String {
 /// Syncs `device`, expecting the server to refuse its change to `id` and store nothing; returns
 /// the refusal's text, after discarding the refused edit.
 async fn refused(w: &World, device: &Device, id: RecordId) -> String {
-    let before = server_heads(w, id);
-    let stats = device.sync().await;
-    assert_eq!(stats.records_refused, 1, "{stats:?}");
-    assert_eq!(server_heads(w, id), before, "nothing stored");
-    let reason = device
-        .store
-        .refusals()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.record == id)
-        .unwrap()
-        .reason;
-    device.store.discard_unsynced(id, "server").unwrap();
-    device.sync().await;
-    reason
+    crate::common::sync_refused(device, id, || server_heads(w, id)).await
 }
 
 /// rep.li's customer with one consenting contact (`k1`) and one who never consented (`k2`),

@@ -60,19 +60,8 @@ async fn refused_raw(
 ) -> String {
     let before = server_log(w, id);
     raw_edit::<DailyLog>(device, id, edit);
-    let stats = device.sync().await;
-    assert_eq!(stats.records_refused, 1, "{stats:?}");
+    let reason = crate::common::sync_refused(device, id, || server_log(w, id)).await;
     assert_eq!(server_log(w, id), before, "nothing stored");
-    let reason = device
-        .store
-        .refusals()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.record == id)
-        .unwrap()
-        .reason;
-    device.store.discard_unsynced(id, "server").unwrap();
-    device.sync().await;
     reason
 }
 

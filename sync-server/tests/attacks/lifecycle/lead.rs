@@ -62,16 +62,9 @@ async fn refused_raw(
             .map(drop)
         })
         .unwrap();
-    let before = server_heads(w, id);
-    let stats = device.sync().await;
-    assert_eq!(stats.records_refused, 1, "{stats:?}");
-    assert_eq!(server_heads(w, id), before, "nothing stored");
-    let refusals = device.store.refusals().unwrap();
-    let reason = &refusals.iter().find(|r| r.record == id).unwrap().reason;
+    let reason = crate::common::sync_refused(device, id, || server_heads(w, id)).await;
     assert!(reason.contains(rule), "{reason}");
     assert!(reason.contains(" / "), "bilingual: {reason}");
-    device.store.discard_unsynced(id, "server").unwrap();
-    device.sync().await;
 }
 
 /// rep.li's lead, registered with the booth talk of yesterday, called again today.

@@ -32,16 +32,9 @@ fn on_server(w: &World, id: RecordId) -> ReceptionNote {
 /// Syncs, expecting the server to refuse the change to `id` with `rule` named and bilingual,
 /// and to keep its copy unchanged; then the device drops the refused change.
 async fn refused(w: &World, device: &Device, id: RecordId, rule: &str) {
-    let before = on_server(w, id);
-    let stats = device.sync().await;
-    assert_eq!(stats.records_refused, 1, "{rule}: {stats:?}");
-    assert_eq!(on_server(w, id), before, "{rule}: nothing stored");
-    let refusals = device.store.refusals().unwrap();
-    let reason = &refusals.iter().find(|r| r.record == id).unwrap().reason;
+    let reason = crate::common::sync_refused(device, id, || on_server(w, id)).await;
     assert!(reason.contains(rule), "{rule}: {reason}");
     assert!(reason.contains(" / "), "bilingual: {reason}");
-    device.store.discard_unsynced(id, "server").unwrap();
-    device.sync().await;
 }
 
 async fn sync_all(w: &World) {

@@ -43,19 +43,8 @@ async fn refused_raw(
             .map(drop)
         })
         .unwrap();
-    let stats = device.sync().await;
-    assert_eq!(stats.records_refused, 1, "{stats:?}");
+    let reason = crate::common::sync_refused(device, id, || server_report(w, id)).await;
     assert_eq!(server_report(w, id), before, "nothing stored");
-    let reason = device
-        .store
-        .refusals()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.record == id)
-        .unwrap()
-        .reason;
-    device.store.discard_unsynced(id, "server").unwrap();
-    device.sync().await;
     reason
 }
 
