@@ -20,6 +20,11 @@ if ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
     apt-get update -qq
     apt-get install -y -qq fonts-wqy-microhei
 fi
+# schemathesis (PyPI), which fuzzes the back-office API against its own OpenAPI document
+# (sync-server/tests/office/schemathesis.rs); pinned, so every machine draws the same cases.
+if ! python3 -m pip show schemathesis 2>/dev/null | grep -qx 'Version: 4.32.5'; then
+    python3 -m pip install -q --disable-pip-version-check 'schemathesis==4.32.5'
+fi
 # Node packages of the automerge-repo interop tests (tests/interop), pinned by package-lock.json.
 bash scripts/install-interop-deps.sh
 # PostgreSQL's server programs, for the tests of the Postgres store and of several nodes

@@ -64,6 +64,9 @@ impl ServerError {
     pub fn http_status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
+            // A desk action on a record of another kind (a review of a customer, say): the
+            // request is well formed, the record is not one it applies to.
+            ServerError::Core(fieldbook_core::Error::WrongKind { .. }) => StatusCode::CONFLICT,
             ServerError::Invalid(_) | ServerError::Core(_) => StatusCode::BAD_REQUEST,
             ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,

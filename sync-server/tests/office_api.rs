@@ -5,7 +5,8 @@
 //!
 //! This file holds the shared helpers (HTTP calls, a company's customers); the tests are in
 //! `office/`, one file per area: `lists`, `desk`, `metrics`, `import` (and exports),
-//! `openapi`, `weeks` (seed 004).
+//! `openapi`, `schemathesis` (the API fuzzed against its own OpenAPI document), `weeks`
+//! (seed 004).
 #![allow(clippy::unwrap_used, clippy::unit_arg)]
 
 mod common;
@@ -19,6 +20,8 @@ mod lists;
 mod metrics;
 #[path = "office/openapi.rs"]
 mod openapi;
+#[path = "office/schemathesis.rs"]
+mod schemathesis;
 #[path = "office/weeks.rs"]
 mod weeks;
 

@@ -2,7 +2,8 @@
 //! but the OpenAPI document needs a bearer token (the same as a device's, from
 //! `POST /api/v1/devices/login`); errors are `{"error": "中文 / English"}` with 400 (bad filter,
 //! value or body: a generic message naming the field at most), 401, 403 (refused by the write
-//! rules, or an import by a role that may not import), 404 (absent or out of scope), 413 (body,
+//! rules, or an import by a role that may not import), 404 (absent or out of scope), 409 (a desk
+//! action on a record of another kind, e.g. a review of a customer), 413 (body,
 //! file or table over a limit), 415 (import of an unknown file type), 422 (a file that cannot
 //! be read), 500 (a generic message; the details are logged).
 
@@ -159,7 +160,7 @@ async fn export_xlsx<S: ServerStore>(
 }
 
 /// One record: merged value, history, open conflicts. Viewing a customer is logged.
-#[utoipa::path(get, path = "/api/v1/records/{id}", params(("id" = String, Path, description = "record id")),
+#[utoipa::path(get, path = "/api/v1/records/{id}", params(RecordPath),
     security(("bearer" = [])),
     responses((status = 200, body = super::RecordDetail), (status = 404, body = ErrorBody)))]
 async fn record<S: ServerStore>(
@@ -175,6 +176,24 @@ async fn record<S: ServerStore>(
     }
 }
 
+/// A record named in the path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct RecordPath {
+    /// The record's id: base58check of its 16-byte UUID (`format: record-id`), as in
+    /// `docs/protocol.md`. An id that does not parse is refused with 400.
+    #[param(format = "record-id")]
+    id: String,
+}
+
+/// What a search found.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+struct SearchHits {
+    hits: Vec<super::SearchRow>,
+}
+
 /// The search's query string.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -183,12 +202,13 @@ struct SearchParams {
     /// Chinese, pinyin (full or initials), phone digits in any form, a lead's code.
     q: String,
     /// At most this many hits (default 50, at most 200).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
 /// Searches the records the caller may read, as the device does.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchParams), security(("bearer" = [])),
-    responses((status = 200, body = Vec<super::SearchRow>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = SearchHits), (status = 400, body = ErrorBody)))]
 async fn search<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
@@ -230,7 +250,7 @@ pub struct ReviewBody {
 
 /// Reviews a filed return-visit report with guidance (a supervisor).
 #[utoipa::path(post, path = "/api/v1/records/{id}/review", request_body = ReviewBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
+    params(RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn review<S: ServerStore>(
@@ -272,7 +292,7 @@ async fn decide<S: ServerStore>(
 
 /// Approves a reception expense (the customer-service manager's or the finance manager's half).
 #[utoipa::path(post, path = "/api/v1/records/{id}/expense/approve", request_body = DecisionBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
+    params(RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 403, body = ErrorBody)))]
 async fn approve<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -285,7 +305,7 @@ async fn approve<S: ServerStore>(
 
 /// Rejects a reception expense.
 #[utoipa::path(post, path = "/api/v1/records/{id}/expense/reject", request_body = DecisionBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
+    params(RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 403, body = ErrorBody)))]
 async fn reject<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -303,13 +323,14 @@ pub struct AnswerBody {
     /// The proposal's id in the report.
     proposal: String,
     /// `accepted`, `kept` or `rejected`.
+    #[schema(pattern = "^(accepted|kept|rejected)$")]
     outcome: String,
     answer: String,
 }
 
 /// Answers a customer proposal of a return-visit report.
 #[utoipa::path(post, path = "/api/v1/records/{id}/proposal/answer", request_body = AnswerBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
+    params(RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 async fn answer<S: ServerStore>(
@@ -334,12 +355,13 @@ async fn answer<S: ServerStore>(
 #[serde(deny_unknown_fields)]
 pub struct ReassignBody {
     /// The user id of a field rep or supervisor.
+    #[schema(pattern = r"^[a-z0-9._-]{1,64}$")]
     to: String,
 }
 
 /// Hands a lead or a customer to another rep.
 #[utoipa::path(post, path = "/api/v1/records/{id}/reassign", request_body = ReassignBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
+    params(RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 async fn reassign<S: ServerStore>(
@@ -360,11 +382,28 @@ async fn reassign<S: ServerStore>(
     edited(office(&state).reassign(&who, id, &Reassign { to }).await?)
 }
 
+/// An import that stored every row.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+struct ImportDone {
+    report: super::ImportReport,
+}
+
+/// An import refused: nothing stored. `report` names the invalid rows when the file could be
+/// read row by row; a file refused as a whole (an unknown column, say) has the error only.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+struct ImportRefused {
+    /// "中文 / English".
+    error: String,
+    report: Option<super::ImportReport>,
+}
+
 /// Imports customers from a CSV (`text/csv`) or XLSX file given as the body. All or nothing:
 /// 200 with the report when every row was imported, 400 with it when any row is invalid.
 #[utoipa::path(post, path = "/api/v1/import/customers", security(("bearer" = [])),
     request_body(content = Vec<u8>, description = "the file", content_type = "text/csv"),
-    responses((status = 200, body = super::ImportReport), (status = 400, body = super::ImportReport),
+    responses((status = 200, body = ImportDone), (status = 400, body = ImportRefused),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn import<S: ServerStore>(
@@ -435,7 +474,7 @@ async fn openapi() -> Response {
     paths(list, export_csv, export_xlsx, record, search, metrics, review, approve, reject, answer,
         reassign, import, openapi),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &StandardErrors)
 )]
 pub struct ApiDoc;
 
@@ -451,5 +490,67 @@ impl utoipa::Modify for BearerAuth {
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", scheme);
+    }
+}
+
+/// The errors every operation can answer with, added to each operation's documented responses
+/// where its annotation does not name them: 400 (a bad parameter or body), 401 (no or a wrong
+/// token; all but the OpenAPI document) and 500 everywhere; 404 where the path names a record;
+/// 403 (refused by the write rules) and 413 (a body over the limit) on every POST; 415 (a body
+/// that is not JSON) and 409 (a record of another kind than the action's) on the JSON desk
+/// actions. So a client, and schemathesis, knows every status
+/// the server may give.
+struct StandardErrors;
+
+impl StandardErrors {
+    fn error(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build();
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", content)
+            .build()
+            .into()
+    }
+}
+
+impl utoipa::Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names_record = path.contains("{id}");
+            let json_body = path.starts_with("/api/v1/records/");
+            let document = path.ends_with("openapi.json");
+            let ops = [(item.get.as_mut(), false), (item.post.as_mut(), true)];
+            for (op, post) in ops.into_iter().filter_map(|(o, p)| o.map(|o| (o, p))) {
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| Self::error(description));
+                };
+                add("500", "内部错误 / internal error (details are logged)");
+                if document {
+                    continue;
+                }
+                add("400", "请求无效 / bad parameter or body");
+                add("401", "未授权 / no or a wrong token");
+                if names_record {
+                    add("404", "未找到记录 / no such record, or out of scope");
+                }
+                if post {
+                    add("403", "规则不允许 / refused by the write rules");
+                    add("413", "请求体过大 / body over the limit");
+                }
+                if post && json_body {
+                    add(
+                        "409",
+                        "记录类型不符 / the action does not apply to this kind of record",
+                    );
+                    add("415", "请求体须为 JSON / the body must be JSON");
+                }
+            }
+        }
     }
 }

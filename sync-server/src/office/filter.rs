@@ -22,28 +22,41 @@ pub const DEFAULT_PER_PAGE: usize = 50;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `customer`, `visit_plan`, `reception_note`, `return_visit_report`, `lead_referral`.
+    /// `customer`, `visit_plan`, `reception_note`, `return_visit_report`, `lead_referral`,
+    /// `daily_log`.
+    /// (The pattern is checked against every `RecordKind` in `tests/office/openapi.rs`.)
+    #[param(
+        pattern = "^(customer|visit_plan|reception_note|return_visit_report|lead_referral|daily_log)$"
+    )]
     pub kind: Option<String>,
     /// The rep responsible (user id).
+    #[param(pattern = r"^[a-z0-9._-]{1,64}$")]
     pub rep: Option<String>,
     /// The rep's team.
     pub team: Option<String>,
     /// A customer id: the customer itself and the records about it.
+    #[param(format = "record-id")]
     pub customer: Option<String>,
     /// Grade (A/B/C for customers, H/A/B/C/D for leads) or a reception's visitor category.
     pub grade: Option<String>,
     pub status: Option<String>,
     /// The key moment from (RFC 3339, or a date in the company's zone), inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// The key moment until (RFC 3339, or a date: the whole day included), exclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `key_at` (default), `created_at`, `title`, `kind`, `status`, `grade`, `rep`.
+    #[param(pattern = "^(key_at|created_at|title|kind|status|grade|rep)$")]
     pub sort: Option<String>,
     /// `asc` or `desc` (default `desc` for times, `asc` otherwise).
+    #[param(pattern = "^(asc|desc)$")]
     pub order: Option<String>,
     /// 1-based.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<usize>,
 }
 

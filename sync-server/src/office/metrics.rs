@@ -27,8 +27,10 @@ use crate::store::ServerStore;
 #[into_params(parameter_in = Query)]
 pub struct MetricsQuery {
     /// Period start (RFC 3339 or a date), default 4 weeks before `to`.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Period end, exclusive (RFC 3339, or a date: the whole day included), default now.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Only this team's reps.
     pub team: Option<String>,

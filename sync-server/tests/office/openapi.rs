@@ -1,6 +1,7 @@
 //! The OpenAPI document lists every endpoint of the JSON API.
 
 use super::*;
+use fieldbook_core::model::StringEnum;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_every_endpoint() {
@@ -32,6 +33,15 @@ async fn the_openapi_document_lists_every_endpoint() {
         .as_array()
         .unwrap();
     assert!(params.iter().any(|p| p["name"] == "per_page"));
+    // The kinds a list may ask for are every kind of record.
+    let kind = params.iter().find(|p| p["name"] == "kind").unwrap();
+    let pattern = kind["schema"]["pattern"].as_str().unwrap();
+    let named: Vec<&str> = pattern[2..pattern.len() - 2].split('|').collect();
+    let kinds: Vec<&str> = fieldbook_core::model::RecordKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(named, kinds, "{pattern}");
     assert!(doc["components"]["schemas"]["RecordRow"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
