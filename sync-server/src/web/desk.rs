@@ -137,7 +137,7 @@ pub async fn approvals<S: ServerStore>(
 }
 
 /// Where to go after a form: a local path the form names, else the record.
-fn back_to(back: Option<&str>, fallback: String, done: &str) -> String {
+pub(super) fn back_to(back: Option<&str>, fallback: String, done: &str) -> String {
     match back {
         Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains(['?', '\\']) => {
             format!("{b}?done={done}")
@@ -147,7 +147,7 @@ fn back_to(back: Option<&str>, fallback: String, done: &str) -> String {
 }
 
 /// What a desk action came to, as a response.
-fn outcome(outcome: EditOutcome, to: String) -> Result<Response, WebError> {
+pub(super) fn outcome(outcome: EditOutcome, to: String) -> Result<Response, WebError> {
     match outcome {
         EditOutcome::Stored(_) => Ok(see_other(&to)),
         EditOutcome::NotFound => Err(WebError::no_record()),
@@ -155,7 +155,7 @@ fn outcome(outcome: EditOutcome, to: String) -> Result<Response, WebError> {
     }
 }
 
-fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
+pub(super) fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
     f.map(|Form(t)| t).map_err(|r| WebError::bad_form(&r))
 }
 
