@@ -99,9 +99,9 @@ impl<S: ServerStore> DocHub<S> {
             self.load(id, &mut held).await?;
             let mut projection = projection.clone();
             let had = held.as_ref().map(|h| (generation(&h.doc.to_json()), h.version));
-            let generation = had.map_or(1, |(g, _)| g) + u64::from(fresh);
-            if generation > 1 {
-                set_generation(&mut projection, generation);
+            let next = had.map_or(1, |(g, _)| g) + u64::from(fresh);
+            if next > 1 {
+                set_generation(&mut projection, next);
             }
             if let Some((_, version)) = had.filter(|_| fresh) {
                 match self.replace_history(id, &mut held, &projection, version).await? {
