@@ -115,7 +115,9 @@ async fn no_byte_of_an_erased_phone_number_remains_on_the_server_or_the_devices(
 /// An A-grade customer of rep.li (made by the marketing manager) whose contact is named, with
 /// the phone, in fields its view keeps (the decision role, the address), and rep.li's reported
 /// daily log of a visit to it whose note names the contact.
-async fn a_grade_customer_and_a_log_of_it(w: &World) -> (fieldbook_core::RecordId, fieldbook_core::RecordId) {
+async fn a_grade_customer_and_a_log_of_it(
+    w: &World,
+) -> (fieldbook_core::RecordId, fieldbook_core::RecordId) {
     use fieldbook_core::model::{CustomerGrade, LogEntry};
     let mut customer = Customer {
         name: "钻石集团".into(),
@@ -165,7 +167,11 @@ async fn erasing_a_contact_rewrites_the_daily_logs_of_its_customer_and_its_a_gra
         w.dir.path().join("sup.zhao-3.sqlite3"),
     ];
     for db in &dbs {
-        assert!(file_holds(db, PHONE.as_bytes()) && file_holds(db, name), "sanity: {}", db.display());
+        assert!(
+            file_holds(db, PHONE.as_bytes()) && file_holds(db, name),
+            "sanity: {}",
+            db.display()
+        );
     }
     // Only the marketing manager reads an A-grade customer in full, so only she can name it.
     let erase = reqwest::Client::new()
@@ -178,19 +184,38 @@ async fn erasing_a_contact_rewrites_the_daily_logs_of_its_customer_and_its_a_gra
     assert_eq!(erase.status(), 200, "{:?}", erase.text().await);
     for d in [li, zhao] {
         let stats = d.sync().await;
-        assert_eq!(stats.records_rewritten, 2, "the view and the log: {stats:?}");
+        assert_eq!(
+            stats.records_rewritten, 2,
+            "the view and the log: {stats:?}"
+        );
     }
     for db in &dbs {
         for (what, needle) in [("phone", PHONE.as_bytes()), ("name", name)] {
-            assert!(!file_holds(db, needle), "{} still holds the {what}", db.display());
+            assert!(
+                !file_holds(db, needle),
+                "{} still holds the {what}",
+                db.display()
+            );
         }
     }
     let view: Customer = zhao.store.get(view_id(id)).unwrap();
-    assert_eq!(view.decision_role, format!("{}拍板", fieldbook_sync_server::ERASED));
+    assert_eq!(
+        view.decision_role,
+        format!("{}拍板", fieldbook_sync_server::ERASED)
+    );
     assert_eq!(view.name, "钻石集团", "the rest of the view stays");
     let after: DailyLog = li.store.get(log).unwrap();
     let e = &after.entries[0];
-    assert_eq!(e.note, format!("与{0}深谈续约，手机{0}", fieldbook_sync_server::ERASED));
-    assert!(e.in_depth && e.customer_id == Some(id) && after.submitted_at.is_some(), "{after:?}");
-    assert_eq!(after.problems, "客户要求延期付款", "the rest of the log stays");
+    assert_eq!(
+        e.note,
+        format!("与{0}深谈续约，手机{0}", fieldbook_sync_server::ERASED)
+    );
+    assert!(
+        e.in_depth && e.customer_id == Some(id) && after.submitted_at.is_some(),
+        "{after:?}"
+    );
+    assert_eq!(
+        after.problems, "客户要求延期付款",
+        "the rest of the log stays"
+    );
 }

@@ -59,7 +59,13 @@ impl<S: ServerStore> DocHub<S> {
         json: &Json,
         key: &str,
     ) -> Result<()> {
-        let had = self.access.read().indexed.get(&id).cloned().unwrap_or_default();
+        let had = self
+            .access
+            .read()
+            .indexed
+            .get(&id)
+            .cloned()
+            .unwrap_or_default();
         self.index_view(id, &entry_key(json, key), &had, &had).await
     }
 
@@ -92,19 +98,29 @@ impl<S: ServerStore> DocHub<S> {
     /// Writes the projection into the view document (creating it), diff-only, as the server,
     /// keeping the view's generation; `fresh` (an erasure): as one new history at the next
     /// generation instead, replacing every stored chunk. The heads key and what was written.
-    async fn write_view(&self, id: RecordId, projection: &Json, fresh: bool) -> Result<(String, Json)> {
+    async fn write_view(
+        &self,
+        id: RecordId,
+        projection: &Json,
+        fresh: bool,
+    ) -> Result<(String, Json)> {
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let slot = self.slot(id);
             let mut held = slot.lock().await;
             self.load(id, &mut held).await?;
             let mut projection = projection.clone();
-            let had = held.as_ref().map(|h| (generation(&h.doc.to_json()), h.version));
+            let had = held
+                .as_ref()
+                .map(|h| (generation(&h.doc.to_json()), h.version));
             let next = had.map_or(1, |(g, _)| g) + u64::from(fresh);
             if next > 1 {
                 set_generation(&mut projection, next);
             }
             if let Some((_, version)) = had.filter(|_| fresh) {
-                match self.replace_history(id, &mut held, &projection, version).await? {
+                match self
+                    .replace_history(id, &mut held, &projection, version)
+                    .await?
+                {
                     Some(key) => {
                         drop(held);
                         self.notify_changed(id);

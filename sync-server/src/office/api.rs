@@ -312,7 +312,11 @@ async fn acknowledge<S: ServerStore>(
     let who = viewer(&state, &headers).await?;
     let id = record_id(&id)?;
     let ApiJson(body) = body?;
-    edited(office(&state).acknowledge_log(&who, id, &body.comment).await?)
+    edited(
+        office(&state)
+            .acknowledge_log(&who, id, &body.comment)
+            .await?,
+    )
 }
 
 /// An answer to a customer proposal.

@@ -36,12 +36,12 @@ use std::sync::Arc;
 use fieldbook_core::access::{Role, is_view};
 use fieldbook_core::{DeviceId, RecordId, UserId, WorkCalendar};
 
+pub use daily_logs::RepMonthLogs;
 pub use desk::Reassign;
 pub use export::{ExportFormat, export};
 pub use filter::{ListQuery, RecordFilter, SortKey};
 pub use import::{ImportFormat, ImportReport, RowReport};
 pub use log_book::{EntryItem, EntryPoint, LogItem, LogMonth, month_label, parse_month};
-pub use daily_logs::RepMonthLogs;
 pub use metrics::{InvitationView, Metrics, MetricsQuery, Overdue, RateView};
 pub use query::{HistoryEntry, Page, RecordDetail, SearchRow};
 pub use queues::{Activity, ApprovalItem, ReviewItem};

@@ -57,7 +57,11 @@ impl From<&EntryItem> for EntryView {
             EntryPoint::NotInDepth => ("非深入拜访 / not in depth", ""),
             EntryPoint::NotCounted => ("草稿，不计分 / draft: not counted", ""),
         };
-        let id = i.entry.customer_id.map(|c| c.to_string()).unwrap_or_default();
+        let id = i
+            .entry
+            .customer_id
+            .map(|c| c.to_string())
+            .unwrap_or_default();
         EntryView {
             customer: i.customer.clone().unwrap_or_else(|| id.clone()),
             customer_id: id,

@@ -244,10 +244,16 @@ async fn the_reps_supervisor_acknowledges_a_daily_log_once_seed_003() {
     let (s, body) = post(&w, &path, zhao, json!({"comment": "再次"})).await;
     assert_eq!(s, 400, "{body}");
     let error = body["error"].as_str().unwrap();
-    assert!(error.contains("daily_log.ack_once") && error.contains(" / "), "{error}");
+    assert!(
+        error.contains("daily_log.ack_once") && error.contains(" / "),
+        "{error}"
+    );
     let (s, _) = post(&w, &path, zhao, json!({"colour": "red"})).await;
     assert_eq!(s, 400, "unknown fields refused");
     li.sync().await;
     let ack = li.store.get::<DailyLog>(id).unwrap().acknowledged.unwrap();
-    assert_eq!((ack.by.as_str(), ack.comment.as_str()), ("sup.zhao", "收到"));
+    assert_eq!(
+        (ack.by.as_str(), ack.comment.as_str()),
+        ("sup.zhao", "收到")
+    );
 }

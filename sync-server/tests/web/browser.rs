@@ -134,7 +134,10 @@ async fn a_supervisor_acknowledges_a_daily_log_and_the_phone_gets_it() {
         .await
         .unwrap();
     let text = b.until_text("已确认 / Acknowledged.").await;
-    assert!(text.contains("sup.zhao · 2026-11-23 17:00 · 明天带样品"), "{text}");
+    assert!(
+        text.contains("sup.zhao · 2026-11-23 17:00 · 明天带样品"),
+        "{text}"
+    );
     let li = w.device("rep.li");
     li.sync().await;
     let log: DailyLog = li.store.get(l.today).unwrap();

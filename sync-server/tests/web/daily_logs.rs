@@ -53,7 +53,10 @@ pub async fn logs(w: &World) -> Logs {
     let invited = visited - chrono::Days::new(2);
     visit_through(li, plan, VisitStatus::Attended, invited, Some(visited));
     let stranger = RecordId::from_random_bytes([42; 16]);
-    let today = vec![entry(customer, "深入拜访，谈了续约"), entry(stranger, "路过")];
+    let today = vec![
+        entry(customer, "深入拜访，谈了续约"),
+        entry(stranger, "路过"),
+    ];
     let today = daily_log_on(li, nov(23), today, true);
     let late = daily_log_on(li, nov(20), vec![entry(customer, "电话沟通")], true);
     let wang = w.device("rep.wang");
@@ -96,7 +99,11 @@ async fn a_supervisor_sees_her_teams_month_and_the_tally_seed_003() {
     let g = text(&page(&w, "/daily-logs?month=2026-11", Some(&sun)).await.body);
     assert!(g.contains("西区拜访") && g.contains("data-rep=\"rep.wang\""));
     assert!(!g.contains("/acknowledge\""), "no form for a manager");
-    let east = text(&page(&w, "/daily-logs?month=2026-11&team=east", Some(&sun)).await.body);
+    let east = text(
+        &page(&w, "/daily-logs?month=2026-11&team=east", Some(&sun))
+            .await
+            .body,
+    );
     assert!(!east.contains("西区拜访") && east.contains("深入拜访"));
     let g = page(&w, "/daily-logs?month=November", Some(&zhao)).await;
     assert_eq!(g.status, 400);
@@ -137,16 +144,31 @@ async fn the_reps_supervisor_acknowledges_once_from_the_page_seed_003() {
     );
     let li = w.device("rep.li");
     li.sync().await;
-    let ack = li.store.get::<DailyLog>(l.today).unwrap().acknowledged.unwrap();
-    assert_eq!((ack.by.as_str(), ack.comment.as_str()), ("sup.zhao", "明天带样品"));
-    let g = text(&page(&w, "/daily-logs?done=acknowledge", Some(&zhao)).await.body);
+    let ack = li
+        .store
+        .get::<DailyLog>(l.today)
+        .unwrap()
+        .acknowledged
+        .unwrap();
+    assert_eq!(
+        (ack.by.as_str(), ack.comment.as_str()),
+        ("sup.zhao", "明天带样品")
+    );
+    let g = text(
+        &page(&w, "/daily-logs?done=acknowledge", Some(&zhao))
+            .await
+            .body,
+    );
     assert!(g.contains("已确认 / Acknowledged.") && g.contains("sup.zhao · 2026-11-23 17:00"));
 
     // Once: a second acknowledgement is refused with the rule's words, nothing changed.
     let g = post(&w, &path, &zhao, &form).await;
     assert_eq!(g.status, 400, "{}", g.body);
     let body = text(&g.body);
-    assert!(body.contains("daily_log.ack_once") && body.contains("拜访记录已确认"), "{body}");
+    assert!(
+        body.contains("daily_log.ack_once") && body.contains("拜访记录已确认"),
+        "{body}"
+    );
     assert_eq!(server_log(&w, l.today).acknowledged.unwrap(), ack);
     refused_to_others(&w, &l).await;
 }

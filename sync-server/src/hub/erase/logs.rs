@@ -74,6 +74,9 @@ mod tests {
         assert!(names_customer(&log, c));
         let log = serde_json::json!({"kind": "daily_log", "problems": c.to_string(),
             "entries": [{"customer_id": other.to_string()}]});
-        assert!(!names_customer(&log, c), "an id in free text is not an entry");
+        assert!(
+            !names_customer(&log, c),
+            "an id in free text is not an entry"
+        );
     }
 }
