@@ -18,9 +18,9 @@ use fieldbook_core::WorkCalendar;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::desk::{back_to, form, outcome};
+use super::desk::{DeskForm, desk_form, done_to};
 use super::error::WebError;
-use super::pages::{bad_query, record_id};
+use super::pages::bad_query;
 use super::render::{render, time};
 use super::session::Session;
 use crate::app_state::AppState;
@@ -190,6 +190,12 @@ pub struct AckForm {
     back: Option<String>,
 }
 
+impl DeskForm for AckForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// The rep's supervisor acknowledges a reported daily log.
 pub async fn acknowledge<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -197,15 +203,10 @@ pub async fn acknowledge<S: ServerStore>(
     Path(id): Path<String>,
     f: Result<Form<AckForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let f = form(f)?;
-    session.check(&f.csrf)?;
-    let id = record_id(&id)?;
+    let (f, id) = desk_form(&session, &id, f)?;
     let done = state
         .office
         .acknowledge_log(&session.viewer, id, &f.comment)
         .await?;
-    outcome(
-        done,
-        back_to(f.back.as_deref(), format!("/records/{id}"), "acknowledge"),
-    )
+    done_to(done, f.back.as_deref(), id, "acknowledge")
 }
