@@ -6,7 +6,10 @@
 //! so its history never held a withheld value. Each time the customer is stored (or access
 //! changes) its view is brought up to date and listed in its readers' indexes; when the grade
 //! leaves A the view is written once more (no longer A, it has no readers) and leaves every
-//! index, while the record itself enters them again.
+//! index, while the record itself enters them again. When the customer is erased from (its
+//! history rewritten, ADR 0007), so is its view: written anew from the erased customer as one
+//! fresh history at the view's next generation, whether or not anyone reads it any more; its
+//! readers' devices see the generation in their index and drop the old copy.
 
 use std::collections::BTreeSet;
 
@@ -14,10 +17,11 @@ use fieldbook_core::access::{is_view, view_id};
 use fieldbook_core::model::Customer;
 use fieldbook_core::rules::customer::view_document;
 use fieldbook_core::sync::heads_key;
-use fieldbook_core::sync::index_doc::entry_key;
+use fieldbook_core::sync::index_doc::{entry_key, generation};
 use fieldbook_core::{RecordId, UserId};
 use serde_json::Value as Json;
 
+use super::erase::set_generation;
 use super::{DocHub, Held, MAX_WRITE_ATTEMPTS, too_busy};
 use crate::error::Result;
 use crate::store::{DeviceAuth, ServerStore};
@@ -34,6 +38,38 @@ impl<S: ServerStore> DocHub<S> {
     /// Brings the view of the customer `real` in line with the record `json` and its view
     /// readers' indexes. Nothing at all for a customer that is not A-grade and never had one.
     pub(super) async fn sync_view(&self, real: RecordId, json: &Json) -> Result<()> {
+        self.write_view_of(real, json, false).await
+    }
+
+    /// After the customer `real` was erased from (ADR 0007): its view, if it has one, is written
+    /// anew from the erased record as one fresh history at the next generation — whether or not
+    /// anyone reads it any more — so the view keeps no erased value either.
+    pub(super) async fn erase_view(&self, real: RecordId, json: &Json) -> Result<()> {
+        if self.json(view_id(real)).await?.is_none() {
+            return Ok(());
+        }
+        self.write_view_of(real, json, true).await
+    }
+
+    /// A view rewritten by an erasure of its own (it named the person): its holders' index
+    /// entries name the new generation, so their devices drop the old history.
+    pub(super) async fn index_rewritten_view(
+        &self,
+        id: RecordId,
+        json: &Json,
+        key: &str,
+    ) -> Result<()> {
+        let had = self
+            .access
+            .read()
+            .indexed
+            .get(&id)
+            .cloned()
+            .unwrap_or_default();
+        self.index_view(id, &entry_key(json, key), &had, &had).await
+    }
+
+    async fn write_view_of(&self, real: RecordId, json: &Json, fresh: bool) -> Result<()> {
         if json.get("kind").and_then(Json::as_str) != Some("customer") || is_view(json) {
             return Ok(());
         }
@@ -46,7 +82,7 @@ impl<S: ServerStore> DocHub<S> {
                 access.indexed.get(&id).cloned().unwrap_or_default(),
             )
         };
-        if readers.is_empty() && had.is_empty() {
+        if readers.is_empty() && had.is_empty() && !fresh {
             return Ok(());
         }
         let Ok(customer) = serde_json::from_value::<Customer>(json.clone()) else {
@@ -54,23 +90,51 @@ impl<S: ServerStore> DocHub<S> {
             return Ok(());
         };
         let projection = view_document(real, &customer)?;
-        let key = self.write_view(id, &projection).await?;
+        let (key, projection) = self.write_view(id, &projection, fresh).await?;
         self.index_view(id, &entry_key(&projection, &key), &readers, &had)
             .await
     }
 
-    /// Writes the projection into the view document (creating it), diff-only, as the server;
-    /// the view's heads key.
-    async fn write_view(&self, id: RecordId, projection: &Json) -> Result<String> {
+    /// Writes the projection into the view document (creating it), diff-only, as the server,
+    /// keeping the view's generation; `fresh` (an erasure): as one new history at the next
+    /// generation instead, replacing every stored chunk. The heads key and what was written.
+    async fn write_view(
+        &self,
+        id: RecordId,
+        projection: &Json,
+        fresh: bool,
+    ) -> Result<(String, Json)> {
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let slot = self.slot(id);
             let mut held = slot.lock().await;
             self.load(id, &mut held).await?;
+            let mut projection = projection.clone();
+            let had = held
+                .as_ref()
+                .map(|h| (generation(&h.doc.to_json()), h.version));
+            let next = had.map_or(1, |(g, _)| g) + u64::from(fresh);
+            if next > 1 {
+                set_generation(&mut projection, next);
+            }
+            if let Some((_, version)) = had.filter(|_| fresh) {
+                match self
+                    .replace_history(id, &mut held, &projection, version)
+                    .await?
+                {
+                    Some(key) => {
+                        drop(held);
+                        self.notify_changed(id);
+                        tracing::info!(record = %id, "view rewritten after its customer's erasure");
+                        return Ok((key, projection));
+                    }
+                    None => continue,
+                }
+            }
             let mut twin = held.clone().unwrap_or_else(|| Held::empty(id, &self.actor));
             let before = twin.doc.heads();
-            twin.doc.write_json(projection)?;
+            twin.doc.write_json(&projection)?;
             if twin.doc.heads() == before {
-                return Ok(heads_key(&before));
+                return Ok((heads_key(&before), projection));
             }
             let chunk = twin.doc.save_after(&before);
             if self.persist(&mut twin, &chunk).await? {
@@ -78,7 +142,7 @@ impl<S: ServerStore> DocHub<S> {
                 *held = Some(twin);
                 drop(held);
                 self.notify_changed(id);
-                return Ok(key);
+                return Ok((key, projection));
             }
             self.catch_up(id, &mut held).await?;
         }

@@ -49,6 +49,7 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .route("/api/v1/records/{id}/expense/approve", post(approve::<S>))
         .route("/api/v1/records/{id}/expense/reject", post(reject::<S>))
         .route("/api/v1/records/{id}/proposal/answer", post(answer::<S>))
+        .route("/api/v1/records/{id}/acknowledge", post(acknowledge::<S>))
         .route("/api/v1/records/{id}/reassign", post(reassign::<S>))
         .route("/api/v1/search", get(search::<S>))
         .route("/api/v1/metrics", get(metrics::<S>))
@@ -265,7 +266,7 @@ async fn review<S: ServerStore>(
     edited(office(&state).review(&who, id, &body.guidance).await?)
 }
 
-/// An expense decision's comment.
+/// The comment of an expense decision or of a daily log's acknowledgement.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
@@ -314,6 +315,28 @@ async fn reject<S: ServerStore>(
     body: Result<ApiJson<DecisionBody>, ApiError>,
 ) -> ApiResult {
     decide(&state, &headers, &id, body, false).await
+}
+
+/// Acknowledges a rep's reported daily log (her supervisor, seed 003; the judge refuses anyone
+/// else and a second acknowledgement).
+#[utoipa::path(post, path = "/api/v1/records/{id}/acknowledge", request_body = DecisionBody,
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn acknowledge<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<ApiJson<DecisionBody>, ApiError>,
+) -> ApiResult {
+    let who = viewer(&state, &headers).await?;
+    let id = record_id(&id)?;
+    let ApiJson(body) = body?;
+    edited(
+        office(&state)
+            .acknowledge_log(&who, id, &body.comment)
+            .await?,
+    )
 }
 
 /// An answer to a customer proposal.
@@ -472,7 +495,7 @@ async fn openapi() -> Response {
 #[openapi(
     info(title = "Fieldbook back office API", description = "后台 / The back office: merged records, search, metrics, desk actions, import and export."),
     paths(list, export_csv, export_xlsx, record, search, metrics, review, approve, reject, answer,
-        reassign, import, openapi),
+        acknowledge, reassign, import, openapi),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &StandardErrors)
 )]

@@ -5,11 +5,11 @@
 
 use fieldbook_core::access::Role;
 use fieldbook_core::model::{
-    Customer, LeadReferral, ProposalOutcome, ReceptionNote, RecordKind, ReturnVisitReport,
-    StringEnum,
+    Customer, DailyLog, LeadReferral, ProposalOutcome, ReceptionNote, RecordKind,
+    ReturnVisitReport, StringEnum,
 };
 use fieldbook_core::rules::reception::{Approver, decide_expense};
-use fieldbook_core::rules::{Action, return_visit, return_visit_proposals};
+use fieldbook_core::rules::{Action, daily_log, return_visit, return_visit_proposals};
 use fieldbook_core::{RecordDoc, RecordId, UserId};
 
 use super::{Office, Viewer};
@@ -100,6 +100,29 @@ impl<S: ServerStore> Office<S> {
                     )
                 })
                 .map(drop)
+            })
+            .await
+    }
+
+    /// The rep's supervisor acknowledges her submitted daily log (seed 003), with an optional
+    /// comment; the judge refuses anyone else, and a second acknowledgement.
+    pub async fn acknowledge_log(
+        &self,
+        viewer: &Viewer,
+        id: RecordId,
+        comment: &str,
+    ) -> Result<EditOutcome> {
+        let act = self.action(viewer);
+        self.hub
+            .edit_as(&viewer.user, id, |doc| {
+                if doc.kind() != Some(RecordKind::DailyLog) {
+                    return Err(fieldbook_core::Error::InvalidInput {
+                        field: "kind".into(),
+                        message: "只能确认拜访记录表 / only a daily log is acknowledged".into(),
+                    });
+                }
+                doc.update::<DailyLog>(|l| daily_log::acknowledge(l, comment, &act))
+                    .map(drop)
             })
             .await
     }

@@ -228,7 +228,7 @@ impl<S: ServerStore> Office<S> {
     }
 
     /// The members of a team (`None`: no team asked for, everyone counts).
-    fn team_members(&self, team: Option<&str>) -> Option<Vec<UserId>> {
+    pub(super) fn team_members(&self, team: Option<&str>) -> Option<Vec<UserId>> {
         let team = team?;
         let access = self.hub.access();
         let dir = &access.dir;

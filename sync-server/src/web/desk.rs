@@ -12,8 +12,8 @@ use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use fieldbook_core::WorkCalendar;
 use fieldbook_core::model::ReturnVisitReport;
+use fieldbook_core::{RecordId, WorkCalendar};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +159,45 @@ fn form<T>(f: Result<Form<T>, FormRejection>) -> Result<T, WebError> {
     f.map(|Form(t)| t).map_err(|r| WebError::bad_form(&r))
 }
 
+/// A desk form: it carries the session's CSRF token.
+pub(super) trait DeskForm {
+    fn csrf(&self) -> &str;
+}
+
+/// What every desk POST starts with: the form read, its token checked, the record id parsed.
+pub(super) fn desk_form<T: DeskForm>(
+    session: &Session,
+    id: &str,
+    f: Result<Form<T>, FormRejection>,
+) -> Result<(T, RecordId), WebError> {
+    let f = form(f)?;
+    session.check(f.csrf())?;
+    Ok((f, record_id(id)?))
+}
+
+/// What a desk action came to: back to the page the form names (told `done`), else the
+/// record; or the refusal's page.
+pub(super) fn done_to(
+    done: EditOutcome,
+    back: Option<&str>,
+    id: RecordId,
+    what: &str,
+) -> Result<Response, WebError> {
+    outcome(done, back_to(back, format!("/records/{id}"), what))
+}
+
+macro_rules! desk_forms {
+    ($($t:ty),*) => {
+        $(impl DeskForm for $t {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+
+desk_forms!(ReviewForm, ExpenseForm, AnswerForm);
+
 #[derive(Debug, Deserialize)]
 pub struct ReviewForm {
     csrf: String,
@@ -173,17 +212,12 @@ pub async fn review<S: ServerStore>(
     Path(id): Path<String>,
     f: Result<Form<ReviewForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let f = form(f)?;
-    session.check(&f.csrf)?;
-    let id = record_id(&id)?;
+    let (f, id) = desk_form(&session, &id, f)?;
     let done = state
         .office
         .review(&session.viewer, id, &f.guidance)
         .await?;
-    outcome(
-        done,
-        back_to(f.back.as_deref(), format!("/records/{id}"), "review"),
-    )
+    done_to(done, f.back.as_deref(), id, "review")
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,9 +237,7 @@ pub async fn decide<S: ServerStore>(
     Path(id): Path<String>,
     f: Result<Form<ExpenseForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let f = form(f)?;
-    session.check(&f.csrf)?;
-    let id = record_id(&id)?;
+    let (f, id) = desk_form(&session, &id, f)?;
     let approved = match f.decision.as_str() {
         "approve" => true,
         "reject" => false,
@@ -219,10 +251,7 @@ pub async fn decide<S: ServerStore>(
         .office
         .decide_expense(&session.viewer, id, approved, &f.comment)
         .await?;
-    outcome(
-        done,
-        back_to(f.back.as_deref(), format!("/records/{id}"), &f.decision),
-    )
+    done_to(done, f.back.as_deref(), id, &f.decision)
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,9 +269,7 @@ pub async fn answer<S: ServerStore>(
     Path(id): Path<String>,
     f: Result<Form<AnswerForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let f = form(f)?;
-    session.check(&f.csrf)?;
-    let id = record_id(&id)?;
+    let (f, id) = desk_form(&session, &id, f)?;
     if !matches!(f.outcome.as_str(), "accepted" | "kept" | "rejected") {
         return Err(WebError::bad_request(
             "答复须为采纳、保留或不采纳 / the outcome is accepted, kept or rejected",

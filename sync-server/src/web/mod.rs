@@ -10,6 +10,7 @@
 //! | `/records/{id}` | one record: fields, desk forms, history, open conflicts |
 //! | `/reviews`, `/approvals` | reports awaiting review, expenses awaiting approval, with forms |
 //! | `POST /records/{id}/review`, `…/expense`, `…/proposal` | the desk's actions |
+//! | `/daily-logs?month=&team=` | 拜访记录: a month's daily logs and each rep's tally; `POST /records/{id}/acknowledge` |
 //! | `/metrics?from=&to=&team=` | invitation funnel and weekly visits as inline SVG, overdue lists |
 //! | `/events` | Server-Sent Events: the ids of changed records the user may read |
 //!
@@ -23,6 +24,7 @@ mod desk;
 mod error;
 mod error_page;
 mod events;
+mod logs;
 mod metrics;
 mod pages;
 mod record;
@@ -62,6 +64,8 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .route("/records/{id}/review", post(desk::review::<S>))
         .route("/records/{id}/expense", post(desk::decide::<S>))
         .route("/records/{id}/proposal", post(desk::answer::<S>))
+        .route("/daily-logs", get(logs::daily_logs::<S>))
+        .route("/records/{id}/acknowledge", post(logs::acknowledge::<S>))
         .route(
             "/static/app.css",
             get(|| asset("text/css; charset=utf-8", CSS)),

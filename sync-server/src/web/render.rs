@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::error::WebError;
 use crate::office::{RecordRow, UNKNOWN_TIME};
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("error.html", include_str!("templates/error.html")),
@@ -25,6 +25,7 @@ const TEMPLATES: [(&str, &str); 11] = [
     ("reviews.html", include_str!("templates/reviews.html")),
     ("approvals.html", include_str!("templates/approvals.html")),
     ("metrics.html", include_str!("templates/metrics.html")),
+    ("daily_logs.html", include_str!("templates/daily_logs.html")),
     ("macros.html", include_str!("templates/macros.html")),
 ];
 

@@ -1,6 +1,7 @@
 //! Finding 9: erasure covered one record, not the person. One person stands in every kind of
 //! record (a customer's contact and its notes, a lead's prospect and follow-ups, a reception's
-//! visitors and notes, a return-visit report's texts and review, a visit plan's details); after
+//! visitors and notes, a return-visit report's texts and review, a visit plan's details, a daily
+//! log's entry, an A-grade customer's fields its view keeps); after
 //! an eraser names the person (name, phone, e-mail) and the phones sync, no byte of the name,
 //! the phone in any written form, its pinyin or the e-mail is left in any file of the server or
 //! of any device (main database, `-wal`, `-shm`), and everything else of those records is
@@ -12,8 +13,8 @@ use std::path::{Path, PathBuf};
 use chrono::TimeZone;
 use fieldbook_core::RecordId;
 use fieldbook_core::model::{
-    Consent, Contact, Customer, FollowUp, LeadReferral, LeadSource, Proposal, Prospect,
-    ReceptionNote, Reschedule, ReturnVisitReport, VisitPlan,
+    Consent, Contact, Customer, CustomerGrade, DailyLog, FollowUp, LeadReferral, LeadSource,
+    LogEntry, Proposal, Prospect, ReceptionNote, Reschedule, ReturnVisitReport, VisitPlan,
 };
 use fieldbook_core::rules::lead::register;
 use fieldbook_core::rules::{Action, return_visit};
@@ -22,7 +23,7 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::common::{PEOPLE, World, user};
+use crate::common::{PEOPLE, World, daily_log_on, user};
 
 const NAME: &str = "欧阳明珠";
 const PINYIN: &str = "ouyangmingzhu";
@@ -206,6 +207,9 @@ async fn the_persons_records(w: &World) -> Vec<(&'static str, RecordId)> {
     li.update::<ReturnVisitReport>(rv, |r| return_visit::file(r, &filing))
         .unwrap();
     let p = li.create(plan(c)).unwrap().meta.id;
+    let dl = daily_log_on(w.device("rep.li"), day(), vec![log_entry(c)], true);
+    // Her A-grade customer: rep.li and her supervisor hold its view (ADR 0013).
+    w.device("mkt.sun").store.create(a_grade()).unwrap();
     sync_all(w).await;
     let zhao = &w.device("sup.zhao").store;
     let review = Action::on(zhao);
@@ -221,7 +225,36 @@ async fn the_persons_records(w: &World) -> Vec<(&'static str, RecordId)> {
         ("reception", r),
         ("report", rv),
         ("plan", p),
+        ("daily log", dl),
     ]
+}
+
+fn day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+/// A visit to her customer in rep.li's daily log (seed 003).
+fn log_entry(customer: RecordId) -> LogEntry {
+    LogEntry {
+        customer_id: Some(customer),
+        in_depth: true,
+        note: format!("与{NAME}深谈续约，手机 {PHONE}"),
+        ..LogEntry::default()
+    }
+}
+
+/// An A-grade customer whose view keeps her name and phone (the decision role, the address):
+/// the view must be rewritten with its customer, wherever the erasure reaches it first.
+fn a_grade() -> Customer {
+    let mut c = Customer {
+        name: "钻石集团".into(),
+        grade: CustomerGrade::A,
+        decision_role: format!("{NAME}拍板"),
+        address: "上海市浦东新区 电话 139-8765-4321".into(),
+        ..Customer::default()
+    };
+    c.meta.owner = user("rep.li");
+    c
 }
 
 async fn sync_all(w: &World) {
@@ -350,6 +383,15 @@ fn everything_else_survives(w: &World, records: &[(&str, RecordId)]) {
     assert_eq!(p.materials[1], "报价单");
     assert_eq!(p.reschedules[0].reason, "客户出差");
     assert_eq!(p.rep, user("rep.li"));
+    let dl: DailyLog = li.get(id("daily log")).unwrap();
+    let e = &dl.entries[0];
+    assert_eq!(e.note, format!("与{ERASED}深谈续约，手机 {ERASED}"));
+    assert!(e.in_depth && e.customer_id == Some(id("customer")));
+    assert_eq!((dl.rep.as_str(), dl.day), ("rep.li", Some(day())));
+    assert!(dl.submitted_at.is_some(), "its points and lateness stay");
+    let customers: Vec<Customer> = li.read_projected(&Default::default()).unwrap();
+    let view = customers.iter().find(|c| c.name == "钻石集团").unwrap();
+    assert_eq!(view.decision_role, format!("{ERASED}拍板"));
 }
 
 async fn the_erasure_is_logged_without_the_persons_data(w: &World, records: &[(&str, RecordId)]) {

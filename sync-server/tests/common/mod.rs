@@ -384,3 +384,27 @@ pub async fn sync_refused<T: PartialEq + std::fmt::Debug>(
     device.sync().await;
     reason
 }
+
+/// `device`'s user's daily log of `day` (seed 003) with `entries`, filled and — when `submit`
+/// — reported at the phone's clock, through the core's rules; saved on the phone, not synced.
+pub fn daily_log_on(
+    device: &Device,
+    day: chrono::NaiveDate,
+    entries: Vec<fieldbook_core::model::LogEntry>,
+    submit: bool,
+) -> fieldbook_core::RecordId {
+    use fieldbook_core::rules::{Action, daily_log};
+    let act = Action::on(&device.store);
+    let mut log = daily_log::new_log(&device.user, day);
+    let content = daily_log::LogContent {
+        entries,
+        problems: "客户要求延期付款".into(),
+        next_day_plan: "拜访华联超市".into(),
+    };
+    daily_log::fill(&mut log, content, &act).unwrap();
+    if submit {
+        let cal = fieldbook_core::WorkCalendar::china_default();
+        daily_log::submit(&mut log, &act, &cal).unwrap();
+    }
+    device.store.create(log).unwrap().meta.id
+}

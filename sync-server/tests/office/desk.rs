@@ -218,3 +218,42 @@ async fn desk_actions_obey_the_write_rules_and_reach_the_devices() {
         "the new owner's phone holds it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reps_supervisor_acknowledges_a_daily_log_once_seed_003() {
+    use fieldbook_core::model::{DailyLog, LogEntry};
+    let w = World::start_at(common::phones_now()).await;
+    let li = w.device("rep.li");
+    let entry = LogEntry {
+        customer_id: Some(RecordId::from_random_bytes([9; 16])),
+        in_depth: true,
+        ..LogEntry::default()
+    };
+    let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let id = common::daily_log_on(li, day, vec![entry], true);
+    li.sync().await;
+    let path = format!("/api/v1/records/{id}/acknowledge");
+    let (s, body) = post(&w, &path, &w.device("mkt.sun").token, json!({})).await;
+    assert_eq!(s, 403, "only a supervisor: {body}");
+    let (s, _) = post(&w, &path, &w.device("sup.qian").token, json!({})).await;
+    assert_eq!(s, 404, "another team's log is not hers to see");
+    let zhao = &w.device("sup.zhao").token;
+    let (s, body) = post(&w, &path, zhao, json!({"comment": "收到"})).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["record"]["acknowledged"]["by"], "sup.zhao");
+    let (s, body) = post(&w, &path, zhao, json!({"comment": "再次"})).await;
+    assert_eq!(s, 400, "{body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("daily_log.ack_once") && error.contains(" / "),
+        "{error}"
+    );
+    let (s, _) = post(&w, &path, zhao, json!({"colour": "red"})).await;
+    assert_eq!(s, 400, "unknown fields refused");
+    li.sync().await;
+    let ack = li.store.get::<DailyLog>(id).unwrap().acknowledged.unwrap();
+    assert_eq!(
+        (ack.by.as_str(), ack.comment.as_str()),
+        ("sup.zhao", "收到")
+    );
+}

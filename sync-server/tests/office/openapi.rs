@@ -22,6 +22,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         "/api/v1/records/{id}/expense/approve",
         "/api/v1/records/{id}/expense/reject",
         "/api/v1/records/{id}/proposal/answer",
+        "/api/v1/records/{id}/acknowledge",
         "/api/v1/records/{id}/reassign",
         "/api/v1/search",
         "/api/v1/metrics",

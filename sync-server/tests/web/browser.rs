@@ -1,9 +1,10 @@
 //! The pages in a real headless Chromium (see `driver.rs`): a desk user signs in, finds a
 //! record synced from a phone, approves its expense and the phone gets the approval; a rep
-//! sees her A-grade customer only redacted; a device's sync shows on an open page without a reload.
+//! sees her A-grade customer only redacted; a device's sync shows on an open page without a
+//! reload; a supervisor acknowledges her rep's daily log and the phone gets it.
 
 use fantoccini::Locator;
-use fieldbook_core::model::{Customer, ReceptionNote};
+use fieldbook_core::model::{Customer, DailyLog, ReceptionNote};
 use serde_json::json;
 
 use crate::common::World;
@@ -110,5 +111,36 @@ async fn a_device_sync_shows_on_an_open_page_without_a_reload() {
         .await
         .unwrap();
     assert_eq!(stayed, json!("yes"), "the page was updated in place");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_acknowledges_a_daily_log_and_the_phone_gets_it() {
+    let w = World::start_at(crate::common::phones_now()).await;
+    let l = crate::daily_logs::logs(&w).await;
+    let b = Browser::start(&base(&w)).await;
+    b.sign_in("sup.zhao", PASSWORD).await;
+    b.open("/daily-logs").await;
+    b.until_text("本月积分").await;
+    let card = format!("article[data-id='{}']", l.today);
+    b.element(&format!("{card} input[name=comment]"))
+        .await
+        .send_keys("明天带样品")
+        .await
+        .unwrap();
+    b.element(&format!("{card} button[type=submit]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let text = b.until_text("已确认 / Acknowledged.").await;
+    assert!(
+        text.contains("sup.zhao · 2026-11-23 17:00 · 明天带样品"),
+        "{text}"
+    );
+    let li = w.device("rep.li");
+    li.sync().await;
+    let log: DailyLog = li.store.get(l.today).unwrap();
+    assert_eq!(log.acknowledged.unwrap().by.as_str(), "sup.zhao");
     b.close().await;
 }

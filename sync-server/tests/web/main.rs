@@ -8,6 +8,7 @@ mod common;
 
 mod browser;
 mod created_at;
+mod daily_logs;
 mod driver;
 mod http;
 mod screenshots;

@@ -54,4 +54,12 @@ async fn screenshots() {
     b.sign_in("sup.zhao", PASSWORD).await;
     shoot(&b, "/reviews", "增加两台收银机", "office-reviews.png").await;
     b.close().await;
+
+    // The daily logs, on a server at the phones' day (their reports are judged by its clock).
+    let w = World::start_at(crate::common::phones_now()).await;
+    crate::daily_logs::logs(&w).await;
+    let b = Browser::start(&w.http("")).await;
+    b.sign_in("sup.zhao", PASSWORD).await;
+    shoot(&b, "/daily-logs", "本月积分", "office-daily-logs.png").await;
+    b.close().await;
 }

@@ -9,12 +9,16 @@
 //! Two requests: one contact or prospect of one record ([`DocHub::erase`], by id), or a person
 //! wherever they stand ([`DocHub::erase_person`], by names, phones and e-mails): every record
 //! on the server is searched, free text included, and each one that names them is rewritten.
+//! Erasing a customer's contact also rewrites the daily logs of visits to that customer
+//! (`logs.rs`), and an A-grade customer's view document follows its customer's new history
+//! (`hub::views`).
 
 mod digest;
+mod logs;
 mod scrub;
 mod subject;
 
-use fieldbook_core::access::Role;
+use fieldbook_core::access::{Role, is_view};
 use fieldbook_core::sync::heads_key;
 use fieldbook_core::sync::index_doc::generation;
 use fieldbook_core::{Entropy, OsEntropy, RecordDoc, RecordId, UserId};
@@ -82,10 +86,12 @@ impl<S: ServerStore> DocHub<S> {
             key: &key,
             at: &at,
         };
-        Ok(match self.rewrite(by, id, &scrub, true).await? {
-            Some(after) => EditOutcome::Stored(after),
-            None => EditOutcome::Stored(before),
-        })
+        let written = self.rewrite(by, id, &scrub, true).await?;
+        if matches!(person, Person::Contact(_)) {
+            let logs = self.erase_from_logs_of(by, id, &scrub).await?;
+            tracing::info!(logs, "contact erased from the daily logs of their customer");
+        }
+        Ok(EditOutcome::Stored(written.unwrap_or(before)))
     }
 
     /// Erases a person from every record that names them (`dry_run`: only says which). The
@@ -193,26 +199,50 @@ impl<S: ServerStore> DocHub<S> {
             return Ok(Attempt::Untouched);
         };
         set_generation(&mut after, generation(&before) + 1);
-        let mut doc = RecordDoc::from_json(id, &after, self.actor.clone())?;
+        let Some(key) = self.replace_history(id, &mut held, &after, version).await? else {
+            return Ok(Attempt::Stale);
+        };
+        drop(held);
+        self.log(by.clone(), None, id, "erase").await?;
+        self.after_stored(id, &after, &key).await?;
+        if is_view(&after) {
+            self.index_rewritten_view(id, &after, &key).await?;
+        } else {
+            self.erase_view(id, &after).await?;
+        }
+        tracing::info!(record = %id, "personal data erased; history rewritten");
+        Ok(Attempt::Written(after))
+    }
+}
+
+impl<S: ServerStore> DocHub<S> {
+    /// Replaces the whole history of `id` (held at `version`) by one new document holding
+    /// `json`: every stored chunk overwritten, the live connections told to forget their sync
+    /// state for it. Its heads key, or `None` if another node wrote first (then `held` has
+    /// caught up). Also how an A-grade customer's view follows its erased customer
+    /// (`views.rs`).
+    pub(super) async fn replace_history(
+        &self,
+        id: RecordId,
+        held: &mut Option<Held>,
+        json: &Json,
+        version: u64,
+    ) -> Result<Option<String>> {
+        let mut doc = RecordDoc::from_json(id, json, self.actor.clone())?;
         let bytes = doc.save();
         let key = heads_key(&doc.heads());
         let Some(version) = self.write(&mut doc, &bytes, true, Some(version)).await? else {
-            self.catch_up(id, &mut held).await?;
-            return Ok(Attempt::Stale);
+            self.catch_up(id, held).await?;
+            return Ok(None);
         };
-        let bytes = bytes.len() as u64;
         *held = Some(Held {
             doc,
-            bytes,
+            bytes: bytes.len() as u64,
             chunks: 1,
             version,
         });
-        drop(held);
         let _ = self.rewritten.send(id);
-        self.log(by.clone(), None, id, "erase").await?;
-        self.after_stored(id, &after, &key).await?;
-        tracing::info!(record = %id, "personal data erased; history rewritten");
-        Ok(Attempt::Written(after))
+        Ok(Some(key))
     }
 }
 
@@ -235,7 +265,7 @@ fn subject_of(record: &Json, person: &Person) -> Option<DataSubject> {
 }
 
 /// Sets `meta.generation` (a record without a `meta` map gets one).
-fn set_generation(record: &mut Json, generation: u64) {
+pub(super) fn set_generation(record: &mut Json, generation: u64) {
     match record.get_mut("meta").and_then(Json::as_object_mut) {
         Some(meta) => {
             meta.insert("generation".into(), json!(generation));
