@@ -99,9 +99,9 @@ pub struct CardPreview {
 pub struct CaptureDetails {
     /// The trade show (required for `TradeShow`, the default source).
     pub event: String,
-    #[uniffi(default = None)]
+    #[uniffi(default)]
     pub source: Option<LeadSource>,
-    #[uniffi(default = None)]
+    #[uniffi(default)]
     pub grade: Option<LeadGrade>,
     #[uniffi(default)]
     pub needs: String,
