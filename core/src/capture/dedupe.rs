@@ -222,7 +222,7 @@ pub fn ownership(store: &DeviceStore, card: &CardFields) -> Result<Option<Captur
 fn explain(d: &OwnershipDecision, registrations: usize, me: &UserId) -> String {
     let w = &d.winner;
     if registrations == 0 {
-        return "本机尚无此客户的报备，保存后归您（同步后确认）/ no registration of this \
+        return "本机尚无此客户的报备，保存后归您（同步后确认） / no registration of this \
                 prospect on this phone: it is yours once saved (confirmed after sync)"
             .to_owned();
     }
