@@ -78,11 +78,17 @@ fn a_first_scan_is_saved_as_a_trade_show_lead_through_the_lead_rules() {
     assert_eq!(stored.registered_at, Some(at(1)));
     assert_eq!(stored.prospect.name, "张伟");
     assert_eq!(stored.prospect.company, "北京华科有限公司");
-    assert_eq!(stored.prospect.phone, "+8613800138000", "the mobile, not the first number");
+    assert_eq!(
+        stored.prospect.phone, "+8613800138000",
+        "the mobile, not the first number"
+    );
     assert_eq!(stored.prospect.email, "zhang.wei@huake.cn");
     let c = stored.capture.unwrap();
     assert_eq!(c.format, CaptureFormat::VCard30);
-    assert_eq!((c.title.as_str(), c.department.as_str()), ("销售总监", "销售部"));
+    assert_eq!(
+        (c.title.as_str(), c.department.as_str()),
+        ("销售总监", "销售部")
+    );
     assert_eq!(c.phones, vec!["+8613800138000", "+861065529988"]);
 }
 
@@ -93,8 +99,16 @@ fn a_trade_show_scan_without_the_show_is_refused_by_the_lead_rules() {
     let err = capture::save(&li.store, &fields, &CaptureLead::default())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("展会名称") && err.contains("trade show"), "{err}");
-    assert!(li.store.list(Some(RecordKind::LeadReferral)).unwrap().is_empty());
+    assert!(
+        err.contains("展会名称") && err.contains("trade show"),
+        "{err}"
+    );
+    assert!(
+        li.store
+            .list(Some(RecordKind::LeadReferral))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -107,8 +121,18 @@ fn another_reps_earlier_registration_on_the_phone_is_a_certain_duplicate_and_own
     let preview = capture::preview(&li.store, CARD.as_bytes()).unwrap();
     assert_eq!(preview.duplicates.len(), 1);
     let dup = &preview.duplicates[0];
-    assert_eq!((dup.lead, dup.certainty), (first.meta.id, Certainty::Certain));
-    assert_eq!(dup.matched_on, vec![MatchedOn::Phone, MatchedOn::Email, MatchedOn::NameAndCompany]);
+    assert_eq!(
+        (dup.lead, dup.certainty),
+        (first.meta.id, Certainty::Certain)
+    );
+    assert_eq!(
+        dup.matched_on,
+        vec![
+            MatchedOn::Phone,
+            MatchedOn::Email,
+            MatchedOn::NameAndCompany
+        ]
+    );
     assert_eq!(dup.owner.as_str(), "rep.wang");
     let own = preview.ownership.unwrap();
     assert!(!own.would_own);
@@ -129,7 +153,8 @@ fn an_unworked_registration_no_longer_protects_the_prospect() {
     let (li, wang) = (phone(1, "rep.li"), phone(2, "rep.wang"));
     let first = scan_and_save(&wang, CARD);
     carry(&wang, &li, first.meta.id);
-    li.clock.set(at(1) + rules::ownership::PROTECTION + TimeDelta::days(1));
+    li.clock
+        .set(at(1) + rules::ownership::PROTECTION + TimeDelta::days(1));
     let own = capture::preview(&li.store, CARD.as_bytes())
         .unwrap()
         .ownership
@@ -161,7 +186,9 @@ fn same_email_is_certain_similar_name_and_company_is_possible_a_name_alone_is_no
     register("张伟", "上海申通机电有限公司", "", "");
     register("李娜", "北京华科有限公司", "", "");
 
-    let dups = capture::preview(&li.store, CARD.as_bytes()).unwrap().duplicates;
+    let dups = capture::preview(&li.store, CARD.as_bytes())
+        .unwrap()
+        .duplicates;
     let found: Vec<(RecordId, Certainty, Vec<MatchedOn>)> = dups
         .into_iter()
         .map(|d| (d.lead, d.certainty, d.matched_on))
@@ -170,7 +197,11 @@ fn same_email_is_certain_similar_name_and_company_is_possible_a_name_alone_is_no
         found,
         vec![
             (by_email, Certainty::Certain, vec![MatchedOn::Email]),
-            (homophone, Certainty::Possible, vec![MatchedOn::NameAndCompany]),
+            (
+                homophone,
+                Certainty::Possible,
+                vec![MatchedOn::NameAndCompany]
+            ),
         ]
     );
 }
@@ -189,6 +220,9 @@ fn a_card_without_a_phone_is_keyed_by_company_and_name() {
     let again = capture::preview(&li.store, card.as_bytes()).unwrap();
     assert_eq!(again.duplicates[0].lead, saved.meta.id);
     let own = again.ownership.unwrap();
-    assert!(!own.would_own, "the phone's own earlier registration owns it");
+    assert!(
+        !own.would_own,
+        "the phone's own earlier registration owns it"
+    );
     assert!(own.explanation.contains("您已报备") && own.explanation.contains("already"));
 }

@@ -4,8 +4,7 @@
 use encoding_rs::{Encoding, GB18030};
 
 /// A warning when a charset label is unknown (the text is read as UTF-8 or GB18030 instead).
-pub(super) const UNKNOWN_CHARSET: &str =
-    "名片声明了无法识别的字符集，已按 UTF-8/GBK 读取 / the card names an unknown charset; read as UTF-8 or GBK";
+pub(super) const UNKNOWN_CHARSET: &str = "名片声明了无法识别的字符集，已按 UTF-8/GBK 读取 / the card names an unknown charset; read as UTF-8 or GBK";
 
 /// The text of `bytes` in `charset` (a label such as `GBK`); without one, UTF-8 if the bytes
 /// are valid UTF-8, else GB18030. Also says whether the label was unknown.

@@ -160,7 +160,11 @@ fn matches(card: &CardFields, lead: &LeadReferral) -> Vec<MatchedOn> {
         .map(String::as_str)
         .collect();
     let mut out = Vec::new();
-    if card.phones.iter().any(|c| phones.contains(&c.number.as_str())) {
+    if card
+        .phones
+        .iter()
+        .any(|c| phones.contains(&c.number.as_str()))
+    {
         out.push(MatchedOn::Phone);
     }
     let email = p.email.trim();

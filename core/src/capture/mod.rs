@@ -50,7 +50,7 @@ use crate::input::{parse_phone, validate_email};
 use crate::model::CaptureFormat;
 
 pub use dedupe::{
-    CardPreview, CaptureOwnership, Certainty, Duplicate, MatchedOn, duplicates, ownership, preview,
+    CaptureOwnership, CardPreview, Certainty, Duplicate, MatchedOn, duplicates, ownership, preview,
 };
 pub use save::{CaptureLead, prospect_of, save};
 

@@ -22,7 +22,11 @@ fn phone() -> impl Strategy<Value = (String, bool)> {
 }
 
 fn email() -> impl Strategy<Value = String> {
-    ("[a-z]{1,8}(\\.[a-z]{1,5})?", "[a-z]{2,8}", "cn|com|com\\.cn")
+    (
+        "[a-z]{1,8}(\\.[a-z]{1,5})?",
+        "[a-z]{2,8}",
+        "cn|com|com\\.cn",
+    )
         .prop_map(|(u, d, t)| format!("{u}@{d}.{t}"))
 }
 

@@ -7,7 +7,7 @@
 use super::CardFields;
 use crate::error::Result;
 use crate::input::normalize_phone;
-use crate::model::{ScannedCard, LeadGrade, LeadReferral, LeadSource, Prospect};
+use crate::model::{LeadGrade, LeadReferral, LeadSource, Prospect, ScannedCard};
 use crate::rules::lead;
 use crate::store::DeviceStore;
 
@@ -50,7 +50,11 @@ pub fn prospect_of(card: &CardFields) -> Prospect {
 pub fn save(store: &DeviceStore, card: &CardFields, details: &CaptureLead) -> Result<LeadReferral> {
     // The card may have been corrected by the rep since it was read: check its phones again.
     let mut phones = Vec::new();
-    for written in card.main_phone().into_iter().chain(card.phones.iter().map(|p| p.number.as_str())) {
+    for written in card
+        .main_phone()
+        .into_iter()
+        .chain(card.phones.iter().map(|p| p.number.as_str()))
+    {
         let number = normalize_phone("capture.phones", written)?;
         if !phones.contains(&number) {
             phones.push(number);

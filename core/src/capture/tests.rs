@@ -4,7 +4,10 @@
 use super::*;
 
 fn phones(f: &CardFields) -> Vec<(&str, PhoneKind)> {
-    f.phones.iter().map(|p| (p.number.as_str(), p.kind)).collect()
+    f.phones
+        .iter()
+        .map(|p| (p.number.as_str(), p.kind))
+        .collect()
 }
 
 /// An Android contact export: vCard 2.1, UTF-8 in quoted-printable, a soft line break in ORG.
@@ -61,7 +64,10 @@ TEL;CELL;PREF:+86 139 1234 5678\nEND:VCARD\n";
     raw.extend_from_slice(b"\xba\xbc\xd6\xdd\xc4\xb3\xc4\xb3\xd3\xd0\xcf\xde\xb9\xab\xcb\xbe");
     raw.extend_from_slice(b"\r\nEND:VCARD\r\n");
     let f = parse_card(&raw).unwrap();
-    assert_eq!((f.name.as_str(), f.company.as_str()), ("王强", "杭州某某有限公司"));
+    assert_eq!(
+        (f.name.as_str(), f.company.as_str()),
+        ("王强", "杭州某某有限公司")
+    );
 }
 
 #[test]
@@ -79,7 +85,10 @@ NOTE:met at booth 3\\nlikes demos\r\n\
 END:VCARD\r\n";
     let f = parse_card(card.as_bytes()).unwrap();
     assert_eq!(f.format, CaptureFormat::VCard30);
-    assert_eq!(f.name, "Jing Chen", "N gives \"given family\" when there is no FN");
+    assert_eq!(
+        f.name, "Jing Chen",
+        "N gives \"given family\" when there is no FN"
+    );
     assert_eq!(f.company, "Acme, Inc.");
     assert_eq!(f.department, "R&D; Testing / East");
     assert_eq!(f.title, "Senior Engineer, Sensors");
@@ -140,7 +149,10 @@ fn a_plain_text_block_recognised_by_label_and_pattern() {
     assert_eq!(f.title, "市场总监");
     assert_eq!(f.company, "深圳前海智联科技有限公司");
     assert_eq!(
-        f.phones.iter().map(|p| p.number.as_str()).collect::<Vec<_>>(),
+        f.phones
+            .iter()
+            .map(|p| p.number.as_str())
+            .collect::<Vec<_>>(),
         vec!["+8613922334455", "+8675588886666"]
     );
     assert_eq!(f.emails, vec!["wang.fang@zhilian.cn"]);
@@ -154,7 +166,13 @@ fn a_plain_text_block_recognised_by_label_and_pattern() {
 
 #[test]
 fn bad_input_is_refused_in_chinese_and_english() {
-    for payload in [&b""[..], b"  \r\n ", b"hello", b"BEGIN:VCARD\nEND:VCARD", b"\xff\xfe\x00"] {
+    for payload in [
+        &b""[..],
+        b"  \r\n ",
+        b"hello",
+        b"BEGIN:VCARD\nEND:VCARD",
+        b"\xff\xfe\x00",
+    ] {
         let err = parse_card(payload).unwrap_err().to_string();
         assert!(
             err.contains("名片") || err.contains("二维码"),
@@ -163,7 +181,12 @@ fn bad_input_is_refused_in_chinese_and_english() {
         assert!(err.contains(" / "), "bilingual: {err}");
     }
     let long = vec![b'a'; MAX_PAYLOAD_BYTES + 1];
-    assert!(parse_card(&long).unwrap_err().to_string().contains("too long"));
+    assert!(
+        parse_card(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("too long")
+    );
 }
 
 #[test]
@@ -176,6 +199,10 @@ END:VCARD\nBEGIN:VCARD\nFN:Other\nEND:VCARD\n",
     assert_eq!(f.main_phone(), Some("+8613800138000"));
     assert!(f.emails.is_empty());
     assert_eq!(f.warnings.len(), 3, "{:?}", f.warnings);
-    assert!(f.warnings.iter().all(|w| !w.contains("12345") && !w.contains("li@@")));
+    assert!(
+        f.warnings
+            .iter()
+            .all(|w| !w.contains("12345") && !w.contains("li@@"))
+    );
     assert!(f.warnings.iter().any(|w| w.contains("several cards")));
 }

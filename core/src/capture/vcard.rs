@@ -87,7 +87,12 @@ fn take(p: &Property, card: &mut RawCard, names: &mut (String, String, String)) 
         "FN" => names.0 = decode::unescape(&p.text(&mut card.warnings)),
         "N" => {
             let parts = decode::split_unescaped(&p.text(&mut card.warnings), ';');
-            let part = |i: usize| parts.get(i).map(|s| decode::unescape(s)).unwrap_or_default();
+            let part = |i: usize| {
+                parts
+                    .get(i)
+                    .map(|s| decode::unescape(s))
+                    .unwrap_or_default()
+            };
             (names.1, names.2) = (part(0), part(1));
         }
         "ORG" => {

@@ -22,9 +22,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const FAMILY: &[&str] = &["张", "王", "李", "赵", "陈", "刘", "杨", "黄", "周", "吴"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰"];
-const CITY: &[&str] = &["北京", "上海", "广州", "深圳", "杭州", "南京", "苏州", "成都"];
-const TRADE: &[&str] = &["华科", "星河", "智联", "白云", "申通", "东方", "恒远", "瑞达"];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰",
+];
+const CITY: &[&str] = &[
+    "北京", "上海", "广州", "深圳", "杭州", "南京", "苏州", "成都",
+];
+const TRADE: &[&str] = &[
+    "华科", "星河", "智联", "白云", "申通", "东方", "恒远", "瑞达",
+];
 
 fn arg(name: &str, default: u64) -> Result<u64> {
     let args: Vec<String> = std::env::args().collect();
@@ -92,7 +98,8 @@ fn main() -> Result<()> {
     let cards = arg("--cards", 1000)?;
     let seed = arg("--seed", 18)?;
     let dir = tempfile::tempdir()?;
-    let mut options = StoreOptions::new(DeviceId::from_random_bytes([7; 16]), UserId::new("rep.li")?);
+    let mut options =
+        StoreOptions::new(DeviceId::from_random_bytes([7; 16]), UserId::new("rep.li")?);
     options.entropy = Arc::new(SeededEntropy::new(seed));
     let store = DeviceStore::open(dir.path().join("phone.sqlite3"), options)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -106,7 +113,11 @@ fn main() -> Result<()> {
     for i in 0..cards {
         let mobile = match mobiles.len() {
             n if n > 10 && i % 10 == 9 => mobiles[rng.random_range(0..n)].clone(),
-            _ => format!("13{}{:08}", rng.random_range(5..10), rng.random_range(0..100_000_000)),
+            _ => format!(
+                "13{}{:08}",
+                rng.random_range(5..10),
+                rng.random_range(0..100_000_000)
+            ),
         };
         mobiles.push(mobile.clone());
         let payload = card(i, &mut rng, &mobile);
