@@ -65,6 +65,10 @@ ffi_enum!(
     PipelineStage { Contact, Needs, Proposal, Price, Contract }
 );
 ffi_enum!(
+    /// The kind of QR payload a lead was scanned from (trade-show capture).
+    CaptureFormat { VCard21, VCard30, VCard40, MeCard, Text }
+);
+ffi_enum!(
     /// How a follow-up was made.
     FollowUpChannel { Phone, Visit, Sms, Email, WeChat, Misc }
 );

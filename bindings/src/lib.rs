@@ -12,7 +12,8 @@
 //! - [`FieldbookError`] (`error.rs`): not found, invalid input (with the field), conflict, auth
 //!   needed, storage, network; bilingual reasons.
 //!   Also the rules' actions (`store/actions.rs`), the rep's day, metrics and search
-//!   (`store/queries.rs`, records in `queries.rs`).
+//!   (`store/queries.rs`, records in `queries.rs`), and trade-show capture: `parse_card` (a QR
+//!   payload → fields, duplicates on the phone, ownership) and `save_card` (`store/actions/capture.rs`).
 //! - [`SyncSession`] (`sync/`): start/stop sync with the server, `syncNow()`, status observers;
 //!   records it brings reach the record observers as `ChangeOrigin.SYNC`.
 //! - `merge.rs`: an edited record becomes a diff of what the user changed.
@@ -42,8 +43,9 @@ pub use queries::{
     TargetProgress, UnbackedEntry,
 };
 pub use store::{
-    Appointment, CustomerContactNote, FieldbookStore, FollowUpNote, LeadOwnership, RefusedChange,
-    new_device_id,
+    Appointment, CaptureDetails, CardDuplicate, CardFields, CardOwnership, CardPhone, CardPreview,
+    CustomerContactNote, DuplicateCertainty, FieldbookStore, FollowUpNote, LeadOwnership,
+    PhoneKind, RefusedChange, new_device_id,
 };
 pub use summary::{ConflictValue, FieldConflict, RecordSummary};
 pub use sync::{SyncReport, SyncSession, SyncStatus, SyncStatusObserver};

@@ -1,5 +1,6 @@
 //! Entry points for the fuzz targets in `fuzz/` and for the tests that replay their crashers:
-//! everything a device does with document bytes that came from outside.
+//! everything a device does with document bytes that came from outside, and with a scanned
+//! card's QR payload.
 
 use crate::doc::RecordDoc;
 use crate::ids::{DeviceId, RecordId};
@@ -42,6 +43,15 @@ pub fn decode_wire(data: &[u8]) {
         && let Ok(sync) = automerge::sync::Message::decode(&data)
     {
         let _ = crate::sync::inflate::inflated_size(&sync, 1 << 20);
+    }
+}
+
+/// Reads `data` as a scanned QR payload (a card or badge, from anyone's printer): the parser
+/// and the lead it would give. Must never panic; a refusal is fine.
+pub fn parse_card(data: &[u8]) {
+    if let Ok(fields) = crate::capture::parse_card(data) {
+        let prospect = crate::capture::prospect_of(&fields);
+        let _ = crate::rules::ownership::prospect_key(&prospect);
     }
 }
 

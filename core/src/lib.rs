@@ -11,6 +11,8 @@
 //! - [`clock`]: injected time and randomness; [`calendar`]: the company's zone and working days.
 //! - [`rules`]: the field-sales rules' steps; [`lifecycle`]: the judge of every write's step,
 //!   on the device and the server; [`input`]: phone and e-mail checks.
+//! - [`capture`]: a card's or badge's QR payload (vCard, MECARD, text) into a lead, with the
+//!   duplicate check and the ownership answer before saving, offline.
 //! - [`schema`]: one schema per record kind, checked by the server and the device alike.
 //! - [`clock`]: injected time and randomness.
 //! - [`sync`]: the sans-IO sync engine (automerge-repo protocol "1") and, with the
@@ -23,6 +25,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod capture;
 pub mod clock;
 pub mod doc;
 mod error;

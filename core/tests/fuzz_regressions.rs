@@ -14,6 +14,7 @@ fn every_kept_fuzz_input_is_handled_without_panicking() {
         ),
         ("apply_to_record", fieldbook_core::fuzzing::apply_to_record),
         ("decode_wire", fieldbook_core::fuzzing::decode_wire),
+        ("parse_card", fieldbook_core::fuzzing::parse_card),
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;

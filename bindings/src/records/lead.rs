@@ -6,7 +6,9 @@ use fieldbook_core::model as core;
 
 use super::{RecordMeta, StatusChange, try_vec, vec_into};
 use crate::convert::{dt, dt_opt, id_text, record_id_opt, ts, ts_opt, user};
-use crate::enums::{FollowUpChannel, LeadGrade, LeadSource, LeadStatus, PipelineStage};
+use crate::enums::{
+    CaptureFormat, FollowUpChannel, LeadGrade, LeadSource, LeadStatus, PipelineStage,
+};
 use crate::error::{FieldbookError, Result};
 
 /// A lead, from registration until won or lost.
@@ -70,6 +72,44 @@ pub struct LeadReferral {
     /// The invoiced amount, in fen (分).
     #[uniffi(default)]
     pub invoiced_amount_fen: Option<i64>,
+    /// What a scanned card said beyond the prospect (`saveCard`); `None` for a typed lead.
+    #[uniffi(default)]
+    pub capture: Option<ScannedCard>,
+}
+
+/// A lead scanned from a card's or badge's QR code: its format, and the card's title,
+/// department and phones (E.164; the first is the prospect's phone).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScannedCard {
+    pub format: CaptureFormat,
+    #[uniffi(default)]
+    pub title: String,
+    #[uniffi(default)]
+    pub department: String,
+    #[uniffi(default)]
+    pub phones: Vec<String>,
+}
+
+impl From<core::ScannedCard> for ScannedCard {
+    fn from(c: core::ScannedCard) -> Self {
+        ScannedCard {
+            format: c.format.into(),
+            title: c.title,
+            department: c.department,
+            phones: c.phones,
+        }
+    }
+}
+
+impl From<ScannedCard> for core::ScannedCard {
+    fn from(c: ScannedCard) -> Self {
+        core::ScannedCard {
+            format: c.format.into(),
+            title: c.title,
+            department: c.department,
+            phones: c.phones,
+        }
+    }
 }
 
 /// One move of the pipeline stage, with the follow-up that justified it.
@@ -157,6 +197,7 @@ impl From<core::LeadReferral> for LeadReferral {
             lost_request: l.lost_request.map(Into::into),
             won_amount_fen: l.won_amount_fen,
             invoiced_amount_fen: l.invoiced_amount_fen,
+            capture: l.capture.map(Into::into),
         }
     }
 }
@@ -189,6 +230,7 @@ impl TryFrom<LeadReferral> for core::LeadReferral {
             lost_request: l.lost_request.map(TryInto::try_into).transpose()?,
             won_amount_fen: l.won_amount_fen,
             invoiced_amount_fen: l.invoiced_amount_fen,
+            capture: l.capture.map(Into::into),
         })
     }
 }

@@ -17,7 +17,7 @@ use fieldbook_core::model as core;
 
 pub use customer::{Consent, Contact, ContactLogEntry, Customer, ReceptionCard};
 pub use daily_log::{Acknowledgement, DailyLog, LogEntry};
-pub use lead::{FollowUp, LeadReferral, LostRequest, Prospect, StageChange};
+pub use lead::{FollowUp, LeadReferral, LostRequest, Prospect, ScannedCard, StageChange};
 pub use reception::{Approval, ExpenseApplication, ReceptionNote, Reimbursement, VisitVoucher};
 pub use return_visit::{
     CarriedMaterial, Proposal, ProposalExtension, ReturnVisitReport, Review, Satisfaction,

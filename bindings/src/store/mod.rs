@@ -14,7 +14,10 @@ mod queries;
 mod records;
 mod refusals;
 
-pub use actions::{Appointment, CustomerContactNote, FollowUpNote, LeadOwnership};
+pub use actions::{
+    Appointment, CaptureDetails, CardDuplicate, CardFields, CardOwnership, CardPhone, CardPreview,
+    CustomerContactNote, DuplicateCertainty, FollowUpNote, LeadOwnership, PhoneKind,
+};
 pub use refusals::RefusedChange;
 
 use std::sync::Arc;

@@ -217,6 +217,7 @@ mod tests {
             lost_request: None,
             won_amount_fen: None,
             invoiced_amount_fen: None,
+            capture: None,
         }
     }
 

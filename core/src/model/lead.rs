@@ -124,6 +124,36 @@ pub struct LeadReferral {
     /// The server's own record, stamped with `server_received_at`, of the registering device's
     /// previous completed sync: the registration cannot count from before it (ADR 0003).
     pub contact_floor_at: Option<DateTime<Utc>>,
+    /// What a scanned card or badge said beyond the prospect (`crate::capture`); `None` for a
+    /// lead typed in. Absent from the document when `None`, so typed leads are unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<ScannedCard>,
+}
+
+string_enum! {
+    /// The kind of QR payload a lead was scanned from.
+    pub enum CaptureFormat {
+        VCard21 = "vcard_2.1",
+        VCard30 = "vcard_3.0",
+        VCard40 = "vcard_4.0",
+        MeCard = "mecard",
+        /// A plain text block (name, company, phones… one per line).
+        Text = "text",
+    } default Text
+}
+
+/// A lead scanned from a card's or badge's QR code (trade-show capture, issue 18 §2): the
+/// format, and the card's title, department and phones, which [`Prospect`] has no place for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ScannedCard {
+    pub format: CaptureFormat,
+    /// 职位: the prospect's job title as printed.
+    pub title: String,
+    /// 部门: the units of the card's organisation, joined with " / ".
+    pub department: String,
+    /// Every phone on the card in E.164 (faxes left out); the first is `prospect.phone`.
+    pub phones: Vec<String>,
 }
 
 /// The person or company behind a lead.

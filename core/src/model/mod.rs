@@ -24,8 +24,8 @@ pub use customer::{
 pub use daily_log::{Acknowledgement, DailyLog, LogEntry};
 pub use enums::{RecordKind, StringEnum};
 pub use lead::{
-    FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus, LostRequest,
-    PipelineStage, Prospect, StageChange,
+    CaptureFormat, FollowUp, FollowUpChannel, LeadGrade, LeadReferral, LeadSource, LeadStatus,
+    LostRequest, PipelineStage, Prospect, ScannedCard, StageChange,
 };
 pub use reception::{
     Approval, ExpenseApplication, ReceptionNote, ReceptionStatus, Reimbursement, VisitVoucher,

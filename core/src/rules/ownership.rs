@@ -57,18 +57,23 @@ pub fn prospect_key(p: &Prospect) -> Option<String> {
     if let Some(n) = parse_phone(&p.phone) {
         return Some(format!("tel:{}", n.format().mode(phonenumber::Mode::E164)));
     }
-    let company = fold(&p.company);
-    let company = COMPANY_SUFFIXES
-        .iter()
-        .find_map(|s| company.strip_suffix(s).filter(|c| !c.is_empty()))
-        .map(str::to_owned)
-        .unwrap_or(company);
+    let company = company_core(&p.company);
     let name = fold(&p.name);
     (!company.is_empty() && !name.is_empty()).then(|| format!("org:{company}|{name}"))
 }
 
+/// A company name as compared: folded, without its legal form (北京华科有限公司 → 北京华科).
+pub fn company_core(company: &str) -> String {
+    let company = fold(company);
+    COMPANY_SUFFIXES
+        .iter()
+        .find_map(|s| company.strip_suffix(s).filter(|c| !c.is_empty()))
+        .map(str::to_owned)
+        .unwrap_or(company)
+}
+
 /// Drops whitespace, folds full-width ASCII to half-width, lower-cases.
-fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c as u32 {

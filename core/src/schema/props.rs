@@ -261,7 +261,13 @@ fn lead() -> BoxedStrategy<LeadReferral> {
     let a = (meta(), text(), pick(), of(rid()), text(), text(), prospect);
     let b = (pick(), pick(), of(time()), text(), of(rid()), of(time()));
     let c = (vec(follow_up(), 0..3), vec(status_change(), 0..3), text());
-    let d = (of(time()), of(time()), of(time()));
+    let capture = (pick(), text(), text(), vec(text(), 0..3)).prop_map(|c| ScannedCard {
+        format: c.0,
+        title: c.1,
+        department: c.2,
+        phones: c.3,
+    });
+    let d = (of(time()), of(time()), of(time()), of(capture));
     let stage_change = (text(), pick(), pick(), time(), user(), text()).prop_map(|s| StageChange {
         id: s.0,
         from: s.1,
@@ -304,6 +310,7 @@ fn lead() -> BoxedStrategy<LeadReferral> {
             clock_floor_at: d.0,
             server_received_at: d.1,
             contact_floor_at: d.2,
+            capture: d.3,
             stage: e.0,
             stage_changes: e.1,
             lost_request: e.2,

@@ -8,9 +8,10 @@ use serde_json::Value as Json;
 
 use super::{Flaw, Problem};
 use crate::model::{
-    CallOutcome, ConfirmationKind, CustomerGrade, Department, EventKind, FollowUpChannel,
-    InvitationMethod, LeadGrade, LeadSource, LeadStatus, PipelineStage, ProposalChannel,
-    ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus, VisitorCategory,
+    CallOutcome, CaptureFormat, ConfirmationKind, CustomerGrade, Department, EventKind,
+    FollowUpChannel, InvitationMethod, LeadGrade, LeadSource, LeadStatus, PipelineStage,
+    ProposalChannel, ProposalOutcome, ReceptionStatus, RecordKind, StringEnum, VisitStatus,
+    VisitorCategory,
 };
 
 /// One enum field: the record kind, its JSON pointer (`*`: every entry of a list), and the
@@ -59,6 +60,11 @@ pub(crate) static VOCABULARY: &[Vocab] = &[
     vocab(RecordKind::LeadReferral, "/grade", values::<LeadGrade>),
     vocab(RecordKind::LeadReferral, "/status", values::<LeadStatus>),
     vocab(RecordKind::LeadReferral, "/stage", values::<PipelineStage>),
+    vocab(
+        RecordKind::LeadReferral,
+        "/capture/format",
+        values::<CaptureFormat>,
+    ),
     vocab(
         RecordKind::LeadReferral,
         "/stage_changes/*/from",

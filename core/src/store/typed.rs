@@ -49,6 +49,22 @@ impl DeviceStore {
             .collect()
     }
 
+    /// Every lead whose prospect's e-mail is `email`, ignoring case (trade-show capture's
+    /// duplicate check; a scan of the projection's bodies, no index: a phone holds thousands).
+    pub fn leads_with_email(&self, email: &str) -> Result<Vec<LeadReferral>> {
+        let rows = self.with_reader(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT record_id, body FROM records WHERE kind = 'lead_referral'
+                 AND lower(json_extract(body, '$.prospect.email')) = lower(?1)",
+            )?;
+            let rows = stmt.query_map([email.trim()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<(RecordId, Option<String>)>>>()?)
+        })?;
+        rows.into_iter()
+            .map(|(id, body)| self.typed(id, body))
+            .collect()
+    }
+
     fn typed<R: Record>(&self, id: RecordId, body: Option<String>) -> Result<R> {
         match body {
             Some(text) => serde_json::from_str(&text).map_err(|e| Error::Model {

@@ -7,6 +7,7 @@
 //! The signed-in user acts, at the store's clock, as the core's `Action::on` says. Steps that
 //! only a supervisor takes (reviewing a report) are taken on the supervisor's own device.
 
+mod capture;
 mod customer;
 mod daily_log;
 mod lead;
@@ -15,6 +16,10 @@ mod return_visit;
 mod visit_event;
 mod visit_plan;
 
+pub use capture::{
+    CaptureDetails, CardDuplicate, CardFields, CardOwnership, CardPhone, CardPreview,
+    DuplicateCertainty, PhoneKind,
+};
 pub use customer::CustomerContactNote;
 pub use lead::{FollowUpNote, LeadOwnership};
 pub use visit_plan::Appointment;
