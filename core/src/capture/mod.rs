@@ -32,10 +32,8 @@
 //! - A card with none of name, company, phone and e-mail is refused, in Chinese and English.
 //! - `LeadReferral::capture` is edited like the prospect (a rep may correct a title later).
 //!
-//! Known limit (2026-12-04): the server's erasure of a *named* prospect (`sync-server/src/hub/
-//! erase/`) blanks the prospect's fields and redacts its name, phone and e-mail wherever they
-//! stand, but does not yet blank `capture.title` nor a second phone in `capture.phones`; that
-//! is left to the erasure code's owners.
+//! Erasure: when the server erases a lead's prospect (ADR 0007, `sync-server/src/hub/erase/
+//! scrub.rs`), the card's title, department and every phone on it go too; its format stays.
 
 mod decode;
 mod dedupe;

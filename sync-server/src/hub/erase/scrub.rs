@@ -112,6 +112,9 @@ impl Scrub<'_> {
             }
         };
         let mut changed = is_them && blank(p, &["phone", "email"]);
+        if is_them {
+            changed |= forget_card(record);
+        }
         let key = record.get("prospect_key").and_then(Json::as_str);
         if let Some(key) = key.filter(|k| !k.is_empty())
             && (is_them || self.subject.redact(key).is_some())
@@ -152,6 +155,31 @@ impl Scrub<'_> {
 
 fn is_not_text(key: &str) -> bool {
     NOT_TEXT.contains(&key) || key.ends_with("_id") || key.ends_with("_at") || key.ends_with("_on")
+}
+
+/// Empties a scanned card's details (`capture`: the title, the department and every phone
+/// printed on it, issue 18) of a lead whose prospect is the person: the card was theirs, and its
+/// other numbers (an office line, a second mobile) identify them as well as the first; the
+/// card's format stays. Whether anything changed.
+fn forget_card(record: &mut Json) -> bool {
+    let Some(card) = record.get_mut("capture").filter(|c| c.is_object()) else {
+        return false;
+    };
+    let mut changed = false;
+    for (field, empty) in [
+        ("title", json!("")),
+        ("department", json!("")),
+        ("phones", json!([])),
+    ] {
+        let present = card.get(field).is_some_and(|v| {
+            v.as_str().is_some_and(|s| !s.is_empty()) || v.as_array().is_some_and(|a| !a.is_empty())
+        });
+        if present {
+            card[field] = empty;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Sets `name` to [`ERASED`] and each of `fields` to `""`; whether any of them changed.
@@ -223,8 +251,15 @@ mod tests {
         let (s, k) = (subject(), ErasureKey::new([1; 32]));
         let lead = json!({"kind": "lead_referral", "prospect_key": "tel:+8613987654321",
             "prospect": {"name": "赵敏", "phone": "+8613987654321", "company": "华东机械"},
+            "capture": {"format": "vcard_3.0", "title": "采购总监", "department": "采购部",
+                "phones": ["+8613987654321", "+862165550000"]},
             "follow_ups": [{"said": "赵敏说下周再谈", "by": "rep.li"}]});
         let out = scrub(&s, &k).record(&lead).unwrap().unwrap();
+        let card = json!({"format": "vcard_3.0", "title": "", "department": "", "phones": []});
+        assert_eq!(
+            out["capture"], card,
+            "the scanned card's details go with her"
+        );
         assert_eq!(out["prospect"]["name"], ERASED);
         assert_eq!(out["prospect"]["company"], "华东机械");
         assert_eq!(out["prospect_key"], k.digest("tel:+8613987654321").unwrap());
