@@ -71,7 +71,11 @@ impl<S: ServerStore> DocHub<S> {
         // `save_after(before)` is these changes' bytes concatenated.
         let brought = Brought {
             hashes: changes.iter().map(|c| c.hash()).collect(),
-            chunk: changes.iter().flat_map(|c| c.raw_bytes()).copied().collect(),
+            chunk: changes
+                .iter()
+                .flat_map(|c| c.raw_bytes())
+                .copied()
+                .collect(),
         };
         let total = twin.bytes + brought.chunk.len() as u64;
         let ctx = GateContext {
@@ -96,7 +100,14 @@ impl<S: ServerStore> DocHub<S> {
         if let Err(refusal) = check_record(id, &after, Policy::Server) {
             return Ok(Err(refusal.to_string()));
         }
-        let extra = conflict_paths_changed(&prior.conflicts, &twin.doc.conflicts());
+        let after_conflicts = if prior.conflicts.is_empty() && extends_linearly(before, &changes) {
+            // Nothing concurrent was ever merged: no field can hold two values (walking the
+            // document for them was a tenth of a bulk push's instructions).
+            Vec::new()
+        } else {
+            twin.doc.conflicts()
+        };
+        let extra = conflict_paths_changed(&prior.conflicts, &after_conflicts);
         let access = self.access.read();
         let author = fieldbook_core::access::Author {
             user: &device.user,
@@ -222,4 +233,20 @@ impl<S: ServerStore> DocHub<S> {
         }
         Ok(())
     }
+}
+
+/// Whether `changes` (in causal order) form one chain on top of `before` (at most one head):
+/// each depends on the previous one alone, so none is concurrent with another.
+fn extends_linearly(before: &[automerge::ChangeHash], changes: &[automerge::Change]) -> bool {
+    if before.len() > 1 {
+        return false;
+    }
+    let mut tip = before.first().copied();
+    for change in changes {
+        if change.deps() != tip.as_slice() {
+            return false;
+        }
+        tip = Some(change.hash());
+    }
+    true
 }
