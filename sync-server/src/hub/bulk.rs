@@ -448,15 +448,16 @@ fn known_heads(doc: &mut RecordDoc, have: &[ChangeHash]) -> Vec<ChangeHash> {
         .collect()
 }
 
-/// [`stored`] for a document just judged: when the device holds exactly the state before the
-/// receipt stamp (a push of a record it alone changed), what it lacks is the stamp, already
-/// at hand.
+/// [`stored`] for a document just judged: when the device's heads are exactly the state before
+/// the receipt stamp (a push of a record it alone changed), what it lacks is the stamp, already
+/// at hand. Compared as they are, not looked up: `get_change_by_hash` rebuilds the change in
+/// automerge 0.12 (1.4 M instructions per pushed record, callgrind 2026-12-04).
 fn stored_stamped(doc: &mut RecordDoc, device_heads: &[ChangeHash], s: &Stamped) -> BulkOutcome {
-    let mut known = known_heads(doc, device_heads);
+    let mut theirs = device_heads.to_vec();
     let mut unstamped = s.unstamped.clone();
-    known.sort_unstable();
+    theirs.sort_unstable();
     unstamped.sort_unstable();
-    if known.is_empty() || known != unstamped {
+    if theirs.is_empty() || theirs != unstamped {
         return stored(doc, device_heads);
     }
     BulkOutcome::Stored {
