@@ -7,7 +7,7 @@ use automerge::sync::State;
 use rusqlite::{TransactionBehavior, params};
 
 use super::sync_state::heads_blob;
-use super::{DeviceStore, write_changes};
+use super::{DeviceStore, write_changes, write_chunk};
 use crate::doc::RecordDoc;
 use crate::error::Result;
 use crate::ids::RecordId;
@@ -42,7 +42,7 @@ impl DeviceStore {
     ) -> Result<Imported> {
         let mut w = self.writer.lock();
         let now = self.options.clock.now().timestamp_millis();
-        let mut merged: Vec<(RecordDoc, Vec<ChangeHash>)> = Vec::new();
+        let mut merged: Vec<(RecordDoc, Vec<ChangeHash>, &[u8])> = Vec::new();
         let mut acked: Vec<(RecordId, &[ChangeHash])> = Vec::with_capacity(docs.len());
         let mut imported = Imported::default();
         for d in docs {
@@ -65,14 +65,20 @@ impl DeviceStore {
                 continue;
             }
             acked.push((d.id, d.heads));
-            merged.push((doc, before));
+            merged.push((doc, before, d.data));
         }
-        merged.retain_mut(|(doc, before)| doc.heads() != *before);
+        merged.retain_mut(|(doc, before, _)| doc.heads() != *before);
         let tx = w
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (doc, before) in &mut merged {
-            write_changes(&tx, doc, before, now)?;
+        for (doc, before, data) in &mut merged {
+            if before.is_empty() {
+                // A record new to this device: what came is the whole document, stored as it
+                // came: saving it again rebuilt and deflated every change (automerge 0.12).
+                write_chunk(&tx, doc, data, now)?;
+            } else {
+                write_changes(&tx, doc, before, now)?;
+            }
         }
         {
             let mut stmt = tx.prepare_cached(
@@ -87,7 +93,7 @@ impl DeviceStore {
             }
         }
         tx.commit()?;
-        for (doc, _) in merged {
+        for (doc, _, _) in merged {
             inspect(&doc);
             imported.changed.push(doc.id());
             w.cache.put(doc.id(), doc);

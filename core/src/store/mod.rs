@@ -470,9 +470,19 @@ fn write_changes(
     now_ms: i64,
 ) -> Result<chunks::DocRow> {
     let chunk = doc.save_after(before);
+    write_chunk(conn, doc, &chunk, now_ms)
+}
+
+/// [`write_changes`] with the chunk at hand (the changes of `doc` after its stored state).
+fn write_chunk(
+    conn: &Connection,
+    doc: &mut RecordDoc,
+    chunk: &[u8],
+    now_ms: i64,
+) -> Result<chunks::DocRow> {
     let heads = doc.heads();
     let kind = doc.kind().map(|k| k.to_string()).unwrap_or_default();
-    let row = chunks::append(conn, doc.id(), &kind, &heads, &chunk, now_ms)?;
+    let row = chunks::append(conn, doc.id(), &kind, &heads, chunk, now_ms)?;
     index::project(conn, doc, now_ms)?;
     Ok(row)
 }

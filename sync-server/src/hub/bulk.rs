@@ -17,7 +17,7 @@ use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{RecordDoc, RecordId, UserId};
 use serde_json::Value as Json;
 
-use super::admit::Prior;
+use super::admit::{Prior, Stamped};
 use super::write::PendingWrite;
 use super::{DocHub, Held, MAX_WRITE_ATTEMPTS, blocking, is_index_doc, too_busy};
 use crate::accounts::AccessEntry;
@@ -48,8 +48,8 @@ struct Judged {
     twin: Held,
     /// The version it was judged on: written only if the store is still there.
     base: u64,
-    /// The changes after the judged-on state, as one chunk.
-    chunk: Vec<u8>,
+    /// The changes after the judged-on state, as one chunk, and the receipt stamp alone.
+    stamped: Stamped,
     changes: Vec<ChangeHash>,
     device_heads: Vec<ChangeHash>,
 }
@@ -158,7 +158,7 @@ impl<S: ServerStore> DocHub<S> {
                 id: j.twin.doc.id(),
                 kind: j.twin.doc.kind().map(|k| k.to_string()).unwrap_or_default(),
                 heads_key: heads_key(&j.twin.doc.heads()),
-                chunk: j.chunk.clone(),
+                chunk: j.stamped.chunk.clone(),
                 expected: j.base,
             })
             .collect();
@@ -173,7 +173,7 @@ impl<S: ServerStore> DocHub<S> {
                 Some(version) => {
                     let mut j = *j;
                     j.twin.version = version;
-                    j.twin.bytes += j.chunk.len() as u64;
+                    j.twin.bytes += j.stamped.chunk.len() as u64;
                     let slot = self.slot(*id);
                     let mut held = slot.lock().await;
                     self.take_written(device, j, &mut held, &mut deferred)
@@ -273,7 +273,7 @@ impl<S: ServerStore> DocHub<S> {
             Step::Write(j) => j,
         };
         let mut j = *j;
-        if !self.persist(&mut j.twin, &j.chunk).await? {
+        if !self.persist(&mut j.twin, &j.stamped.chunk).await? {
             self.catch_up(id, &mut held).await?;
             return Ok(None);
         }
@@ -321,18 +321,19 @@ impl<S: ServerStore> DocHub<S> {
             json: before_json,
             conflicts: before_conflicts,
         };
-        if let Err(reason) = self.admit(device, &mut twin, prior).await? {
-            self.log_refusal(device, id).await;
-            return Ok(Step::Done(BulkOutcome::Refused(reason)));
-        }
-        let changes = self.changes_since(&mut twin.doc, &before);
-        self.stamp_receipt(&mut twin.doc, device)?;
-        let chunk = twin.doc.save_after(&before);
+        let brought = match self.admit(device, &mut twin, prior).await? {
+            Ok(brought) => brought,
+            Err(reason) => {
+                self.log_refusal(device, id).await;
+                return Ok(Step::Done(BulkOutcome::Refused(reason)));
+            }
+        };
+        let stamped = self.stamp_admitted(&mut twin.doc, device, &brought)?;
         Ok(Step::Write(Box::new(Judged {
             base: twin.version,
             twin,
-            chunk,
-            changes,
+            changes: brought.hashes,
+            stamped,
             device_heads: device_heads.to_vec(),
         })))
     }
@@ -360,7 +361,7 @@ impl<S: ServerStore> DocHub<S> {
                 device: Some(device.device),
                 received_at: at,
             }));
-        let outcome = stored(&mut twin.doc, &j.device_heads);
+        let outcome = stored_stamped(&mut twin.doc, &j.device_heads, &j.stamped);
         let newer = held.as_ref().is_some_and(|h| h.version > version);
         let current = match held.as_mut() {
             Some(h) if newer => h,
@@ -445,6 +446,24 @@ fn known_heads(doc: &mut RecordDoc, have: &[ChangeHash]) -> Vec<ChangeHash> {
         .copied()
         .filter(|h| doc.automerge().get_change_by_hash(h).is_some())
         .collect()
+}
+
+/// [`stored`] for a document just judged: when the device's heads are exactly the state before
+/// the receipt stamp (a push of a record it alone changed), what it lacks is the stamp, already
+/// at hand. Compared as they are, not looked up: `get_change_by_hash` rebuilds the change in
+/// automerge 0.12 (1.4 M instructions per pushed record, callgrind 2026-12-04).
+fn stored_stamped(doc: &mut RecordDoc, device_heads: &[ChangeHash], s: &Stamped) -> BulkOutcome {
+    let mut theirs = device_heads.to_vec();
+    let mut unstamped = s.unstamped.clone();
+    theirs.sort_unstable();
+    unstamped.sort_unstable();
+    if theirs.is_empty() || theirs != unstamped {
+        return stored(doc, device_heads);
+    }
+    BulkOutcome::Stored {
+        heads: doc.heads(),
+        back: s.stamp.clone(),
+    }
 }
 
 fn stored(doc: &mut RecordDoc, device_heads: &[ChangeHash]) -> BulkOutcome {

@@ -319,21 +319,22 @@ impl<S: ServerStore> DocHub<S> {
                 json: before_json,
                 conflicts: before_conflicts,
             };
-            if let Err(reason) = self.admit(device, &mut twin, prior).await? {
-                *state = State::new();
-                self.log_refusal(device, id).await;
-                return Ok(Some(Outcome::Refused(reason)));
-            }
-            // The device's own changes; the server's receipt stamp below is the server's.
-            let changes = self.changes_since(&mut twin.doc, &before);
-            self.stamp_receipt(&mut twin.doc, device)?;
-            let chunk = twin.doc.save_after(&before);
-            if !self.persist(&mut twin, &chunk).await? {
+            // The device's own changes; the server's receipt stamp is the server's.
+            let brought = match self.admit(device, &mut twin, prior).await? {
+                Ok(brought) => brought,
+                Err(reason) => {
+                    *state = State::new();
+                    self.log_refusal(device, id).await;
+                    return Ok(Some(Outcome::Refused(reason)));
+                }
+            };
+            let stamped = self.stamp_admitted(&mut twin.doc, device, &brought)?;
+            if !self.persist(&mut twin, &stamped.chunk).await? {
                 self.catch_up(id, &mut held).await?;
                 return Ok(None);
             }
             let user = &device.user;
-            self.note_receipts(id, user, Some(device.device), changes)
+            self.note_receipts(id, user, Some(device.device), brought.hashes)
                 .await;
             let json = twin.doc.to_json();
             let key = heads_key(&twin.doc.heads());
