@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get};
@@ -28,6 +28,8 @@ use crate::guard::ApiJson;
 use crate::hub::blocking;
 use crate::store::ServerStore;
 
+/// Largest accepted request body.
+const MAX_BODY: usize = 16 * 1024;
 /// How far back the list shows ended grants.
 const RECENT: TimeDelta = TimeDelta::days(30);
 
@@ -36,6 +38,7 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
     Router::new()
         .route("/api/v1/grants", get(list::<S>).post(create::<S>))
         .route("/api/v1/grants/{id}", delete(revoke::<S>))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
 /// A request for a grant.
