@@ -25,13 +25,17 @@ pub const MAX_GRANT_REASON_CHARS: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GrantRefusal {
     /// Only a customer-service manager approves access to customer files.
-    #[error("只有客户服务部经理可以批准或撤销客户档案查询 / only a customer-service manager may grant or revoke access to customer files (seed 001 §3.6(4))")]
+    #[error(
+        "只有客户服务部经理可以批准或撤销客户档案查询 / only a customer-service manager may grant or revoke access to customer files (seed 001 §3.6(4))"
+    )]
     NotCustomerService,
     /// The record is not a customer file.
     #[error("只能授权查询客户档案 / only customer files can be granted")]
     NotACustomer,
     /// A-grade customers are for the marketing manager's level only.
-    #[error("A级客户信息仅限营销经理级以上人员查询，不能授权 / an A-grade customer is for marketing managers and above only: it cannot be granted (seed 001 §3.6(3))")]
+    #[error(
+        "A级客户信息仅限营销经理级以上人员查询，不能授权 / an A-grade customer is for marketing managers and above only: it cannot be granted (seed 001 §3.6(3))"
+    )]
     AGrade,
     /// No business reason given, or one too long.
     #[error("须填写查询原因（1–500 字）/ a reason is required (1–500 characters)")]

@@ -9,7 +9,10 @@ use super::*;
 
 fn names(dir: &Directory, rec: &serde_json::Value) -> Vec<String> {
     let leads = LeadOutcomes::new();
-    dir.readers(rec, &leads).iter().map(|u| u.to_string()).collect()
+    dir.readers(rec, &leads)
+        .iter()
+        .map(|u| u.to_string())
+        .collect()
 }
 
 /// Seed 001 §3.6(4): another department (finance, another team's rep) reads a customer file
@@ -20,10 +23,16 @@ fn a_grant_adds_its_holder_to_a_customers_readers_only() {
     let customer = record("customer", "rep.li", json!({"grade": "B"}));
     let base = ["cs.zhou", "mkt.sun", "rep.li", "sup.zhao"];
     assert_eq!(names(&dir, &customer), base);
-    dir.set_grants([(id(1), u("fin.wu")), (id(1), u("rep.wang")), (id(2), u("admin.zheng"))]);
+    dir.set_grants([
+        (id(1), u("fin.wu")),
+        (id(1), u("rep.wang")),
+        (id(2), u("admin.zheng")),
+    ]);
     assert_eq!(
         names(&dir, &customer),
-        ["cs.zhou", "fin.wu", "mkt.sun", "rep.li", "rep.wang", "sup.zhao"]
+        [
+            "cs.zhou", "fin.wu", "mkt.sun", "rep.li", "rep.wang", "sup.zhao"
+        ]
     );
     // A reception note (expense approval) is read by finance without any grant.
     let note = record("reception_note", "rep.li", json!({"host": "rep.li"}));
@@ -57,5 +66,8 @@ fn grants_are_checked() {
     assert_eq!(refused, GrantRefusal::AGrade);
     assert!(refused.to_string().starts_with("A级客户"), "{refused}");
     let lead = record("lead_referral", "rep.li", json!({}));
-    assert_eq!(check_grant(&lead, "对账", None), Err(GrantRefusal::NotACustomer));
+    assert_eq!(
+        check_grant(&lead, "对账", None),
+        Err(GrantRefusal::NotACustomer)
+    );
 }

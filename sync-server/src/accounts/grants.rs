@@ -41,7 +41,12 @@ fn check_granter<S: ServerStore + ?Sized>(store: &S, by: &UserId) -> Result<()> 
     may_grant(role).map_err(refused)
 }
 
-fn audit<S: ServerStore + ?Sized>(store: &S, g: &Grant, action: &str, at: DateTime<Utc>) -> Result<()> {
+fn audit<S: ServerStore + ?Sized>(
+    store: &S,
+    g: &Grant,
+    action: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let by = g.revoked_by.as_ref().unwrap_or(&g.granted_by).clone();
     store.log_access(&[AccessEntry {
         at,

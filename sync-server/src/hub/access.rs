@@ -42,7 +42,10 @@ impl AccessState {
         let (before, after) = (pairs(&self.grants), pairs(&grants));
         self.dir.set_grants(after.iter().cloned());
         self.grants = grants;
-        before.symmetric_difference(&after).map(|(r, _)| *r).collect()
+        before
+            .symmetric_difference(&after)
+            .map(|(r, _)| *r)
+            .collect()
     }
 
     pub fn readers(&self, record: &Json) -> BTreeSet<UserId> {

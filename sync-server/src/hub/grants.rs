@@ -27,7 +27,12 @@ impl<S: ServerStore> DocHub<S> {
             if access.grants.iter().all(|g| g.is_active(now)) {
                 return Ok(());
             }
-            access.grants.iter().filter(|g| g.is_active(now)).cloned().collect()
+            access
+                .grants
+                .iter()
+                .filter(|g| g.is_active(now))
+                .cloned()
+                .collect()
         };
         tracing::debug!(kept = kept.len(), "expired grants swept");
         self.apply_grants(kept).await

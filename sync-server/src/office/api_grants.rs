@@ -89,8 +89,12 @@ impl GrantView {
 }
 
 fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError(StatusCode::BAD_REQUEST, format!("无效的{what} / invalid {what}")))
+    text.parse().map_err(|_| {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("无效的{what} / invalid {what}"),
+        )
+    })
 }
 
 /// Grants a person read access to one customer file (a customer-service manager).
@@ -112,8 +116,9 @@ async fn create<S: ServerStore>(
     };
     let customer = state.hub.record(req.record).await?.map(|r| r.json);
     let (store, now) = (state.hub.store().clone(), state.hub.clock().now());
-    let g = blocking(move || accounts::grant(store.as_ref(), now, &who.user, &req, customer.as_ref()))
-        .await?;
+    let g =
+        blocking(move || accounts::grant(store.as_ref(), now, &who.user, &req, customer.as_ref()))
+            .await?;
     state.hub.reload_grants().await?;
     Ok((StatusCode::CREATED, Json(GrantView::new(g, now))).into_response())
 }
@@ -122,7 +127,10 @@ async fn create<S: ServerStore>(
 /// customer-service manager, one's own for anyone else.
 #[utoipa::path(get, path = "/api/v1/grants", security(("bearer" = [])),
     responses((status = 200, body = Vec<GrantView>), (status = 401, body = super::api::ErrorBody)))]
-async fn list<S: ServerStore>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap) -> ApiResult {
+async fn list<S: ServerStore>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+) -> ApiResult {
     let who = caller(&state, &headers).await?;
     let all = state.hub.access().dir.role(&who.user) == Some(Role::CustomerServiceManager);
     let (store, now) = (state.hub.store().clone(), state.hub.clock().now());

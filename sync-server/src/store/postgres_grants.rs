@@ -77,5 +77,9 @@ pub fn grants(client: &mut Client, ended_after: DateTime<Utc>) -> Result<Vec<Gra
         "{GRANT_COLUMNS} WHERE expires_at > $1 AND (revoked_at IS NULL OR revoked_at > $1)
          ORDER BY grant_id DESC"
     );
-    client.query(&sql, &[&ended_after])?.iter().map(grant_row).collect()
+    client
+        .query(&sql, &[&ended_after])?
+        .iter()
+        .map(grant_row)
+        .collect()
 }

@@ -380,19 +380,62 @@ pub fn suite_grants<S: ServerStore>(make: impl Fn() -> S) {
     let second = store.add_grant(&grant("rep.wang", 50)).unwrap();
     assert_ne!(first, second);
     let all = store.grants(at(0)).unwrap();
-    assert_eq!(all.iter().map(|g| g.id).collect::<Vec<_>>(), [second, first]);
-    assert_eq!(all[1], Grant { id: first, ..grant("fin.wu", 100) });
-    assert_eq!(store.grants(at(50)).unwrap().len(), 1, "the second expired at 50");
-    let revoked = store.revoke_grant(first, &user("cs.zhou"), at(20)).unwrap().unwrap();
-    assert_eq!((revoked.revoked_at, revoked.revoked_by), (Some(at(20)), Some(user("cs.zhou"))));
-    let again = store.revoke_grant(first, &user("cs.li"), at(30)).unwrap().unwrap();
-    assert_eq!(again.revoked_at, Some(at(20)), "the first revocation stands");
+    assert_eq!(
+        all.iter().map(|g| g.id).collect::<Vec<_>>(),
+        [second, first]
+    );
+    assert_eq!(
+        all[1],
+        Grant {
+            id: first,
+            ..grant("fin.wu", 100)
+        }
+    );
+    assert_eq!(
+        store.grants(at(50)).unwrap().len(),
+        1,
+        "the second expired at 50"
+    );
+    let revoked = store
+        .revoke_grant(first, &user("cs.zhou"), at(20))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (revoked.revoked_at, revoked.revoked_by),
+        (Some(at(20)), Some(user("cs.zhou")))
+    );
+    let again = store
+        .revoke_grant(first, &user("cs.li"), at(30))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.revoked_at,
+        Some(at(20)),
+        "the first revocation stands"
+    );
     assert_eq!(store.grants(at(19)).unwrap().len(), 2);
-    assert_eq!(store.grants(at(20)).unwrap().iter().map(|g| g.id).collect::<Vec<_>>(), [second]);
-    assert_eq!(store.revoke_grant(GrantId(9999), &user("cs.zhou"), at(1)).unwrap(), None);
+    assert_eq!(
+        store
+            .grants(at(20))
+            .unwrap()
+            .iter()
+            .map(|g| g.id)
+            .collect::<Vec<_>>(),
+        [second]
+    );
+    assert_eq!(
+        store
+            .revoke_grant(GrantId(9999), &user("cs.zhou"), at(1))
+            .unwrap(),
+        None
+    );
     let feed = store.changes_since(from, 100).unwrap().entries;
     let events: Vec<FeedEvent> = feed.iter().map(|e| e.event).collect();
-    assert_eq!(events, [FeedEvent::Directory; 3], "two grants, one revocation");
+    assert_eq!(
+        events,
+        [FeedEvent::Directory; 3],
+        "two grants, one revocation"
+    );
 }
 
 pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {

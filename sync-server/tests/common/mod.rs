@@ -398,7 +398,6 @@ pub async fn raw_read_then_write(
     device: &Device,
     id: fieldbook_core::RecordId,
 ) -> (Result<(), String>, String) {
-    use automerge::ReadDoc as _;
     use automerge::transaction::Transactable as _;
     let mut raw = w.raw(&device.token).await;
     let mut empty = automerge::AutoCommit::new();

@@ -32,7 +32,10 @@ async fn world() -> (World, Arc<FixedClock>) {
         },
         ..ServerConfig::default()
     };
-    (World::start_configured_on(config, clock.clone()).await, clock)
+    (
+        World::start_configured_on(config, clock.clone()).await,
+        clock,
+    )
 }
 
 async fn sync_all(w: &World) {
@@ -43,6 +46,11 @@ async fn sync_all(w: &World) {
 
 /// A customer of rep.li of `grade`, made on her phone and synced everywhere.
 async fn customer(w: &World, grade: CustomerGrade) -> RecordId {
+    let maker = if grade == CustomerGrade::A {
+        "mkt.sun"
+    } else {
+        "rep.li"
+    };
     let mut c = Customer {
         name: "苏州精工".into(),
         company: "苏州精工机械".into(),
@@ -50,7 +58,6 @@ async fn customer(w: &World, grade: CustomerGrade) -> RecordId {
         ..Customer::default()
     };
     c.meta.owner = user("rep.li");
-    let maker = if grade == CustomerGrade::A { "mkt.sun" } else { "rep.li" };
     let id = w.device(maker).store.create(c).unwrap().meta.id;
     sync_all(w).await;
     sync_all(w).await;
@@ -68,7 +75,10 @@ async fn send(req: reqwest::RequestBuilder, token: &str) -> (u16, Value) {
     let resp = req.bearer_auth(token).send().await.unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn get(w: &World, who: &str, path: &str) -> (u16, Value) {
@@ -77,13 +87,21 @@ async fn get(w: &World, who: &str, path: &str) -> (u16, Value) {
 }
 
 /// `POST /api/v1/grants` by `who`.
-async fn grant(w: &World, who: &str, grantee: &str, record: RecordId, days: Option<i64>) -> (u16, Value) {
+async fn grant(
+    w: &World,
+    who: &str,
+    grantee: &str,
+    record: RecordId,
+    days: Option<i64>,
+) -> (u16, Value) {
     let mut body = json!({"grantee": grantee, "record": record.to_string(),
         "reason": "核对回款 / checking a payment"});
     if let Some(days) = days {
         body["days"] = json!(days);
     }
-    let req = reqwest::Client::new().post(w.http("/api/v1/grants")).json(&body);
+    let req = reqwest::Client::new()
+        .post(w.http("/api/v1/grants"))
+        .json(&body);
     send(req, &w.device(who).token).await
 }
 
@@ -97,9 +115,21 @@ async fn revoke(w: &World, who: &str, id: &Value) -> (u16, Value) {
 async fn desk_reads(w: &World, who: &str, id: RecordId) -> bool {
     let (status, _) = get(w, who, &format!("/api/v1/records/{id}")).await;
     let (_, page) = get(w, who, "/api/v1/records?kind=customer").await;
-    let listed = page["records"].as_array().unwrap().iter().any(|r| r["id"] == id.to_string());
+    let listed = page["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == id.to_string());
     let (_, hits) = get(w, who, "/api/v1/search?q=苏州精工").await;
-    let found = hits["hits"].as_array().unwrap().iter().any(|h| h["id"] == id.to_string());
-    assert_eq!((status == 200, listed), (found, found), "{who}: record, list and search agree");
+    let found = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["id"] == id.to_string());
+    assert_eq!(
+        (status == 200, listed),
+        (found, found),
+        "{who}: record, list and search agree"
+    );
     found
 }

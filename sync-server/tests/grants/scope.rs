@@ -15,14 +15,28 @@ async fn a_granted_finance_manager_reads_the_customer_until_the_grant_is_revoked
     let id = customer(&w, CustomerGrade::B).await;
     let fin = w.device("fin.wu");
     assert!(!holds(fin, id).await, "no grant: not on her phone");
-    assert!(!desk_reads(&w, "fin.wu", id).await, "no grant: not on her desk");
-    assert!(desk_reads(&w, "cs.zhou", id).await, "customer service reads customer files");
+    assert!(
+        !desk_reads(&w, "fin.wu", id).await,
+        "no grant: not on her desk"
+    );
+    assert!(
+        desk_reads(&w, "cs.zhou", id).await,
+        "customer service reads customer files"
+    );
     let (s, g) = grant(&w, "cs.zhou", "fin.wu", id, None).await;
     assert_eq!(s, 201, "{g}");
-    let days = (g["expires_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+    let days = (g["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap()
         - common::phones_now())
     .num_days();
-    assert_eq!((days, g["active"].clone()), (7, json!(true)), "seven days by default: {g}");
+    assert_eq!(
+        (days, g["active"].clone()),
+        (7, json!(true)),
+        "seven days by default: {g}"
+    );
     assert!(holds(fin, id).await, "granted: synced to her phone");
     assert!(desk_reads(&w, "fin.wu", id).await, "granted: on her desk");
     // The list: every grant for customer service, one's own for the grantee, none for others.
@@ -47,7 +61,10 @@ async fn a_granted_finance_manager_reads_the_customer_until_the_grant_is_revoked
         .map(|e| (e.user.to_string(), e.action))
         .collect();
     for audited in ["grant:fin.wu", "revoke_grant:fin.wu"] {
-        assert!(actions.contains(&("cs.zhou".into(), audited.into())), "{actions:?}");
+        assert!(
+            actions.contains(&("cs.zhou".into(), audited.into())),
+            "{actions:?}"
+        );
     }
 }
 
@@ -68,7 +85,10 @@ async fn an_expired_grant_takes_the_customer_off_the_phone_and_the_desk() {
     clock.set(common::phones_now() + TimeDelta::days(1));
     let deadline = tokio::time::Instant::now() + common::T;
     while desk_reads(&w, "rep.wang", id).await {
-        assert!(tokio::time::Instant::now() < deadline, "the expired grant was never swept");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the expired grant was never swept"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(!holds(wang, id).await, "expired: off his phone");
