@@ -408,19 +408,28 @@ pub async fn raw_read_then_write(
         .with_actor(device.id.actor(1));
     let old_heads = doc.get_heads();
     doc.put(automerge::ROOT, "notes", "改别人的客户").unwrap();
+    raw.send(&sync_frame(&id.to_string(), forced(&mut doc, &old_heads)))
+        .await;
+    (read, raw.error().await)
+}
+
+/// A sync message carrying every change of `doc` after `since` straight away, without the
+/// heads-first exchange automerge would do: how an attacker forces changes on the server.
+pub fn forced(
+    doc: &mut automerge::AutoCommit,
+    since: &[automerge::ChangeHash],
+) -> automerge::sync::Message {
     let changes: Vec<Vec<u8>> = doc
-        .get_changes(&old_heads)
+        .get_changes(since)
         .iter()
         .map(|c| c.raw_bytes().to_vec())
         .collect();
-    let forced = automerge::sync::Message {
+    automerge::sync::Message {
         heads: doc.get_heads(),
         need: Vec::new(),
         have: Vec::new(),
         changes: changes.into(),
         flags: None,
         version: automerge::sync::MessageVersion::V1,
-    };
-    raw.send(&sync_frame(&id.to_string(), forced)).await;
-    (read, raw.error().await)
+    }
 }
