@@ -2,17 +2,19 @@
 //! supervisors, a team. The server keeps the authoritative copy (its accounts tables); this is
 //! the snapshot the rules read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::UserId;
+use crate::ids::{RecordId, UserId};
 
-/// A person's role. Back-office roles read every record of their business; A-grade customers
-/// reach only the marketing manager (seed 001 §3.6).
+/// A person's role. Back-office roles read every record of their business, except customer
+/// files: those reach the marketing and customer-service managers, and other departments only
+/// with the customer-service manager's grant; A-grade customers reach only the marketing
+/// manager (seed 001 §3.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -100,10 +102,13 @@ pub struct Person {
     pub team: Option<String>,
 }
 
-/// Everyone the rules know of.
+/// Everyone the rules know of, and the customer files each holder of an *active* grant may
+/// read (seed 001 §3.6(4), ADR 0006): the server puts in the grants active at its clock's now,
+/// so that the rules stay pure functions without a clock.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Directory {
     people: BTreeMap<UserId, Person>,
+    grants: BTreeMap<RecordId, BTreeSet<UserId>>,
 }
 
 impl Directory {
@@ -149,5 +154,18 @@ impl Directory {
 
     pub fn users(&self) -> impl Iterator<Item = &UserId> {
         self.people.keys()
+    }
+
+    /// Replaces the active grants by `grants`: (customer record, grantee) pairs.
+    pub fn set_grants(&mut self, grants: impl IntoIterator<Item = (RecordId, UserId)>) {
+        self.grants.clear();
+        for (record, grantee) in grants {
+            self.grants.entry(record).or_default().insert(grantee);
+        }
+    }
+
+    /// Who holds an active grant for the customer `record`.
+    pub fn grantees(&self, record: RecordId) -> impl Iterator<Item = &UserId> {
+        self.grants.get(&record).into_iter().flatten()
     }
 }

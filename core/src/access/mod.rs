@@ -7,14 +7,19 @@
 //! - [`check_write`]: the one rule table of which role may change which fields of which kind.
 //! - [`DECISIONS`]: what each decision (approval, voucher, review, signature) freezes.
 //! - [`view_id`]: the server-written, redacted view of an A-grade customer (ADR 0013).
+//! - [`check_grant`]: a customer-service manager's grant to read one customer file (seed 001
+//!   §3.6(4), ADR 0006).
 
 mod decisions;
 mod directory;
+mod grants;
 mod paths;
 mod scope;
 mod view;
 mod write_rules;
 
+#[cfg(test)]
+mod grants_tests;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +27,10 @@ pub use decisions::{
     DECISIONS, Decision, covers as decision_covers, decision, stands, void_decisions,
 };
 pub use directory::{Directory, Person, Role};
+pub use grants::{
+    DEFAULT_GRANT_DAYS, GrantRefusal, MAX_GRANT_DAYS, MAX_GRANT_REASON_CHARS, check_grant,
+    may_grant,
+};
 pub use paths::{changed_paths, conflict_paths_changed};
 pub use scope::LeadOutcomes;
 pub use view::{VIEW_OF_POINTER, is_view, view_id, view_of};

@@ -8,6 +8,19 @@
 //! issue 17): the server's redacted copy at a reserved id ([`super::view_id`]). Choice: the
 //! other back-office roles (customer service, finance, admin) get neither the record nor its
 //! view, as before.
+//!
+//! Customer files (seed 001 §3.6(4), 其他部门人员因业务原因需要查询客户档案信息的，须经客户服务部批准):
+//! a non-A customer's readers are its subjects, their supervisors, the marketing managers, the
+//! customer-service managers, and whoever holds an *active grant* for it from a
+//! customer-service manager ([`Directory::set_grants`]; ADR 0006). Finance managers and admins
+//! no longer read customer files without one — every other kind (reception notes they approve,
+//! reports, leads) they still read as back office. Choices where the seed is silent: a rep or
+//! supervisor of another team can be granted too (a colleague covering a visit); a grant for an
+//! A-grade customer is refused ([`super::check_grant`], seed (3): marketing-manager level
+//! only), and one that was made before the customer became A-grade reaches nobody while it is
+//! A-grade — grants never widen an A-grade customer's readers. The directory holds only the
+//! grants active now; the server puts them in and takes expired ones out, so this stays a pure
+//! function without a clock.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -96,19 +109,33 @@ impl Directory {
         }
         let subjects = self.subjects(record, leads);
         let supervisors = self.supervisors_of_all(&subjects);
-        let back_office = [
+        subjects
+            .into_iter()
+            .chain(supervisors)
+            .chain(managers)
+            .chain(self.desk_readers(record))
+            .collect()
+    }
+
+    /// The back office below marketing manager who read the record: for a customer file the
+    /// customer-service managers and the holders of an active grant for it, for any other
+    /// record customer service, finance and admin.
+    fn desk_readers(&self, record: &Json) -> Vec<UserId> {
+        if kind(record) == "customer" {
+            let service = self.with_role(Role::CustomerServiceManager).cloned();
+            let granted = record_id(record)
+                .map(|id| self.grantees(id).cloned().collect::<Vec<_>>())
+                .unwrap_or_default();
+            return service.chain(granted).collect();
+        }
+        [
             Role::CustomerServiceManager,
             Role::FinanceManager,
             Role::Admin,
         ]
         .into_iter()
-        .flat_map(|r| self.with_role(r).cloned().collect::<Vec<_>>());
-        subjects
-            .into_iter()
-            .chain(supervisors)
-            .chain(managers)
-            .chain(back_office)
-            .collect()
+        .flat_map(|r| self.with_role(r).cloned().collect::<Vec<_>>())
+        .collect()
     }
 
     /// Who holds the redacted view of an A-grade customer instead of the record (none for any

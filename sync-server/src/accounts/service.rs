@@ -242,11 +242,17 @@ pub fn create_user<S: ServerStore + ?Sized>(
     Ok(account)
 }
 
-/// The directory the access rules read, from the accounts.
-pub fn directory<S: ServerStore + ?Sized>(store: &S) -> Result<Directory> {
+/// The directory the access rules read, from the accounts and the grants active at `now`
+/// (which are also returned: the hub sweeps them when they expire).
+pub fn directory<S: ServerStore + ?Sized>(
+    store: &S,
+    now: DateTime<Utc>,
+) -> Result<(Directory, Vec<super::Grant>)> {
     let mut dir = Directory::new();
     for a in store.accounts()? {
         dir.insert(a.user, a.role, a.team.as_deref());
     }
-    Ok(dir)
+    let grants = super::active_grants(store, now)?;
+    dir.set_grants(grants.iter().map(|g| (g.record, g.grantee.clone())));
+    Ok((dir, grants))
 }

@@ -1,6 +1,7 @@
-//! What the hub knows about access, in memory: the directory of people, the outcome of the
-//! lead-ownership rule over every lead, and which users' index documents list each record
-//! (so that a record leaving someone's scope is taken out of their index).
+//! What the hub knows about access, in memory: the directory of people (with the grants to
+//! customer files active now, `grants.rs`), the outcome of the lead-ownership rule over every
+//! lead, and which users' index documents list each record (so that a record leaving someone's
+//! scope is taken out of their index).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -10,11 +11,15 @@ use fieldbook_core::rules::ownership::decide;
 use fieldbook_core::{RecordId, UserId};
 use serde_json::Value as Json;
 
+use crate::accounts::Grant;
+
 /// The hub's access state.
 #[derive(Debug, Default)]
 pub struct AccessState {
     pub dir: Directory,
     pub leads: LeadOutcomes,
+    /// The grants in `dir`, with their expiry (swept by the upkeep).
+    pub grants: Vec<Grant>,
     groups: HashMap<String, BTreeMap<RecordId, LeadReferral>>,
     /// Lead → the key of the group it is in (so moving a lead touches two groups, not all).
     group_of: HashMap<RecordId, String>,
@@ -23,6 +28,26 @@ pub struct AccessState {
 }
 
 impl AccessState {
+    /// Takes in a directory read from the accounts, with the grants active in it.
+    pub fn set_directory(&mut self, (dir, grants): (Directory, Vec<Grant>)) {
+        self.dir = dir;
+        self.grants = grants;
+    }
+
+    /// Replaces the active grants; returns the customers whose grantees changed.
+    pub fn set_grants(&mut self, grants: Vec<Grant>) -> BTreeSet<RecordId> {
+        let pairs = |gs: &[Grant]| -> BTreeSet<(RecordId, UserId)> {
+            gs.iter().map(|g| (g.record, g.grantee.clone())).collect()
+        };
+        let (before, after) = (pairs(&self.grants), pairs(&grants));
+        self.dir.set_grants(after.iter().cloned());
+        self.grants = grants;
+        before
+            .symmetric_difference(&after)
+            .map(|(r, _)| *r)
+            .collect()
+    }
+
     pub fn readers(&self, record: &Json) -> BTreeSet<UserId> {
         self.dir.readers(record, &self.leads)
     }

@@ -21,14 +21,14 @@ impl<S: ServerStore> DocHub<S> {
     /// Loads what access needs at start: the directory, every lead's ownership group and every
     /// index document's entries; binds the server's actor to itself.
     pub async fn warm(&self) -> Result<()> {
-        let store = self.store.clone();
+        let (store, now) = (self.store.clone(), self.clock.now());
         let actor = self.actor.to_bytes().to_vec();
         let (dir, docs) = blocking(move || {
             store.claim_actor(&actor, SERVER_DEVICE)?;
-            Ok((directory(store.as_ref())?, store.list_docs()?))
+            Ok((directory(store.as_ref(), now)?, store.list_docs()?))
         })
         .await?;
-        self.access.write().dir = dir;
+        self.access.write().set_directory(dir);
         let mut unmoved = false;
         for doc in &docs {
             if doc.kind == "lead_referral" {
@@ -77,13 +77,13 @@ impl<S: ServerStore> DocHub<S> {
         Ok(false)
     }
 
-    /// Re-reads the directory (after an admin changed accounts or teams) and brings every
-    /// index document in line with it.
+    /// Re-reads the directory and the active grants (after an admin changed accounts or
+    /// teams, or another node a grant) and brings every index document in line with it.
     pub async fn reload_access(&self) -> Result<()> {
-        let store = self.store.clone();
+        let (store, now) = (self.store.clone(), self.clock.now());
         let (dir, docs) =
-            blocking(move || Ok((directory(store.as_ref())?, store.list_docs()?))).await?;
-        self.access.write().dir = dir;
+            blocking(move || Ok((directory(store.as_ref(), now)?, store.list_docs()?))).await?;
+        self.access.write().set_directory(dir);
         self.reindex_all(&docs).await
     }
 

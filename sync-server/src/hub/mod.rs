@@ -18,6 +18,7 @@ mod contacts;
 mod desk;
 mod erase;
 mod follow;
+mod grants;
 mod held;
 mod index;
 mod prune;

@@ -79,8 +79,9 @@ impl<S: ServerStore> DocHub<S> {
         blocking(work).await.map(Some)
     }
 
-    /// Every [`PruneConfig::every`], for as long as the task runs: compacts what batched
-    /// writes took past the threshold (`compact.rs`), then prunes.
+    /// Every [`PruneConfig::every`], for as long as the task runs: takes out the grants that
+    /// expired (`grants.rs`), compacts what batched writes took past the threshold
+    /// (`compact.rs`), then prunes.
     pub async fn prune_periodically(self: Arc<Self>) {
         let every = self.pruning.config.every.max(Duration::from_millis(1));
         let mut ticks = tokio::time::interval(every);
@@ -88,6 +89,9 @@ impl<S: ServerStore> DocHub<S> {
         ticks.tick().await;
         loop {
             ticks.tick().await;
+            if let Err(e) = self.sweep_grants().await {
+                tracing::warn!(error = %e, "sweeping expired grants failed");
+            }
             self.compact_batched().await;
             match self.prune_feed().await {
                 Ok(Some(p)) if p.deleted > 0 => tracing::debug!(deleted = p.deleted, "feed pruned"),

@@ -56,6 +56,7 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .route("/api/v1/import/customers", import)
         .route("/api/v1/openapi.json", get(openapi))
+        .merge(super::api_grants::router::<S>())
 }
 
 /// An error body.
@@ -487,7 +488,9 @@ async fn import<S: ServerStore>(
 /// This API's OpenAPI document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "OpenAPI 3.1")))]
 async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::api_grants::GrantsDoc::openapi());
+    Json(doc).into_response()
 }
 
 /// The OpenAPI document, generated from the handlers' annotations and the types' schemas.

@@ -12,12 +12,14 @@ mod postgres;
 mod postgres_accounts;
 mod postgres_changes;
 mod postgres_feed;
+mod postgres_grants;
 mod postgres_prune;
 mod secrets_postgres;
 mod secrets_sqlite;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_changes;
+mod sqlite_grants;
 mod sqlite_prune;
 #[doc(hidden)]
 pub mod suite;
@@ -33,7 +35,7 @@ pub use feed::{
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Grant, GrantId, Team};
 use crate::error::Result;
 
 /// An authenticated device.
@@ -152,6 +154,15 @@ pub trait ServerStore: Send + Sync + 'static {
     fn put_account(&self, account: &Account) -> Result<()>;
     fn account(&self, user: &UserId) -> Result<Option<Account>>;
     fn accounts(&self) -> Result<Vec<Account>>;
+
+    /// Stores a grant to a customer file (its `id` is ignored) and returns the id it got;
+    /// adds a [`FeedEvent::Directory`] in the same transaction (other nodes reload scope).
+    fn add_grant(&self, grant: &Grant) -> Result<GrantId>;
+    /// Revokes a grant not yet revoked (and adds a directory entry to the feed); the grant as
+    /// stored after, `None` if there is no such grant. Revoking twice keeps the first.
+    fn revoke_grant(&self, id: GrantId, by: &UserId, at: DateTime<Utc>) -> Result<Option<Grant>>;
+    /// The grants neither expired nor revoked at or before `ended_after`, newest first.
+    fn grants(&self, ended_after: DateTime<Utc>) -> Result<Vec<Grant>>;
 
     /// Stores a new device token (by hash); a hash already stored is an error, and so is a
     /// device id already bound to another user ([`device_taken`]): a device belongs to one user.

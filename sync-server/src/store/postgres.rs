@@ -21,13 +21,14 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::postgres_accounts as acc;
 use super::postgres_changes as changes;
 use super::postgres_feed::{CHANNEL, add_to_feed};
+use super::postgres_grants as grants;
 use super::postgres_prune as prune;
 use super::secrets_postgres as secrets;
 use super::{
     ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, FeedPruned,
     ServerStore, StoredDoc, WriteOutcome,
 };
-use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Grant, GrantId, Team};
 use crate::error::{Result, ServerError};
 
 /// Each schema version's script, in order.
@@ -38,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0004_feed_by_transaction.sql"),
     include_str!("../../migrations/postgres/0005_server_secrets.sql"),
     include_str!("../../migrations/postgres/0006_feed_pruning.sql"),
+    include_str!("../../migrations/postgres/0007_grants.sql"),
 ];
 
 /// Any number, the same on every node: the advisory lock migrations run under.
@@ -417,6 +419,18 @@ impl ServerStore for PgStore {
 
     fn accounts(&self) -> Result<Vec<Account>> {
         acc::accounts(&mut *self.conn()?)
+    }
+
+    fn add_grant(&self, grant: &Grant) -> Result<GrantId> {
+        grants::add_grant(&mut *self.conn()?, grant)
+    }
+
+    fn revoke_grant(&self, id: GrantId, by: &UserId, at: DateTime<Utc>) -> Result<Option<Grant>> {
+        grants::revoke_grant(&mut *self.conn()?, id, by, at)
+    }
+
+    fn grants(&self, ended_after: DateTime<Utc>) -> Result<Vec<Grant>> {
+        grants::grants(&mut *self.conn()?, ended_after)
     }
 
     fn add_device_token(&self, token: &DeviceToken) -> Result<()> {

@@ -15,12 +15,13 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::secrets_sqlite as secrets;
 use super::sqlite_accounts as acc;
 use super::sqlite_changes as changes;
+use super::sqlite_grants as grants;
 use super::sqlite_prune as prune;
 use super::{
     ChangeReceipt, DocSummary, DocWrite, FeedBatch, FeedCursor, FeedEntry, FeedEvent, FeedPruned,
     ServerStore, StoredDoc, WriteOutcome,
 };
-use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Grant, GrantId, Team};
 use crate::error::{Result, ServerError};
 
 /// Each schema version's script; `user_version` says how many have run.
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_V4,
     secrets::SCHEMA_V5,
     prune::SCHEMA_V6,
+    grants::SCHEMA_V7,
 ];
 
 /// Version 4: the change feed and document versions (ADR 0009).
@@ -300,6 +302,18 @@ impl ServerStore for SqliteStore {
 
     fn accounts(&self) -> Result<Vec<Account>> {
         acc::accounts(&self.conn.lock())
+    }
+
+    fn add_grant(&self, grant: &Grant) -> Result<GrantId> {
+        grants::add_grant(&self.conn.lock(), grant)
+    }
+
+    fn revoke_grant(&self, id: GrantId, by: &UserId, at: DateTime<Utc>) -> Result<Option<Grant>> {
+        grants::revoke_grant(&self.conn.lock(), id, by, at)
+    }
+
+    fn grants(&self, ended_after: DateTime<Utc>) -> Result<Vec<Grant>> {
+        grants::grants(&self.conn.lock(), ended_after)
     }
 
     fn add_device_token(&self, token: &DeviceToken) -> Result<()> {

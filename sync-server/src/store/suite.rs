@@ -7,7 +7,7 @@ use fieldbook_core::access::Role;
 use fieldbook_core::{DeviceId, RecordId, UserId};
 
 use super::{ChangeReceipt, DocWrite, FeedEvent, ServerStore, WriteOutcome};
-use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Team};
+use crate::accounts::{AccessEntry, Account, DeviceToken, Enrolment, Grant, GrantId, Team};
 
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
@@ -358,6 +358,86 @@ pub fn suite_change_feed<S: ServerStore>(make: impl Fn() -> S) {
 }
 
 /// Runs every suite function.
+/// Grants (seed 001 §3.6(4)) come back with the id they were given, newest first, while not
+/// ended at the asked time; revoking stamps who and when once, and adds a directory entry to
+/// the feed, as adding does; an unknown grant is `None`.
+pub fn suite_grants<S: ServerStore>(make: impl Fn() -> S) {
+    let store = make();
+    let record = RecordId::from_random_bytes([5; 16]);
+    let grant = |grantee: &str, expires: i64| Grant {
+        id: GrantId(0),
+        grantee: user(grantee),
+        record,
+        reason: "核对发票 / checking invoices".into(),
+        granted_by: user("cs.zhou"),
+        granted_at: at(0),
+        expires_at: at(expires),
+        revoked_at: None,
+        revoked_by: None,
+    };
+    let from = store.latest_change().unwrap();
+    let first = store.add_grant(&grant("fin.wu", 100)).unwrap();
+    let second = store.add_grant(&grant("rep.wang", 50)).unwrap();
+    assert_ne!(first, second);
+    let all = store.grants(at(0)).unwrap();
+    assert_eq!(
+        all.iter().map(|g| g.id).collect::<Vec<_>>(),
+        [second, first]
+    );
+    assert_eq!(
+        all[1],
+        Grant {
+            id: first,
+            ..grant("fin.wu", 100)
+        }
+    );
+    assert_eq!(
+        store.grants(at(50)).unwrap().len(),
+        1,
+        "the second expired at 50"
+    );
+    let revoked = store
+        .revoke_grant(first, &user("cs.zhou"), at(20))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (revoked.revoked_at, revoked.revoked_by),
+        (Some(at(20)), Some(user("cs.zhou")))
+    );
+    let again = store
+        .revoke_grant(first, &user("cs.li"), at(30))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.revoked_at,
+        Some(at(20)),
+        "the first revocation stands"
+    );
+    assert_eq!(store.grants(at(19)).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .grants(at(20))
+            .unwrap()
+            .iter()
+            .map(|g| g.id)
+            .collect::<Vec<_>>(),
+        [second]
+    );
+    assert_eq!(
+        store
+            .revoke_grant(GrantId(9999), &user("cs.zhou"), at(1))
+            .unwrap(),
+        None
+    );
+    let feed = store.changes_since(from, 100).unwrap().entries;
+    let events: Vec<FeedEvent> = feed.iter().map(|e| e.event).collect();
+    assert_eq!(
+        events,
+        [FeedEvent::Directory; 3],
+        "two grants, one revocation"
+    );
+}
+
 pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_chunks_append_in_order(&make);
     suite_device_tokens(&make);
@@ -371,6 +451,7 @@ pub fn run_all<S: ServerStore>(make: impl Fn() -> S) {
     suite_versioned_writes(&make);
     suite_batched_writes(&make);
     suite_change_feed(&make);
+    suite_grants(&make);
     super::suite_upkeep::suite_compaction(&make);
     super::suite_upkeep::suite_feed_pruning(&make);
 }

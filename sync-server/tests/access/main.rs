@@ -92,13 +92,17 @@ async fn each_role_holds_exactly_what_it_may_see() {
     let back = ["admin.zheng", "cs.zhou", "fin.wu", "mkt.sun"];
     let east: Vec<&str> = ["rep.li", "sup.zhao"].into_iter().chain(back).collect();
     let west: Vec<&str> = ["rep.wang", "sup.qian"].into_iter().chain(back).collect();
+    // Seed 001 §3.6(4): customer files reach finance and admin only with a grant.
+    let files = ["cs.zhou", "mkt.sun"];
+    let east_files: Vec<&str> = ["rep.li", "sup.zhao"].into_iter().chain(files).collect();
+    let west_files: Vec<&str> = ["rep.wang", "sup.qian"].into_iter().chain(files).collect();
     let table: [(&str, &[&str]); 9] = [
-        ("li customer B", &east),
+        ("li customer B", &east_files),
         ("li lead", &east),
         ("li reception", &east),
         ("li report", &east),
         ("zhao's visit for li", &east),
-        ("wang customer B", &west),
+        ("wang customer B", &west_files),
         ("wang lead", &west),
         ("A customer of li", &["mkt.sun"]),
         // Its redacted view (issue 17, ADR 0013): the rep and her supervisor.

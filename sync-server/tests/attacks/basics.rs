@@ -109,37 +109,10 @@ async fn a_document_outside_the_scope_is_unavailable_and_unwritable() {
     let c = li.store.create(Customer::default()).unwrap().meta.id;
     li.sync().await;
     let before = w.store.load_doc(c).unwrap();
-    let wang = w.device("rep.wang");
-    let mut raw = w.raw(&wang.token).await;
-    // Asking for it: the same answer as for a document that does not exist.
-    let mut empty = AutoCommit::new();
-    assert_eq!(
-        push(&mut raw, &c.to_string(), &mut empty)
-            .await
-            .unwrap_err(),
-        "unavailable"
-    );
-    // Writing to it (a change built on the real history, sent straight away): refused.
-    let mut doc = AutoCommit::load(&before.clone().unwrap())
-        .unwrap()
-        .with_actor(wang.id.actor(1));
-    let old_heads = doc.get_heads();
-    doc.put(ROOT, "notes", "改别人的客户").unwrap();
-    let changes: Vec<Vec<u8>> = doc
-        .get_changes(&old_heads)
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
-    let forced = automerge::sync::Message {
-        heads: doc.get_heads(),
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: changes.into(),
-        flags: None,
-        version: automerge::sync::MessageVersion::V1,
-    };
-    raw.send(&common::sync_frame(&c.to_string(), forced)).await;
-    let refused = raw.error().await;
+    // Asking for it: the same answer as for a document that does not exist. Writing to it (a
+    // change built on the real history, sent straight away): refused.
+    let (read, refused) = common::raw_read_then_write(&w, w.device("rep.wang"), c).await;
+    assert_eq!(read.unwrap_err(), "unavailable");
     assert!(refused.contains("scope"), "{refused}");
     assert_eq!(w.store.load_doc(c).unwrap(), before, "nothing stored");
 }

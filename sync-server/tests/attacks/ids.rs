@@ -25,20 +25,7 @@ async fn squat(w: &World, squatter: &str, victim: &str) -> (RecordId, String) {
     let polite = push(&mut raw, &id.to_string(), doc.automerge()).await;
     assert_eq!(polite.unwrap_err(), "unavailable");
     // Forced (the changes sent straight away): refused.
-    let am = doc.automerge();
-    let changes: Vec<Vec<u8>> = am
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
-    let forced = automerge::sync::Message {
-        heads: am.get_heads(),
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: changes.into(),
-        flags: None,
-        version: automerge::sync::MessageVersion::V1,
-    };
+    let forced = crate::common::forced(doc.automerge(), &[]);
     raw.send(&sync_frame(&id.to_string(), forced)).await;
     (id, raw.error().await)
 }

@@ -279,9 +279,14 @@ pub async fn push(raw: &mut Raw, id: &str, doc: &mut automerge::AutoCommit) -> R
 impl World {
     /// A world whose server runs on `clock`, which the test keeps and moves.
     pub async fn start_on(clock: Arc<FixedClock>) -> World {
+        World::start_configured_on(ServerConfig::default(), clock).await
+    }
+
+    /// A world whose server runs with `config` on `clock`, which the test keeps and moves.
+    pub async fn start_configured_on(config: ServerConfig, clock: Arc<FixedClock>) -> World {
         let config = ServerConfig {
             clock: clock.clone(),
-            ..ServerConfig::default()
+            ..config
         };
         World::start_with(config, Some(clock)).await
     }
@@ -407,4 +412,48 @@ pub fn daily_log_on(
         daily_log::submit(&mut log, &act, &cal).unwrap();
     }
     device.store.create(log).unwrap().meta.id
+}
+
+/// As a stock client of `device`: asks for record `id` holding nothing of it (`Err` with
+/// "unavailable" when the server will not serve it), then forces a change built on the
+/// server's stored history onto it; the error the server answers the change with.
+pub async fn raw_read_then_write(
+    w: &World,
+    device: &Device,
+    id: fieldbook_core::RecordId,
+) -> (Result<(), String>, String) {
+    use automerge::transaction::Transactable as _;
+    let mut raw = w.raw(&device.token).await;
+    let mut empty = automerge::AutoCommit::new();
+    let read = push(&mut raw, &id.to_string(), &mut empty).await;
+    let stored = w.store.load_doc(id).unwrap().unwrap();
+    let mut doc = automerge::AutoCommit::load(&stored)
+        .unwrap()
+        .with_actor(device.id.actor(1));
+    let old_heads = doc.get_heads();
+    doc.put(automerge::ROOT, "notes", "改别人的客户").unwrap();
+    raw.send(&sync_frame(&id.to_string(), forced(&mut doc, &old_heads)))
+        .await;
+    (read, raw.error().await)
+}
+
+/// A sync message carrying every change of `doc` after `since` straight away, without the
+/// heads-first exchange automerge would do: how an attacker forces changes on the server.
+pub fn forced(
+    doc: &mut automerge::AutoCommit,
+    since: &[automerge::ChangeHash],
+) -> automerge::sync::Message {
+    let changes: Vec<Vec<u8>> = doc
+        .get_changes(since)
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    automerge::sync::Message {
+        heads: doc.get_heads(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    }
 }

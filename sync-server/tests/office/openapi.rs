@@ -27,6 +27,8 @@ async fn the_openapi_document_lists_every_endpoint() {
         "/api/v1/search",
         "/api/v1/metrics",
         "/api/v1/import/customers",
+        "/api/v1/grants",
+        "/api/v1/grants/{id}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
