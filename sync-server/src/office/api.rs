@@ -490,6 +490,8 @@ async fn import<S: ServerStore>(
 async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::api_grants::GrantsDoc::openapi());
+    // Once more over the merged paths, so the grants' operations list every error too.
+    utoipa::Modify::modify(&StandardErrors, &mut doc);
     Json(doc).into_response()
 }
 
@@ -522,9 +524,9 @@ impl utoipa::Modify for BearerAuth {
 /// The errors every operation can answer with, added to each operation's documented responses
 /// where its annotation does not name them: 400 (a bad parameter or body), 401 (no or a wrong
 /// token; all but the OpenAPI document) and 500 everywhere; 404 where the path names a record;
-/// 403 (refused by the write rules) and 413 (a body over the limit) on every POST; 415 (a body
-/// that is not JSON) and 409 (a record of another kind than the action's) on the JSON desk
-/// actions. So a client, and schemathesis, knows every status
+/// 403 (refused by the write rules) on every POST and DELETE; 413 (a body over the limit) on
+/// every POST; 415 (a body that is not JSON) on the JSON ones; 409 (a record of another kind
+/// than the action's) on the desk actions. So a client, and schemathesis, knows every status
 /// the server may give.
 struct StandardErrors;
 
@@ -546,10 +548,16 @@ impl utoipa::Modify for StandardErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let names_record = path.contains("{id}");
-            let json_body = path.starts_with("/api/v1/records/");
+            let desk_action = path.starts_with("/api/v1/records/");
+            let json_body = desk_action || path == "/api/v1/grants";
             let document = path.ends_with("openapi.json");
-            let ops = [(item.get.as_mut(), false), (item.post.as_mut(), true)];
-            for (op, post) in ops.into_iter().filter_map(|(o, p)| o.map(|o| (o, p))) {
+            let ops = [
+                (item.get.as_mut(), false, false),
+                (item.post.as_mut(), true, true),
+                (item.delete.as_mut(), true, false),
+            ];
+            let ops = ops.into_iter().filter_map(|(o, w, b)| o.map(|o| (o, w, b)));
+            for (op, write, body) in ops {
                 let mut add = |code: &str, description: &str| {
                     op.responses
                         .responses
@@ -565,16 +573,20 @@ impl utoipa::Modify for StandardErrors {
                 if names_record {
                     add("404", "未找到记录 / no such record, or out of scope");
                 }
-                if post {
+                if write {
                     add("403", "规则不允许 / refused by the write rules");
+                }
+                if body {
                     add("413", "请求体过大 / body over the limit");
                 }
-                if post && json_body {
+                if body && json_body {
+                    add("415", "请求体须为 JSON / the body must be JSON");
+                }
+                if body && desk_action {
                     add(
                         "409",
                         "记录类型不符 / the action does not apply to this kind of record",
                     );
-                    add("415", "请求体须为 JSON / the body must be JSON");
                 }
             }
         }

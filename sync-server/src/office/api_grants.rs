@@ -46,12 +46,16 @@ pub fn router<S: ServerStore>() -> Router<Arc<AppState<S>>> {
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
     /// Who may read the customer file.
+    #[schema(pattern = r"^[a-z0-9._-]{1,64}$")]
     grantee: String,
     /// The customer's record id.
+    #[schema(format = "record-id")]
     record: String,
     /// The business reason (required).
+    #[schema(min_length = 1, max_length = 500)]
     reason: String,
     /// 1–30 days (default 7).
+    #[schema(minimum = 1, maximum = 30)]
     days: Option<i64>,
 }
 
@@ -88,11 +92,12 @@ impl GrantView {
     }
 }
 
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
+/// `text` as a `T`, or 400 naming it: `zh` and `en` are its name in each language.
+fn parse<T: std::str::FromStr>(text: &str, zh: &str, en: &str) -> Result<T, ApiError> {
     text.parse().map_err(|_| {
         ApiError(
             StatusCode::BAD_REQUEST,
-            format!("无效的{what} / invalid {what}"),
+            format!("无效的{zh} / invalid {en}"),
         )
     })
 }
@@ -109,8 +114,8 @@ async fn create<S: ServerStore>(
 ) -> ApiResult {
     let who = caller(&state, &headers).await?;
     let req = GrantRequest {
-        grantee: parse::<UserId>(&body.grantee, "用户 / user")?,
-        record: parse::<RecordId>(&body.record, "记录 / record")?,
+        grantee: parse::<UserId>(&body.grantee, "用户", "user")?,
+        record: parse::<RecordId>(&body.record, "记录编号", "record id")?,
         reason: body.reason,
         days: body.days,
     };
@@ -144,7 +149,7 @@ async fn list<S: ServerStore>(
 }
 
 /// Revokes a grant (a customer-service manager); the grantee loses the customer at once.
-#[utoipa::path(delete, path = "/api/v1/grants/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/grants/{id}", params(("id" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 403, body = super::api::ErrorBody),
         (status = 404, body = super::api::ErrorBody)))]
 async fn revoke<S: ServerStore>(
@@ -153,7 +158,7 @@ async fn revoke<S: ServerStore>(
     Path(id): Path<String>,
 ) -> ApiResult {
     let who = caller(&state, &headers).await?;
-    let id: GrantId = parse(&id, "授权编号 / grant id")?;
+    let id: GrantId = parse(&id, "授权编号", "grant id")?;
     let (store, now) = (state.hub.store().clone(), state.hub.clock().now());
     let g = blocking(move || accounts::revoke_grant(store.as_ref(), now, &who.user, id)).await?;
     state.hub.reload_grants().await?;

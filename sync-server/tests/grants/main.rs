@@ -111,8 +111,21 @@ async fn revoke(w: &World, who: &str, id: &Value) -> (u16, Value) {
     send(req, &w.device(who).token).await
 }
 
-/// Whether `who` reads the customer through the office API (the record, a list, a search).
+/// Whether `who` reads the customer through the office API (the record, a list, a search),
+/// which must agree: call it where no grant changes meanwhile (see [`desk_view`] otherwise).
 async fn desk_reads(w: &World, who: &str, id: RecordId) -> bool {
+    let (record, listed, found) = desk_view(w, who, id).await;
+    assert_eq!(
+        (record, listed),
+        (found, found),
+        "{who}: record, list and search agree"
+    );
+    found
+}
+
+/// What `who` reads of the customer through the office API: the record, in a list, in a
+/// search — three requests, so a sweep may fall between them.
+async fn desk_view(w: &World, who: &str, id: RecordId) -> (bool, bool, bool) {
     let (status, _) = get(w, who, &format!("/api/v1/records/{id}")).await;
     let (_, page) = get(w, who, "/api/v1/records?kind=customer").await;
     let listed = page["records"]
@@ -126,10 +139,5 @@ async fn desk_reads(w: &World, who: &str, id: RecordId) -> bool {
         .unwrap()
         .iter()
         .any(|h| h["id"] == id.to_string());
-    assert_eq!(
-        (status == 200, listed),
-        (found, found),
-        "{who}: record, list and search agree"
-    );
-    found
+    (status == 200, listed, found)
 }

@@ -84,13 +84,14 @@ async fn an_expired_grant_takes_the_customer_off_the_phone_and_the_desk() {
     assert!(desk_reads(&w, "rep.wang", id).await, "not yet expired");
     clock.set(common::phones_now() + TimeDelta::days(1));
     let deadline = tokio::time::Instant::now() + common::T;
-    while desk_reads(&w, "rep.wang", id).await {
+    while desk_view(&w, "rep.wang", id).await != (false, false, false) {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the expired grant was never swept"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert!(!desk_reads(&w, "rep.wang", id).await, "swept: off his desk");
     assert!(!holds(wang, id).await, "expired: off his phone");
     let (_, own) = get(&w, "rep.wang", "/api/v1/grants").await;
     assert_eq!(own[0]["active"], json!(false), "listed as ended: {own}");
