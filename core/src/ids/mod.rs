@@ -205,6 +205,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261204), ..ProptestConfig::default() })]
         #[test]
         fn record_id_round_trips_through_text(bytes in any::<[u8; 16]>()) {
             let id = RecordId::from_random_bytes(bytes);
