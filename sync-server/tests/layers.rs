@@ -35,7 +35,11 @@ const LAYERS: &[(&str, u8, &[&str])] = &[
     ("state", 1, &["app_state.rs", "auth.rs"]),
     ("sync", 2, &["sync_route.rs"]),
     ("accounts-api", 2, &["admin_api.rs"]),
-    ("office-api", 2, &["office/api.rs", "office/api_grants.rs"]),
+    (
+        "office-api",
+        2,
+        &["office/api.rs", "office/api_doc.rs", "office/api_grants.rs"],
+    ),
     ("web", 2, &["web/"]),
     ("app", 3, &["app.rs", "lib.rs", "main.rs"]),
 ];

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::api_doc::{BearerAuth, StandardErrors};
 use super::export::XLSX_TYPE;
 use super::{
     ExportFormat, ImportFormat, ListQuery, MetricsQuery, Office, Reassign, RecordFilter, Viewer,
@@ -162,7 +163,7 @@ async fn export_xlsx<S: ServerStore>(
 }
 
 /// One record: merged value, history, open conflicts. Viewing a customer is logged.
-#[utoipa::path(get, path = "/api/v1/records/{id}", params(RecordPath),
+#[utoipa::path(get, path = "/api/v1/records/{id}", params(super::api_doc::RecordPath),
     security(("bearer" = [])),
     responses((status = 200, body = super::RecordDetail), (status = 404, body = ErrorBody)))]
 async fn record<S: ServerStore>(
@@ -176,24 +177,6 @@ async fn record<S: ServerStore>(
         Some(detail) => Ok(Json(detail).into_response()),
         None => Err(not_found()),
     }
-}
-
-/// A record named in the path.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)]
-struct RecordPath {
-    /// The record's id: base58check of its 16-byte UUID (`format: record-id`), as in
-    /// `docs/protocol.md`. An id that does not parse is refused with 400.
-    #[param(format = "record-id")]
-    id: String,
-}
-
-/// What a search found.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
-struct SearchHits {
-    hits: Vec<super::SearchRow>,
 }
 
 /// The search's query string.
@@ -210,7 +193,7 @@ struct SearchParams {
 
 /// Searches the records the caller may read, as the device does.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchParams), security(("bearer" = [])),
-    responses((status = 200, body = SearchHits), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = super::api_doc::SearchHits), (status = 400, body = ErrorBody)))]
 async fn search<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
     headers: HeaderMap,
@@ -252,7 +235,7 @@ pub struct ReviewBody {
 
 /// Reviews a filed return-visit report with guidance (a supervisor).
 #[utoipa::path(post, path = "/api/v1/records/{id}/review", request_body = ReviewBody,
-    params(RecordPath), security(("bearer" = [])),
+    params(super::api_doc::RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn review<S: ServerStore>(
@@ -294,7 +277,7 @@ async fn decide<S: ServerStore>(
 
 /// Approves a reception expense (the customer-service manager's or the finance manager's half).
 #[utoipa::path(post, path = "/api/v1/records/{id}/expense/approve", request_body = DecisionBody,
-    params(RecordPath), security(("bearer" = [])),
+    params(super::api_doc::RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 403, body = ErrorBody)))]
 async fn approve<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -307,7 +290,7 @@ async fn approve<S: ServerStore>(
 
 /// Rejects a reception expense.
 #[utoipa::path(post, path = "/api/v1/records/{id}/expense/reject", request_body = DecisionBody,
-    params(RecordPath), security(("bearer" = [])),
+    params(super::api_doc::RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 403, body = ErrorBody)))]
 async fn reject<S: ServerStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -354,7 +337,7 @@ pub struct AnswerBody {
 
 /// Answers a customer proposal of a return-visit report.
 #[utoipa::path(post, path = "/api/v1/records/{id}/proposal/answer", request_body = AnswerBody,
-    params(RecordPath), security(("bearer" = [])),
+    params(super::api_doc::RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 async fn answer<S: ServerStore>(
@@ -385,7 +368,7 @@ pub struct ReassignBody {
 
 /// Hands a lead or a customer to another rep.
 #[utoipa::path(post, path = "/api/v1/records/{id}/reassign", request_body = ReassignBody,
-    params(RecordPath), security(("bearer" = [])),
+    params(super::api_doc::RecordPath), security(("bearer" = [])),
     responses((status = 200, description = "the record as it now is"), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 async fn reassign<S: ServerStore>(
@@ -406,28 +389,11 @@ async fn reassign<S: ServerStore>(
     edited(office(&state).reassign(&who, id, &Reassign { to }).await?)
 }
 
-/// An import that stored every row.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
-struct ImportDone {
-    report: super::ImportReport,
-}
-
-/// An import refused: nothing stored. `report` names the invalid rows when the file could be
-/// read row by row; a file refused as a whole (an unknown column, say) has the error only.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
-struct ImportRefused {
-    /// "中文 / English".
-    error: String,
-    report: Option<super::ImportReport>,
-}
-
 /// Imports customers from a CSV (`text/csv`) or XLSX file given as the body. All or nothing:
 /// 200 with the report when every row was imported, 400 with it when any row is invalid.
 #[utoipa::path(post, path = "/api/v1/import/customers", security(("bearer" = [])),
     request_body(content = Vec<u8>, description = "the file", content_type = "text/csv"),
-    responses((status = 200, body = ImportDone), (status = 400, body = ImportRefused),
+    responses((status = 200, body = super::api_doc::ImportDone), (status = 400, body = super::api_doc::ImportRefused),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn import<S: ServerStore>(
@@ -505,90 +471,3 @@ async fn openapi() -> Response {
     modifiers(&BearerAuth, &StandardErrors)
 )]
 pub struct ApiDoc;
-
-/// The bearer token scheme (a device token).
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let scheme =
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
-        openapi
-            .components
-            .get_or_insert_with(Default::default)
-            .add_security_scheme("bearer", scheme);
-    }
-}
-
-/// The errors every operation can answer with, added to each operation's documented responses
-/// where its annotation does not name them: 400 (a bad parameter or body), 401 (no or a wrong
-/// token; all but the OpenAPI document) and 500 everywhere; 404 where the path names a record;
-/// 403 (refused by the write rules) on every POST and DELETE; 413 (a body over the limit) on
-/// every POST; 415 (a body that is not JSON) on the JSON ones; 409 (a record of another kind
-/// than the action's) on the desk actions. So a client, and schemathesis, knows every status
-/// the server may give.
-struct StandardErrors;
-
-impl StandardErrors {
-    fn error(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let content = ContentBuilder::new()
-            .schema(Some(Ref::from_schema_name("ErrorBody")))
-            .build();
-        ResponseBuilder::new()
-            .description(description)
-            .content("application/json", content)
-            .build()
-            .into()
-    }
-}
-
-impl utoipa::Modify for StandardErrors {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let names_record = path.contains("{id}");
-            let desk_action = path.starts_with("/api/v1/records/");
-            let json_body = desk_action || path == "/api/v1/grants";
-            let document = path.ends_with("openapi.json");
-            let ops = [
-                (item.get.as_mut(), false, false),
-                (item.post.as_mut(), true, true),
-                (item.delete.as_mut(), true, false),
-            ];
-            let ops = ops.into_iter().filter_map(|(o, w, b)| o.map(|o| (o, w, b)));
-            for (op, write, body) in ops {
-                let mut add = |code: &str, description: &str| {
-                    op.responses
-                        .responses
-                        .entry(code.to_owned())
-                        .or_insert_with(|| Self::error(description));
-                };
-                add("500", "内部错误 / internal error (details are logged)");
-                if document {
-                    continue;
-                }
-                add("400", "请求无效 / bad parameter or body");
-                add("401", "未授权 / no or a wrong token");
-                if names_record {
-                    add("404", "未找到记录 / no such record, or out of scope");
-                }
-                if write {
-                    add("403", "规则不允许 / refused by the write rules");
-                }
-                if body {
-                    add("413", "请求体过大 / body over the limit");
-                }
-                if body && json_body {
-                    add("415", "请求体须为 JSON / the body must be JSON");
-                }
-                if body && desk_action {
-                    add(
-                        "409",
-                        "记录类型不符 / the action does not apply to this kind of record",
-                    );
-                }
-            }
-        }
-    }
-}

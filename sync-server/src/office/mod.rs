@@ -17,6 +17,7 @@
 //!   write rules as a device, then stored, indexed and synced.
 
 pub(crate) mod api;
+mod api_doc;
 pub(crate) mod api_grants;
 mod daily_logs;
 mod desk;
