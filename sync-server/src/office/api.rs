@@ -456,7 +456,7 @@ async fn import<S: ServerStore>(
 async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::api_grants::GrantsDoc::openapi());
-    // Once more over the merged paths, so the grants' operations list every error too.
+    // After the merge, so the grants' operations list every error too.
     utoipa::Modify::modify(&StandardErrors, &mut doc);
     Json(doc).into_response()
 }
@@ -468,6 +468,6 @@ async fn openapi() -> Response {
     paths(list, export_csv, export_xlsx, record, search, metrics, review, approve, reject, answer,
         acknowledge, reassign, import, openapi),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth, &StandardErrors)
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
