@@ -11,6 +11,7 @@
 //! - [`load`]: the multi-node load program's measuring loop (`bench_nodes` prints it).
 //! - [`node`]: runs the stock automerge-repo peers of `tests/interop` (client, peer server).
 //! - [`scenarios`]: the fault scenarios, run against any server kind.
+//! - [`soak`]: many phones against one server that is SIGKILLed at random (`soak` prints it).
 //! - [`server`]: a sync server under test in its own process (automerge-repo's or Fieldbook's),
 //!   killed and restarted on the same data.
 
@@ -24,6 +25,7 @@ pub mod node;
 pub mod proxy;
 pub mod scenarios;
 pub mod server;
+pub mod soak;
 
 pub use proxy::{Cut, Direction, FaultPlan, FaultProxy, ProxyStats};
 pub use server::{ServerKind, TestServer};
