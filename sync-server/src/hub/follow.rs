@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use fieldbook_core::{RecordDoc, RecordId};
 
+use super::index::Fresh;
 use super::{DocHub, Held, blocking, is_index_doc};
 use crate::error::Result;
 use crate::store::{FeedCursor, FeedEvent, ServerStore};
@@ -220,7 +221,7 @@ impl<S: ServerStore> DocHub<S> {
             return Ok(());
         };
         if is_index_doc(&json) {
-            self.learn_index(id, &[]).await?;
+            self.learn_index(id, &[], &mut Fresh::new(&[])).await?;
             self.notify_changed(id);
             return Ok(());
         }

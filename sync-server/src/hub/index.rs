@@ -2,11 +2,13 @@
 //! whenever the directory changes, every record's readers are recomputed; users who gained
 //! it get an entry, users who lost it lose the entry (their device then removes its copy).
 
-use fieldbook_core::access::is_view;
+use std::collections::{HashMap, HashSet};
+
+use fieldbook_core::access::{is_view, view_of};
 use fieldbook_core::model::LeadReferral;
 use fieldbook_core::sync::index_doc::{
-    INDEX_KIND, entry_key, index_user, init_index, legacy_index_id, put_entry, read_entries,
-    remove_entry,
+    INDEX_KIND, entry_key, index_user, init_index, legacy_index_id, parse_entry, put_entry,
+    read_entries, remove_entry,
 };
 use fieldbook_core::sync::{heads_key, index_id};
 use fieldbook_core::{RecordId, UserId};
@@ -30,13 +32,14 @@ impl<S: ServerStore> DocHub<S> {
         .await?;
         self.access.write().set_directory(dir);
         let mut unmoved = false;
+        let mut fresh = Fresh::new(&docs);
         for doc in &docs {
             if doc.kind == "lead_referral" {
                 if let Some((json, _)) = self.json_and_key(doc.id).await? {
                     self.note_lead(doc.id, &json);
                 }
             } else if doc.kind == INDEX_KIND {
-                unmoved |= self.learn_index(doc.id, &docs).await?;
+                unmoved |= self.learn_index(doc.id, &docs, &mut fresh).await?;
             }
         }
         if unmoved {
@@ -44,6 +47,41 @@ impl<S: ServerStore> DocHub<S> {
             // its reserved id (ADR 0002). The old documents stay stored, never served.
             tracing::info!("legacy index documents found: rebuilding every index");
             self.reindex_all(&docs).await?;
+        } else {
+            self.reindex_stale(&docs, &fresh).await?;
+        }
+        Ok(())
+    }
+
+    /// Mends what a crash left between storing a record and writing its index entries (both
+    /// are durable, one after the other): a record no index lists at its stored heads is
+    /// indexed again. Without this, a record stored and acknowledged just before a crash would
+    /// stay out of its owner's index, and the owner's device would take it for withdrawn from
+    /// its scope and remove its own copy. A view is mended through its real record.
+    async fn reindex_stale(&self, docs: &[DocSummary], fresh: &Fresh) -> Result<()> {
+        let mut mended = 0usize;
+        for doc in docs.iter().filter(|d| d.kind != INDEX_KIND) {
+            if fresh.listed.contains(&doc.id) {
+                continue;
+            }
+            let Some((json, key)) = self.json_and_key(doc.id).await? else {
+                continue;
+            };
+            match view_of(&json) {
+                Some(real) => {
+                    if let Some((json, key)) = self.json_and_key(real).await? {
+                        self.reindex(real, &json, &key).await?;
+                    }
+                }
+                None => self.reindex(doc.id, &json, &key).await?,
+            }
+            mended += 1;
+        }
+        if mended > 0 {
+            tracing::info!(
+                mended,
+                "records no index listed at their stored heads: indexed again"
+            );
         }
         Ok(())
     }
@@ -51,7 +89,13 @@ impl<S: ServerStore> DocHub<S> {
     /// Learns the entries of a genuine index document; for a legacy one (stored at the index
     /// id of before the reserved space) learns nothing and says whether its user still has no
     /// index at the reserved id.
-    pub(super) async fn learn_index(&self, id: RecordId, docs: &[DocSummary]) -> Result<bool> {
+    /// Notes in `fresh` the records it lists at their stored heads.
+    pub(super) async fn learn_index(
+        &self,
+        id: RecordId,
+        docs: &[DocSummary],
+        fresh: &mut Fresh,
+    ) -> Result<bool> {
         let slot = self.slot(id);
         let mut held = slot.lock().await;
         self.load(id, &mut held).await?;
@@ -67,7 +111,8 @@ impl<S: ServerStore> DocHub<S> {
         }
         let entries = read_entries(h.doc.automerge());
         let mut access = self.access.write();
-        for record in entries.into_keys() {
+        for (record, entry) in entries {
+            fresh.note(record, &entry);
             access
                 .indexed
                 .entry(record)
@@ -237,6 +282,33 @@ impl<S: ServerStore> DocHub<S> {
             self.catch_up(id, &mut held).await?;
         }
         Err(too_busy(id))
+    }
+}
+
+/// Which records some index document lists at the heads the store holds for them (at start).
+pub(super) struct Fresh {
+    stored: HashMap<RecordId, String>,
+    listed: HashSet<RecordId>,
+}
+
+impl Fresh {
+    pub(super) fn new(docs: &[DocSummary]) -> Self {
+        let stored = docs
+            .iter()
+            .filter(|d| d.kind != INDEX_KIND)
+            .map(|d| (d.id, d.heads_key.clone()))
+            .collect();
+        Fresh {
+            stored,
+            listed: HashSet::new(),
+        }
+    }
+
+    fn note(&mut self, record: RecordId, entry: &str) {
+        let (_, key) = parse_entry(entry);
+        if self.stored.get(&record).is_some_and(|k| k == key) {
+            self.listed.insert(record);
+        }
     }
 }
 
